@@ -1,0 +1,190 @@
+import type { Icon, ServerCapabilities } from '@modelcontextprotocol/server';
+import type { McpMethod } from './context.js';
+import type {
+  HealthCheck,
+  IsTemplate,
+  PromptOptions,
+  TemplateVariables,
+  ResourceOptions,
+  ResourceTemplateOptions,
+  ToolOptions,
+} from './definitions.js';
+import { McpkitError } from './errors.js';
+import type { Logger } from './logger.js';
+import type { Middleware, ScopedMiddleware } from './middleware.js';
+import type { AnySchema, StandardSchemaV1 } from './schema.js';
+import { McpkitServer } from './server.js';
+import type { Telemetry } from './telemetry.js';
+import type { ServeOptions, HttpServerHandle } from './http/node-server.js';
+import type { FetchHandlerOptions } from './http/fetch-handler.js';
+import type { StdioOptions, StdioHandle } from './stdio.js';
+
+/** Options of {@link createServer}. */
+export interface ServerOptions {
+  /** Server name, reported to clients. */
+  name: string;
+  /** Server version, reported to clients and on `/readyz`. */
+  version: string;
+  /** Human-readable title. */
+  title?: string;
+  /** Instructions for the model on how to use this server. */
+  instructions?: string;
+  /** Website of the server. */
+  websiteUrl?: string;
+  icons?: Icon[];
+  /** Logger for the server and every request. Default: JSON lines on standard error at `LOG_LEVEL` (info). */
+  logger?: Logger;
+  /** Telemetry channel. Default: a new one per server. */
+  telemetry?: Telemetry;
+  /** Extra capabilities to advertise (merged over what the registry implies). */
+  capabilities?: Partial<ServerCapabilities>;
+  /**
+   * Secret that protects modern-era `requestState` against tampering; every instance behind one
+   * load balancer needs the same value. Default: random per process.
+   */
+  requestStateSecret?: string;
+  /** Cache hint (`ttlMs`) for modern-era list responses, in milliseconds. Default: 0 (do not cache). */
+  listTtlMs?: number;
+}
+
+/** A tool as recorded by the builder. */
+export interface ToolSpec {
+  name: string;
+  options: ToolOptions<AnySchema | undefined, AnySchema | undefined>;
+}
+
+/** A resource or template as recorded by the builder. */
+export type ResourceSpec =
+  | { kind: 'static'; uri: string; options: ResourceOptions }
+  | { kind: 'template'; uriTemplate: string; options: ResourceTemplateOptions };
+
+/** A prompt as recorded by the builder. */
+export interface PromptSpec {
+  name: string;
+  options: PromptOptions<StandardSchemaV1 | undefined>;
+}
+
+/** Everything the builder collected; frozen into a {@link McpkitServer} by `build()`. */
+export interface ServerDefinition {
+  options: ServerOptions;
+  tools: ToolSpec[];
+  resources: ResourceSpec[];
+  prompts: PromptSpec[];
+  middleware: ScopedMiddleware[];
+  health: Array<{ name: string; check: HealthCheck }>;
+}
+
+const NAME_PATTERN = /^[A-Za-z0-9_.\-]{1,128}$/;
+
+/** The fluent builder returned by {@link createServer}. */
+export class ServerBuilder {
+  readonly #def: ServerDefinition;
+  #built: McpkitServer | undefined;
+
+  constructor(options: ServerOptions) {
+    this.#def = { options, tools: [], resources: [], prompts: [], middleware: [], health: [] };
+  }
+
+  #assertOpen(): void {
+    if (this.#built) {
+      throw new McpkitError('CONFLICT', 'The server is already built; register everything before serving.', {
+        hint: 'Call .tool(), .resource(), .prompt() and .use() before .build(), .serve(), .handler() or .stdio().',
+      });
+    }
+  }
+
+  /** Registers a tool. Input and output types are inferred from the schemas. */
+  tool<In extends AnySchema | undefined = undefined, Out extends AnySchema | undefined = undefined>(
+    name: string,
+    options: ToolOptions<In, Out>,
+  ): this {
+    this.#assertOpen();
+    if (!NAME_PATTERN.test(name)) {
+      throw new McpkitError('VALIDATION_FAILED', `Invalid tool name "${name}".`, {
+        hint: 'Use 1-128 characters from A-Z, a-z, 0-9, _, - and .',
+      });
+    }
+    if (this.#def.tools.some((t) => t.name === name)) {
+      throw new McpkitError('CONFLICT', `Tool "${name}" is registered twice.`, { hint: 'Give each tool a unique name.' });
+    }
+    this.#def.tools.push({ name, options: options as unknown as ToolSpec['options'] });
+    return this;
+  }
+
+  /**
+   * Registers a resource at a fixed URI, or a URI template when the URI contains `{variables}`
+   * (the reader then receives the variables, typed by name).
+   */
+  resource<U extends string>(
+    uri: U,
+    options: IsTemplate<U> extends true ? ResourceTemplateOptions<TemplateVariables<U>> : ResourceOptions,
+  ): this {
+    this.#assertOpen();
+    const taken = this.#def.resources.some((r) => (r.kind === 'static' ? r.uri : r.uriTemplate) === uri);
+    if (taken) throw new McpkitError('CONFLICT', `Resource "${uri}" is registered twice.`);
+    if (uri.includes('{')) {
+      this.#def.resources.push({ kind: 'template', uriTemplate: uri, options: options as unknown as ResourceTemplateOptions });
+    } else {
+      this.#def.resources.push({ kind: 'static', uri, options: options as ResourceOptions });
+    }
+    return this;
+  }
+
+  /** Registers a prompt; its arguments are described by a zod object of strings. */
+  prompt<Args extends StandardSchemaV1 | undefined = undefined>(name: string, options: PromptOptions<Args>): this {
+    this.#assertOpen();
+    if (this.#def.prompts.some((p) => p.name === name)) {
+      throw new McpkitError('CONFLICT', `Prompt "${name}" is registered twice.`);
+    }
+    this.#def.prompts.push({ name, options: options as unknown as PromptSpec['options'] });
+    return this;
+  }
+
+  /** Adds middleware for every request. */
+  use(...middleware: Middleware[]): this;
+  /** Adds middleware for one method or a list of methods, typed by method. */
+  use<M extends McpMethod>(methods: M | readonly M[], ...middleware: Middleware<M>[]): this;
+  use(first: Middleware | McpMethod | readonly McpMethod[], ...rest: Middleware[]): this {
+    this.#assertOpen();
+    if (typeof first === 'function') {
+      for (const fn of [first, ...rest]) this.#def.middleware.push({ methods: undefined, fn });
+      return this;
+    }
+    const methods = new Set<McpMethod>(typeof first === 'string' ? [first] : first);
+    for (const fn of rest) this.#def.middleware.push({ methods, fn: fn as Middleware });
+    return this;
+  }
+
+  /** Registers a readiness check (run by `/readyz`). */
+  health(name: string, check: HealthCheck): this {
+    this.#assertOpen();
+    this.#def.health.push({ name, check });
+    return this;
+  }
+
+  /** Freezes the registry: converts schemas and composes middleware chains once. */
+  build(): McpkitServer {
+    this.#built ??= new McpkitServer(this.#def);
+    return this.#built;
+  }
+
+  /** Builds and serves Streamable HTTP on node:http. */
+  serve(options?: ServeOptions): Promise<HttpServerHandle> {
+    return this.build().serve(options);
+  }
+
+  /** Builds and returns a web-standard `fetch(Request) → Response` handler. */
+  handler(options?: FetchHandlerOptions): (request: Request) => Promise<Response> {
+    return this.build().fetchHandler(options);
+  }
+
+  /** Builds and serves over standard input/output. */
+  stdio(options?: StdioOptions): StdioHandle {
+    return this.build().stdio(options);
+  }
+}
+
+/** Starts a server definition: chain `.tool()`, `.resource()`, `.prompt()`, `.use()`, then serve. */
+export function createServer(options: ServerOptions): ServerBuilder {
+  return new ServerBuilder(options);
+}

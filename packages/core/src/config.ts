@@ -1,0 +1,75 @@
+import { inspect } from 'node:util';
+import * as z from 'zod';
+
+const SECRETS = new WeakSet<z.ZodType>();
+
+/** Marks a config field as secret: its value is redacted whenever the config is logged or printed. */
+export function secret<S extends z.ZodType>(schema: S): S {
+  SECRETS.add(schema);
+  return schema;
+}
+
+/** Thrown by {@link defineConfig} (with `exit: false`) when the environment does not satisfy the schema. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+/** Options of {@link defineConfig}. */
+export interface ConfigOptions {
+  /** Variables to read. Default: `process.env`. */
+  env?: Record<string, string | undefined>;
+  /** Print the problems to standard error and exit with code 1 on failure. Default: true; false throws {@link ConfigError}. */
+  exit?: boolean;
+}
+
+const REDACTED = '[redacted]';
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  let current = schema as z.ZodType & { unwrap?: () => z.ZodType; _zod: { def: { innerType?: z.ZodType } } };
+  while (!SECRETS.has(current)) {
+    const inner = current._zod.def.innerType;
+    if (!inner) break;
+    current = inner as typeof current;
+  }
+  return current;
+}
+
+/**
+ * Reads the environment once against a zod object schema. Every missing or malformed variable is
+ * reported in one message (never with its value); on failure the process exits non-zero. Fields
+ * wrapped in {@link secret} are redacted when the config is logged, inspected or serialized.
+ */
+export function defineConfig<S extends z.ZodObject>(schema: S, options: ConfigOptions = {}): z.output<S> {
+  const env = options.env ?? process.env;
+  const shape = schema.shape as Record<string, z.ZodType>;
+  const input: Record<string, unknown> = {};
+  for (const key of Object.keys(shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const key = String(issue.path[0] ?? '(root)');
+      const missing = input[key] === undefined;
+      return missing ? `${key}: missing (required)` : `${key}: ${issue.message}`;
+    });
+    const error = new ConfigError(problems);
+    if (options.exit === false) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  const secretKeys = Object.keys(shape).filter((key) => SECRETS.has(unwrap(shape[key] as z.ZodType)));
+  const config = parsed.data as Record<string, unknown>;
+  const redacted = () => {
+    const copy: Record<string, unknown> = { ...config };
+    for (const key of secretKeys) if (copy[key] !== undefined) copy[key] = REDACTED;
+    return copy;
+  };
+  Object.defineProperty(config, 'toJSON', { value: redacted, enumerable: false });
+  Object.defineProperty(config, inspect.custom, { value: () => redacted(), enumerable: false });
+  return config as z.output<S>;
+}

@@ -1,0 +1,191 @@
+import { ProtocolError, RpcCode } from './errors.js';
+import { assertSupportedVersion, claimsModern, readEnvelope } from './envelope.js';
+import type { CallEnv, Exchange } from './exchange.js';
+import { classify, type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
+import { serveListen } from './listen.js';
+import { PendingRequests } from './pending-requests.js';
+import { LEGACY_VERSIONS } from './protocol.js';
+import type { ChangeEvent, LegacyState, McpkitServer } from './server.js';
+
+/** Options of a message-stream connection (stdio, in-process). */
+export interface ConnectionOptions {
+  /** Read-only "headers" exposed on `ctx.headers` (stdio has none). */
+  headers?: Readonly<Record<string, string | undefined>>;
+}
+
+const LIST_CHANGED: Record<'tools' | 'prompts' | 'resources', string> = {
+  tools: 'notifications/tools/list_changed',
+  prompts: 'notifications/prompts/list_changed',
+  resources: 'notifications/resources/list_changed',
+};
+
+/**
+ * One client on a message stream (stdio or in-process): every message of either era, the legacy
+ * handshake and session state, cancellation, server→client requests and change notifications.
+ */
+export class StreamConnection {
+  readonly #server: McpkitServer;
+  readonly #send: (message: object) => void;
+  readonly #headers: Readonly<Record<string, string | undefined>>;
+  readonly #pending = new PendingRequests();
+  readonly #inflight = new Map<string | number, AbortController>();
+  #legacy: LegacyState | undefined;
+  #initialized = false;
+  #closed = false;
+  readonly #unsubscribe: () => void;
+
+  constructor(server: McpkitServer, send: (message: object) => void, options: ConnectionOptions = {}) {
+    this.#server = server;
+    this.#send = send;
+    this.#headers = options.headers ?? {};
+    this.#unsubscribe = server.onChange((event) => this.#onChange(event));
+  }
+
+  #write(message: object): void {
+    if (!this.#closed) this.#send(message);
+  }
+
+  /** Hands one parsed message to the connection. Never throws. */
+  receive(value: unknown): void {
+    let inbound: ReturnType<typeof classify>;
+    try {
+      inbound = classify(value);
+    } catch (error) {
+      const id = (value as { id?: unknown } | null)?.id;
+      const safeId = typeof id === 'string' || typeof id === 'number' ? id : null;
+      this.#write(rpcErrorFrom(safeId, error as ProtocolError));
+      return;
+    }
+    if (inbound.kind === 'response') {
+      this.#pending.settle(inbound.id, inbound.result, inbound.error);
+      return;
+    }
+    if (inbound.kind === 'notification') {
+      const { method, params } = inbound.message;
+      if (method === 'notifications/initialized') this.#initialized = true;
+      if (method === 'notifications/cancelled') {
+        const id = (params as { requestId?: string | number } | undefined)?.requestId;
+        if (id !== undefined) this.#inflight.get(id)?.abort(new Error('Cancelled by the client.'));
+      }
+      return;
+    }
+    void this.#handle(inbound.message);
+  }
+
+  async #handle(request: RpcRequest): Promise<void> {
+    if (this.#inflight.has(request.id)) {
+      this.#write(rpcError(request.id, RpcCode.INVALID_REQUEST, `Request id ${String(request.id)} is already in use.`));
+      return;
+    }
+    if (this.#server.closing) {
+      this.#write(rpcError(request.id, RpcCode.INTERNAL_ERROR, 'The server is shutting down.'));
+      return;
+    }
+    const controller = new AbortController();
+    this.#inflight.set(request.id, controller);
+    const release = this.#server.track(controller);
+    try {
+      const response = await this.#respond(request, controller);
+      if (response) this.#write(response);
+    } finally {
+      release();
+      this.#inflight.delete(request.id);
+    }
+  }
+
+  async #respond(request: RpcRequest, controller: AbortController): Promise<RpcResponse | undefined> {
+    const exchange: Exchange = {
+      notify: (method, params) => this.#write({ jsonrpc: '2.0', method, params }),
+      request: (method, params, signal) => {
+        const { id, result } = this.#pending.open(signal);
+        this.#write({ jsonrpc: '2.0', id, method, params });
+        return result;
+      },
+    };
+    let env: CallEnv;
+    if (claimsModern(request.params)) {
+      let envelope: ReturnType<typeof readEnvelope>;
+      try {
+        envelope = readEnvelope(request.params);
+        assertSupportedVersion(envelope);
+      } catch (error) {
+        return rpcErrorFrom(request.id, error as ProtocolError);
+      }
+      env = {
+        era: 'modern',
+        protocolVersion: envelope.protocolVersion,
+        client: { info: envelope.clientInfo, capabilities: envelope.clientCapabilities },
+        headers: this.#headers,
+        requestId: this.#server.newRequestId(),
+        signal: controller.signal,
+        exchange,
+        logLevel: envelope.logLevel,
+      };
+      if (request.method === 'subscriptions/listen') {
+        try {
+          await serveListen(this.#server, request, env, (message) => this.#write(message));
+        } catch (error) {
+          return rpcErrorFrom(request.id, error as ProtocolError);
+        }
+        return undefined;
+      }
+    } else {
+      if (request.method === 'initialize') {
+        const params = request.params ?? {};
+        const result = this.#server.initializeResult(params.protocolVersion);
+        this.#legacy = {
+          protocolVersion: result.protocolVersion as string,
+          client: {
+            info: params.clientInfo as LegacyState['client']['info'],
+            capabilities: (params.capabilities ?? {}) as Record<string, unknown>,
+          },
+          logLevel: undefined,
+          subscriptions: new Set(),
+        };
+        return { jsonrpc: '2.0', id: request.id, result };
+      }
+      const legacy = this.#legacy ?? {
+        protocolVersion: LEGACY_VERSIONS[0] as string,
+        client: { info: undefined, capabilities: {} },
+        logLevel: undefined,
+        subscriptions: new Set<string>(),
+      };
+      this.#legacy = legacy;
+      env = {
+        era: 'legacy',
+        protocolVersion: legacy.protocolVersion,
+        client: legacy.client,
+        headers: this.#headers,
+        requestId: this.#server.newRequestId(),
+        signal: controller.signal,
+        exchange,
+        get logLevel() {
+          return legacy.logLevel;
+        },
+      };
+      return (await this.#server.handleRequest(request, env, legacy)).response;
+    }
+    return (await this.#server.handleRequest(request, env)).response;
+  }
+
+  #onChange(event: ChangeEvent): void {
+    const legacy = this.#legacy;
+    if (!legacy || !this.#initialized) return;
+    if (event.kind === 'resource') {
+      if (legacy.subscriptions.has(event.uri)) {
+        this.#write({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: event.uri } });
+      }
+      return;
+    }
+    this.#write({ jsonrpc: '2.0', method: LIST_CHANGED[event.kind] });
+  }
+
+  /** Closes the connection: in-flight requests are aborted and pending server requests rejected. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#unsubscribe();
+    for (const controller of this.#inflight.values()) controller.abort(new Error('The connection closed.'));
+    this.#pending.rejectAll(new ProtocolError(RpcCode.INTERNAL_ERROR, 'The connection closed.'));
+  }
+}

@@ -1,0 +1,37 @@
+import type { ClientDescription } from './context.js';
+import type { Era, LoggingLevel } from './protocol.js';
+
+/** The way back to the client for one request: its own stream. */
+export interface Exchange {
+  /** Sends a notification tied to this request (progress, log messages). */
+  notify(method: string, params: Record<string, unknown>): void;
+  /** Sends a server→client request on this request's stream and resolves to the client's result. */
+  request(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown>;
+  /** Ends the current stream connection early so the client resumes with `Last-Event-ID`; false when not resumable. */
+  closeStream?(): boolean;
+}
+
+/** What a transport knows about one inbound request before dispatch. */
+export interface CallEnv {
+  readonly era: Era;
+  readonly protocolVersion: string;
+  readonly client: ClientDescription;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Correlation id (validated `X-Request-Id` or generated). */
+  readonly requestId: string;
+  readonly signal: AbortSignal;
+  readonly exchange: Exchange;
+  /**
+   * Lowest log level the client wants: a level, `undefined` when the client never said (legacy:
+   * send everything) or `null` when logs must not be sent (modern request without `logLevel`).
+   */
+  readonly logLevel: LoggingLevel | null | undefined;
+}
+
+/** An exchange that cannot talk back (notifications are dropped; requests fail). */
+export const silentExchange: Exchange = {
+  notify() {},
+  request() {
+    return Promise.reject(new Error('This transport cannot send requests to the client.'));
+  },
+};

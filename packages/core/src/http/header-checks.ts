@@ -1,0 +1,83 @@
+import { ProtocolError, RpcCode } from '../errors.js';
+import type { RpcRequest } from '../jsonrpc.js';
+import type { Registry } from '../registry.js';
+
+function mismatch(message: string): ProtocolError {
+  return new ProtocolError(RpcCode.HEADER_MISMATCH, `Header mismatch: ${message}`, undefined, 400);
+}
+
+const NAMED: Record<string, 'name' | 'uri'> = {
+  'tools/call': 'name',
+  'prompts/get': 'name',
+  'resources/read': 'uri',
+};
+
+const ENCODED_WORD = /^=\?base64\?(.*)\?=$/i;
+const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Decodes an `Mcp-Param-*` value: `=?base64?…?=` is strict Base64 (anything malformed is a
+ * mismatch); every other value, including a half-written wrapper, is taken literally.
+ */
+export function decodeParamHeader(raw: string): string {
+  const value = raw.trim();
+  const encoded = ENCODED_WORD.exec(value);
+  if (!encoded) return value;
+  const body = encoded[1] as string;
+  if (!STRICT_BASE64.test(body)) throw mismatch('an Mcp-Param header carries invalid Base64.');
+  const bytes = Buffer.from(body, 'base64');
+  if (bytes.toString('base64') !== body) throw mismatch('an Mcp-Param header carries non-canonical Base64.');
+  return bytes.toString('utf8');
+}
+
+function paramHeaderValue(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+/**
+ * Checks the modern-era standard headers against the body: `Mcp-Method` must equal the method and
+ * `Mcp-Name` the tool/prompt name or resource URI (values case-sensitive, surrounding space ignored).
+ */
+export function checkStandardHeaders(headers: Readonly<Record<string, string | undefined>>, request: RpcRequest): void {
+  const method = headers['mcp-method']?.trim();
+  if (method === undefined) throw mismatch('the Mcp-Method header is required.');
+  if (method !== request.method) throw mismatch(`Mcp-Method "${method}" does not match the body method "${request.method}".`);
+  const field = NAMED[request.method];
+  if (field) {
+    const name = headers['mcp-name']?.trim();
+    const expected = request.params?.[field];
+    if (name === undefined) throw mismatch('the Mcp-Name header is required for this method.');
+    if (name !== expected) throw mismatch(`Mcp-Name "${name}" does not match the body ${field} "${String(expected)}".`);
+  }
+}
+
+/** Checks each `Mcp-Param-*` header a tool declares (`x-mcp-header` properties) against its argument. */
+export function checkParamHeaders(
+  headers: Readonly<Record<string, string | undefined>>,
+  request: RpcRequest,
+  registry: Registry,
+): void {
+  if (request.method === 'tools/call') {
+    const tool = registry.tools.get(String(request.params?.name));
+    const properties = tool?.listing.inputSchema.properties as Record<string, { 'x-mcp-header'?: unknown }> | undefined;
+    if (!properties) return;
+    const args = (request.params?.arguments ?? {}) as Record<string, unknown>;
+    for (const [property, schema] of Object.entries(properties)) {
+      const headerName = schema?.['x-mcp-header'];
+      if (typeof headerName !== 'string') continue;
+      const raw = headers[`mcp-param-${headerName.toLowerCase()}`];
+      const argument = paramHeaderValue(args[property]);
+      if (raw === undefined) {
+        if (argument !== undefined) throw mismatch(`the Mcp-Param-${headerName} header is required when "${property}" is given.`);
+        continue;
+      }
+      const decoded = decodeParamHeader(raw);
+      if (argument === undefined || decoded !== argument) {
+        throw mismatch(`Mcp-Param-${headerName} does not match the argument "${property}".`);
+      }
+    }
+  }
+}

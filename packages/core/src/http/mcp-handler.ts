@@ -1,0 +1,431 @@
+import { randomUUID } from 'node:crypto';
+import { assertSupportedVersion, claimsModern, readEnvelope, unsupportedVersion } from '../envelope.js';
+import { ProtocolError, RpcCode } from '../errors.js';
+import type { CallEnv, Exchange } from '../exchange.js';
+import { classify, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
+import { serveListen } from '../listen.js';
+import { PendingRequests } from '../pending-requests.js';
+import { isLegacyVersion, isModernVersion, LEGACY_VERSIONS } from '../protocol.js';
+import type { ChangeEvent, LegacyState, McpkitServer } from '../server.js';
+import { createMemoryEventStore, type EventStore } from './event-store.js';
+import { checkParamHeaders, checkStandardHeaders } from './header-checks.js';
+import { checkHostAndOrigin } from './host-check.js';
+import { RequestStream } from './request-stream.js';
+import { createMemorySessionStore, type SessionRecord, type SessionStore } from './session-store.js';
+import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+
+/** Options of the Streamable HTTP handler shared by `.serve()` and `.handler()`. */
+export interface HttpHandlerOptions {
+  /** Path of the MCP endpoint. Default: `/mcp`. */
+  path?: string;
+  /** Largest accepted request body in bytes. Default: 4 MiB. */
+  maxBodyBytes?: number;
+  /**
+   * Hostnames accepted in the Host header (DNS-rebinding protection). Default: the loopback names
+   * when bound to a loopback address (`.serve()`), otherwise no check. An empty list turns it off.
+   */
+  allowedHosts?: readonly string[];
+  /** Origins (`scheme://host:port`) accepted in the Origin header. Default: any origin on an allowed host. */
+  allowedOrigins?: readonly string[];
+  /** Legacy-era sessions (`Mcp-Session-Id`). Default: off (stateless). Pass `{ store }` to share them across instances. */
+  sessions?: boolean | { store?: SessionStore };
+  /** Makes legacy event streams resumable (`Last-Event-ID`). Default: an in-memory store; `false` turns it off. */
+  eventStore?: EventStore | false;
+  /** Reconnect delay announced in the priming event of resumable streams, in milliseconds. Default: 1 000. */
+  retryMs?: number;
+  /** Serve legacy-era (2024-11-05 … 2025-11-25) clients. Default: true. */
+  legacy?: boolean;
+  /** Serve `/healthz` and `/readyz`. Default: true. */
+  health?: boolean;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+function jsonError(sink: HttpSink, status: number, code: number, message: string, extra: Record<string, string> = {}, data?: unknown) {
+  sink.send(status, { ...JSON_HEADERS, ...extra }, JSON.stringify(rpcError(null, code, message, data)));
+}
+
+function acceptsJsonOrSse(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  return /application\/json|text\/event-stream|\*\/\*|application\/\*/i.test(accept);
+}
+
+/** The transport-neutral Streamable HTTP endpoint: both eras, sessions, resumable streams and health. */
+export class McpHttpHandler {
+  readonly #server: McpkitServer;
+  readonly #path: string;
+  readonly #maxBody: number;
+  readonly #hosts: ReadonlySet<string> | undefined;
+  readonly #origins: ReadonlySet<string> | undefined;
+  readonly #sessions: SessionStore | undefined;
+  readonly #events: EventStore | undefined;
+  readonly #retryMs: number;
+  readonly #legacy: boolean;
+  readonly #health: boolean;
+  readonly #pending = new PendingRequests();
+  /** In-flight requests by `session:rpcId`, for `notifications/cancelled`. */
+  readonly #inflight = new Map<string, AbortController[]>();
+  /** Live resumable streams by id. */
+  readonly #streams = new Map<string, RequestStream>();
+  /** Standalone GET streams of sessions on this instance. */
+  readonly #standalone = new Map<string, Set<HttpSink>>();
+
+  constructor(server: McpkitServer, options: HttpHandlerOptions = {}) {
+    this.#server = server;
+    this.#path = options.path ?? '/mcp';
+    this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.#hosts = options.allowedHosts?.length ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : undefined;
+    this.#origins = options.allowedOrigins?.length ? new Set(options.allowedOrigins.map((o) => o.toLowerCase())) : undefined;
+    const sessions = options.sessions;
+    this.#sessions = sessions ? ((typeof sessions === 'object' && sessions.store) || createMemorySessionStore()) : undefined;
+    this.#events = options.eventStore === false ? undefined : (options.eventStore ?? createMemoryEventStore());
+    this.#retryMs = options.retryMs ?? 1_000;
+    this.#legacy = options.legacy ?? true;
+    this.#health = options.health ?? true;
+    if (this.#sessions) server.onChange((event) => void this.#broadcast(event));
+  }
+
+  /** Handles one HTTP request. Never throws; every failure is answered. */
+  async handle(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+    try {
+      await this.#route(req, sink);
+    } catch (error) {
+      this.#server.logger.error({ err: error }, 'HTTP request failed');
+      if (sink.open) jsonError(sink, 500, RpcCode.INTERNAL_ERROR, 'Internal error.');
+    }
+  }
+
+  async #route(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+    if (this.#health && req.method === 'GET' && (req.path === '/healthz' || req.path === '/readyz')) {
+      return this.#serveHealth(req.path, sink);
+    }
+    if (req.path !== this.#path) {
+      sink.send(404, JSON_HEADERS, JSON.stringify({ error: 'not_found', message: `No endpoint at ${req.path}; MCP is served at ${this.#path}.` }));
+      return;
+    }
+    if (this.#hosts) {
+      const refusal = checkHostAndOrigin(req.headers, this.#hosts, this.#origins);
+      if (refusal) return jsonError(sink, 403, RpcCode.INVALID_REQUEST, `Forbidden: ${refusal}`);
+    }
+    if (this.#server.closing) {
+      return jsonError(sink, 503, RpcCode.INTERNAL_ERROR, 'The server is shutting down; retry on another instance.', { 'retry-after': '1' });
+    }
+    switch (req.method) {
+      case 'POST':
+        return this.#post(req, sink);
+      case 'GET':
+        return this.#get(req, sink);
+      case 'DELETE':
+        return this.#delete(req, sink);
+      default:
+        return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, { allow: 'GET, POST, DELETE' });
+    }
+  }
+
+  async #serveHealth(path: string, sink: HttpSink): Promise<void> {
+    if (path === '/healthz') {
+      sink.send(200, JSON_HEADERS, JSON.stringify({ status: 'ok', version: this.#server.info.version }));
+      return;
+    }
+    const report = await this.#server.checkHealth();
+    const ready = report.healthy && !this.#server.closing;
+    sink.send(ready ? 200 : 503, JSON_HEADERS, JSON.stringify({ status: ready ? 'ready' : 'unavailable', ...report }));
+  }
+
+  async #post(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+    const contentType = req.headers['content-type'];
+    if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
+      return jsonError(sink, 415, RpcCode.INVALID_REQUEST, 'Unsupported Media Type: the body must be application/json.');
+    }
+    if (!acceptsJsonOrSse(req.headers.accept)) {
+      return jsonError(sink, 406, RpcCode.INVALID_REQUEST, 'Not Acceptable: the client must accept application/json and text/event-stream.');
+    }
+    let text: string;
+    try {
+      text = await req.readBody(this.#maxBody);
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) {
+        return jsonError(sink, 413, RpcCode.INVALID_REQUEST, `Payload Too Large: the body exceeds ${this.#maxBody} bytes.`);
+      }
+      throw error;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      return jsonError(sink, 400, RpcCode.PARSE_ERROR, 'Parse error: the body is not valid JSON.');
+    }
+    if (Array.isArray(value)) {
+      return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'Invalid Request: batches are not supported; send one message per request.');
+    }
+    let inbound: ReturnType<typeof classify>;
+    try {
+      inbound = classify(value);
+    } catch (error) {
+      const id = (value as { id?: unknown } | null)?.id;
+      const response = rpcErrorFrom(typeof id === 'string' || typeof id === 'number' ? id : null, error as ProtocolError);
+      sink.send(400, JSON_HEADERS, JSON.stringify(response));
+      return;
+    }
+    if (inbound.kind === 'response') {
+      this.#pending.settle(inbound.id, inbound.result, inbound.error);
+      sink.send(202, {}, '');
+      return;
+    }
+    if (inbound.kind === 'notification') {
+      if (inbound.message.method === 'notifications/cancelled') {
+        const id = (inbound.message.params as { requestId?: string | number } | undefined)?.requestId;
+        const controllers = this.#inflight.get(`${req.headers['mcp-session-id'] ?? ''}:${String(id)}`);
+        // Without a session two clients may share an id: cancel only when it is unambiguous.
+        if (controllers?.length === 1) controllers[0]?.abort(new Error('Cancelled by the client.'));
+      }
+      sink.send(202, {}, '');
+      return;
+    }
+    return this.#request(inbound.message, req, sink);
+  }
+
+  async #request(request: RpcRequest, req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+    const headers = req.headers;
+    const headerVersion = headers['mcp-protocol-version']?.trim();
+    const fail = (error: ProtocolError, extra: Record<string, string> = {}) =>
+      sink.send(error.httpStatus ?? 400, { ...JSON_HEADERS, ...extra }, JSON.stringify(rpcErrorFrom(request.id, error)));
+
+    if (claimsModern(request.params) || (headerVersion !== undefined && isModernVersion(headerVersion))) {
+      let envelope: ReturnType<typeof readEnvelope>;
+      // The order matters to clients: standard headers, envelope, version header, version support, then parameters.
+      try {
+        checkStandardHeaders(headers, request);
+        envelope = readEnvelope(request.params);
+        if (headerVersion !== envelope.protocolVersion) {
+          throw new ProtocolError(
+            RpcCode.HEADER_MISMATCH,
+            headerVersion === undefined
+              ? 'Header mismatch: the MCP-Protocol-Version header is required and must equal the envelope version.'
+              : `Header mismatch: MCP-Protocol-Version "${headerVersion}" does not match the envelope version "${envelope.protocolVersion}".`,
+            undefined,
+            400,
+          );
+        }
+        assertSupportedVersion(envelope);
+        checkParamHeaders(headers, request, this.#server.registry);
+      } catch (error) {
+        return fail(error as ProtocolError);
+      }
+      return this.#dispatch(request, req, sink, {
+        era: 'modern',
+        protocolVersion: envelope.protocolVersion,
+        client: { info: envelope.clientInfo, capabilities: envelope.clientCapabilities },
+        logLevel: envelope.logLevel,
+        resumable: false,
+        sessionId: undefined,
+        legacy: undefined,
+      });
+    }
+
+    if (!this.#legacy) {
+      return fail(unsupportedVersion(headerVersion ?? 'legacy (no _meta envelope)'));
+    }
+    if (headerVersion !== undefined && !isLegacyVersion(headerVersion)) {
+      return fail(unsupportedVersion(headerVersion));
+    }
+    if (request.method === 'initialize') {
+      const params = request.params ?? {};
+      const result = this.#server.initializeResult(params.protocolVersion);
+      const extra: Record<string, string> = {};
+      if (this.#sessions) {
+        const sessionId = randomUUID();
+        await this.#sessions.set(sessionId, {
+          protocolVersion: result.protocolVersion as string,
+          clientInfo: params.clientInfo as SessionRecord['clientInfo'],
+          clientCapabilities: (params.capabilities ?? {}) as Record<string, unknown>,
+          logLevel: undefined,
+          subscriptions: [],
+        });
+        extra['mcp-session-id'] = sessionId;
+      }
+      sink.send(200, { ...JSON_HEADERS, ...extra }, JSON.stringify({ jsonrpc: '2.0', id: request.id, result }));
+      return;
+    }
+    let legacy: LegacyState | undefined;
+    let sessionId: string | undefined;
+    if (this.#sessions) {
+      sessionId = headers['mcp-session-id'];
+      if (sessionId === undefined) {
+        return fail(new ProtocolError(RpcCode.INVALID_REQUEST, 'Bad Request: the Mcp-Session-Id header is required; call initialize first.', undefined, 400));
+      }
+      const record = await this.#sessions.get(sessionId);
+      if (!record) {
+        return fail(new ProtocolError(RpcCode.INVALID_REQUEST, 'Session not found: it expired or was deleted; initialize a new one.', undefined, 404));
+      }
+      legacy = {
+        protocolVersion: record.protocolVersion,
+        client: { info: record.clientInfo, capabilities: record.clientCapabilities },
+        logLevel: record.logLevel,
+        subscriptions: new Set(record.subscriptions),
+      };
+    }
+    const state = legacy ?? {
+      protocolVersion: headerVersion ?? (LEGACY_VERSIONS[0] as string),
+      client: { info: undefined, capabilities: {} },
+      logLevel: undefined,
+      subscriptions: new Set<string>(),
+    };
+    return this.#dispatch(request, req, sink, {
+      era: 'legacy',
+      protocolVersion: state.protocolVersion,
+      client: state.client,
+      logLevel: state.logLevel,
+      resumable: this.#events !== undefined,
+      sessionId,
+      legacy: state,
+    });
+  }
+
+  async #dispatch(
+    request: RpcRequest,
+    req: HttpRequestInfo,
+    sink: HttpSink,
+    call: Pick<CallEnv, 'era' | 'protocolVersion' | 'client' | 'logLevel'> & {
+      resumable: boolean;
+      sessionId: string | undefined;
+      legacy: LegacyState | undefined;
+    },
+  ): Promise<void> {
+    const given = req.headers['x-request-id'];
+    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId();
+    const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
+    if (call.sessionId) responseHeaders['mcp-session-id'] = call.sessionId;
+    const stream = new RequestStream(randomUUID(), sink, responseHeaders, call.resumable ? this.#events : undefined, this.#retryMs);
+    const controller = new AbortController();
+    // A legacy client may drop a resumable stream and come back; anywhere else a disconnect is a cancellation.
+    sink.onClose(() => {
+      if (!call.resumable || stream.done) controller.abort(new Error('The client disconnected.'));
+    });
+    const exchange: Exchange & { closeStream(): boolean } = {
+      notify: (method, params) => stream.send({ jsonrpc: '2.0', method, params }),
+      request: (method, params, signal) => {
+        const { id, result } = this.#pending.open(signal);
+        stream.send({ jsonrpc: '2.0', id, method, params });
+        return result;
+      },
+      closeStream: () => stream.closeConnection(),
+    };
+    const env: CallEnv = {
+      era: call.era,
+      protocolVersion: call.protocolVersion,
+      client: call.client,
+      headers: req.headers,
+      requestId,
+      signal: controller.signal,
+      exchange,
+      logLevel: call.logLevel,
+    };
+    const key = `${call.sessionId ?? ''}:${String(request.id)}`;
+    const peers = this.#inflight.get(key);
+    if (peers) peers.push(controller);
+    else this.#inflight.set(key, [controller]);
+    if (call.resumable) this.#streams.set(stream.id, stream);
+    const release = this.#server.track(controller);
+    try {
+      if (request.method === 'subscriptions/listen') {
+        try {
+          await serveListen(this.#server, request, env, (message) => stream.send(message));
+        } catch (error) {
+          const e = error as ProtocolError;
+          stream.finish(e.httpStatus ?? 400, JSON.stringify(rpcErrorFrom(request.id, e)));
+        }
+        if (sink.open) sink.end();
+        return;
+      }
+      const outcome = await this.#server.handleRequest(request, env, call.legacy);
+      if (call.sessionId && call.legacy && this.#sessions) await this.#saveSession(call.sessionId, call.legacy);
+      stream.finish(outcome.status, JSON.stringify(outcome.response));
+    } finally {
+      release();
+      const list = this.#inflight.get(key);
+      if (list) {
+        const rest = list.filter((c) => c !== controller);
+        if (rest.length === 0) this.#inflight.delete(key);
+        else this.#inflight.set(key, rest);
+      }
+      this.#streams.delete(stream.id);
+    }
+  }
+
+  async #saveSession(sessionId: string, state: LegacyState): Promise<void> {
+    const store = this.#sessions!;
+    await store.set(sessionId, {
+      protocolVersion: state.protocolVersion,
+      clientInfo: state.client.info as SessionRecord['clientInfo'],
+      clientCapabilities: state.client.capabilities as Record<string, unknown>,
+      logLevel: state.logLevel,
+      subscriptions: [...state.subscriptions],
+    });
+  }
+
+  async #get(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+    const accept = req.headers.accept;
+    if (accept !== undefined && !/text\/event-stream|\*\/\*/i.test(accept)) {
+      return jsonError(sink, 406, RpcCode.INVALID_REQUEST, 'Not Acceptable: GET serves text/event-stream only.');
+    }
+    const lastEventId = req.headers['last-event-id'];
+    if (lastEventId !== undefined && this.#events) {
+      const replay = this.#events.after(lastEventId);
+      if (!replay) return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Unknown or expired Last-Event-ID; send the request again.');
+      const live = this.#streams.get(replay.streamId);
+      if (live) {
+        live.resume(sink, replay.events);
+        return;
+      }
+      sink.startStream({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const event of replay.events) if (event.data !== '') sink.write(`id: ${event.id}\ndata: ${event.data}\n\n`);
+      sink.end();
+      return;
+    }
+    if (!this.#sessions) {
+      return jsonError(sink, 405, RpcCode.INVALID_REQUEST, 'This server is stateless: there is no standalone stream to GET.', { allow: 'POST' });
+    }
+    const sessionId = req.headers['mcp-session-id'];
+    if (sessionId === undefined || !(await this.#sessions.get(sessionId))) {
+      return jsonError(sink, sessionId === undefined ? 400 : 404, RpcCode.INVALID_REQUEST, 'A valid Mcp-Session-Id is required for the standalone stream.');
+    }
+    sink.startStream({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': sessionId });
+    const set = this.#standalone.get(sessionId) ?? new Set<HttpSink>();
+    set.add(sink);
+    this.#standalone.set(sessionId, set);
+    sink.onClose(() => {
+      set.delete(sink);
+      if (set.size === 0) this.#standalone.delete(sessionId);
+    });
+  }
+
+  async #broadcast(event: ChangeEvent): Promise<void> {
+    for (const [sessionId, sinks] of this.#standalone) {
+      let message: object;
+      if (event.kind === 'resource') {
+        const record = await this.#sessions?.get(sessionId);
+        if (!record?.subscriptions.includes(event.uri)) continue;
+        message = { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: event.uri } };
+      } else {
+        message = { jsonrpc: '2.0', method: `notifications/${event.kind}/list_changed` };
+      }
+      const chunk = `data: ${JSON.stringify(message)}\n\n`;
+      for (const sink of sinks) if (sink.open) sink.write(chunk);
+    }
+  }
+
+  async #delete(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+    if (!this.#sessions) {
+      return jsonError(sink, 405, RpcCode.INVALID_REQUEST, 'This server is stateless: there is no session to delete.', { allow: 'POST' });
+    }
+    const sessionId = req.headers['mcp-session-id'];
+    if (sessionId === undefined) return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'The Mcp-Session-Id header is required.');
+    if (!(await this.#sessions.get(sessionId))) return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Session not found.');
+    await this.#sessions.delete(sessionId);
+    for (const s of this.#standalone.get(sessionId) ?? []) if (s.open) s.end();
+    this.#standalone.delete(sessionId);
+    sink.send(200, {}, '');
+  }
+}

@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { McpkitServer } from '../server.js';
+import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
+import { type HttpHandlerOptions, McpHttpHandler } from './mcp-handler.js';
+import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+
+/** Options of `.serve()`. */
+export interface ServeOptions extends HttpHandlerOptions {
+  /** Port to listen on; 0 picks a free one. Default: `PORT` from the environment, else 3000. */
+  port?: number;
+  /** Address to bind. Default: `127.0.0.1` (loopback only). */
+  host?: string;
+  /** How long shutdown waits for in-flight requests before aborting them, in milliseconds. Default: 10 000. */
+  shutdownGraceMs?: number;
+  /** Drain and exit on SIGTERM/SIGINT. Default: true. */
+  handleSignals?: boolean;
+}
+
+/** A running HTTP server. */
+export interface HttpServerHandle {
+  /** The MCP endpoint URL, e.g. `http://127.0.0.1:3000/mcp`. */
+  readonly url: string;
+  readonly port: number;
+  /** The underlying node:http server. */
+  readonly server: Server;
+  /** Stops accepting, drains in-flight requests (bounded by the grace period) and closes. */
+  close(): Promise<void>;
+}
+
+function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.resume();
+    return Promise.reject(new BodyTooLargeError());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new BodyTooLargeError());
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.once('error', reject);
+  });
+}
+
+/** Adapts node's request/response pair to the handler's sink. */
+export function nodeSink(req: IncomingMessage, res: ServerResponse): HttpSink {
+  return {
+    send(status, headers, body) {
+      if (res.headersSent) return;
+      headers['content-length'] = String(Buffer.byteLength(body));
+      res.writeHead(status, headers);
+      res.end(body);
+    },
+    startStream(headers) {
+      if (res.headersSent) return;
+      res.writeHead(200, headers);
+      res.flushHeaders();
+    },
+    write(chunk) {
+      res.write(chunk);
+    },
+    end() {
+      res.end();
+    },
+    get open() {
+      return !res.writableEnded && !res.destroyed;
+    },
+    onClose(listener) {
+      res.once('close', () => {
+        if (!res.writableFinished) listener();
+      });
+    },
+  };
+}
+
+/** Adapts a node request to the handler's request view. */
+export function nodeRequest(req: IncomingMessage): HttpRequestInfo {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  return {
+    method: req.method ?? 'GET',
+    path: q === -1 ? url : url.slice(0, q),
+    headers: req.headers as Record<string, string | undefined>,
+    readBody: (limit) => readBody(req, limit),
+  };
+}
+
+/** Serves a built server on node:http with DNS-rebinding protection and graceful shutdown. */
+export async function serveHttp(server: McpkitServer, options: ServeOptions = {}): Promise<HttpServerHandle> {
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
+  const allowedHosts = options.allowedHosts ?? (isLoopbackBind(host) ? LOOPBACK_HOSTS : undefined);
+  const handler = new McpHttpHandler(server, { ...options, allowedHosts });
+  const http = createServer((req, res) => {
+    void handler.handle(nodeRequest(req), nodeSink(req, res));
+  });
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const address = http.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const graceMs = options.shutdownGraceMs ?? 10_000;
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      await server.drain(graceMs);
+      http.closeAllConnections();
+      await stopped;
+    })();
+    return closing;
+  };
+  if (options.handleSignals ?? true) {
+    const onSignal = (signal: NodeJS.Signals) => {
+      server.logger.info({ signal, inflight: server.inflight }, 'shutting down: draining in-flight requests');
+      void close().then(() => process.exit(0));
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  }
+  return { url: `http://${urlHost}:${address.port}${options.path ?? '/mcp'}`, port: address.port, server: http, close };
+}

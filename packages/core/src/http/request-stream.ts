@@ -1,0 +1,96 @@
+import type { EventStore } from './event-store.js';
+import type { HttpSink } from './sink.js';
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
+
+/**
+ * The output of one POST: a plain JSON response when the handler only returns a result, upgraded
+ * to an event stream as soon as it sends anything else first (progress, logs, server requests).
+ * With an event store the stream is resumable: events are recorded, a priming event carries the
+ * reconnect delay, and a reconnecting GET with `Last-Event-ID` picks the stream up again.
+ */
+export class RequestStream {
+  readonly #store: EventStore | undefined;
+  readonly #retryMs: number;
+  readonly #headers: Record<string, string>;
+  #sink: HttpSink | undefined;
+  #mode: 'json' | 'stream' | 'done' = 'json';
+  readonly id: string;
+
+  constructor(id: string, sink: HttpSink, headers: Record<string, string>, store: EventStore | undefined, retryMs: number) {
+    this.id = id;
+    this.#sink = sink;
+    this.#headers = headers;
+    this.#store = store;
+    this.#retryMs = retryMs;
+  }
+
+  /** True once the response is complete. */
+  get done(): boolean {
+    return this.#mode === 'done';
+  }
+
+  #upgrade(): void {
+    if (this.#mode !== 'json') return;
+    this.#mode = 'stream';
+    const sink = this.#sink;
+    if (!sink?.open) return;
+    sink.startStream({ ...SSE_HEADERS, ...this.#headers });
+    if (this.#store) {
+      const primingId = this.#store.append(this.id, '');
+      sink.write(`id: ${primingId}\nretry: ${this.#retryMs}\ndata: \n\n`);
+    }
+  }
+
+  #event(data: string): void {
+    const eventId = this.#store?.append(this.id, data);
+    const sink = this.#sink;
+    if (sink?.open) sink.write(eventId === undefined ? `data: ${data}\n\n` : `id: ${eventId}\ndata: ${data}\n\n`);
+  }
+
+  /** Sends a notification or a server→client request on this stream (upgrading it to SSE). */
+  send(message: object): void {
+    if (this.#mode === 'done') return;
+    this.#upgrade();
+    this.#event(JSON.stringify(message));
+  }
+
+  /** Sends the final response and ends the exchange. */
+  finish(status: number, body: string): void {
+    if (this.#mode === 'done') return;
+    if (this.#mode === 'json') {
+      this.#mode = 'done';
+      if (this.#sink?.open) this.#sink.send(status, { 'content-type': 'application/json', ...this.#headers }, body);
+      return;
+    }
+    this.#mode = 'done';
+    this.#event(body);
+    if (this.#sink?.open) this.#sink.end();
+    this.#store?.finish(this.id);
+  }
+
+  /**
+   * Ends the current connection without ending the exchange: the client reconnects with
+   * `Last-Event-ID` and receives what it missed. Only resumable streams can do this.
+   */
+  closeConnection(): boolean {
+    if (!this.#store || this.#mode === 'done') return false;
+    this.#upgrade();
+    const sink = this.#sink;
+    this.#sink = undefined;
+    if (sink?.open) sink.end();
+    return true;
+  }
+
+  /** Attaches a reconnecting client: replays what it missed, then continues live (or ends if finished). */
+  resume(sink: HttpSink, missed: ReadonlyArray<{ id: string; data: string }>): void {
+    sink.startStream({ ...SSE_HEADERS, ...this.#headers });
+    for (const event of missed) if (event.data !== '') sink.write(`id: ${event.id}\ndata: ${event.data}\n\n`);
+    if (this.#mode === 'done') {
+      sink.end();
+      return;
+    }
+    this.#sink?.open && this.#sink.end();
+    this.#sink = sink;
+  }
+}

@@ -1,0 +1,31 @@
+/** The response side of one HTTP exchange, as the node:http and fetch adapters provide it. */
+export interface HttpSink {
+  /** Sends a complete response. */
+  send(status: number, headers: Record<string, string>, body: string): void;
+  /** Starts a `text/event-stream` response. */
+  startStream(headers: Record<string, string>): void;
+  /** Writes a chunk of an open event stream. */
+  write(chunk: string): void;
+  /** Ends an open event stream. */
+  end(): void;
+  /** False once the client went away or the response ended. */
+  readonly open: boolean;
+  /** Runs `listener` when the client disconnects before the response ended. */
+  onClose(listener: () => void): void;
+}
+
+/** One inbound HTTP request, as the adapters hand it over. */
+export interface HttpRequestInfo {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Header values by lower-case name. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** Reads the body as text; rejects with `too_large` past the limit. */
+  readBody(limit: number): Promise<string>;
+}
+
+/** Thrown by `readBody` when the body is over the limit. */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
+}

@@ -1,0 +1,74 @@
+export { createServer, ServerBuilder } from './builder.js';
+export type { ServerOptions, ServerDefinition, ToolSpec, ResourceSpec, PromptSpec } from './builder.js';
+export { McpkitServer } from './server.js';
+export type { ChangeEvent, Outcome, LegacyState } from './server.js';
+export type {
+  AuthIdentity,
+  BaseContext,
+  ClientDescription,
+  ContextOf,
+  ContextState,
+  InputRequestSpec,
+  ListContext,
+  McpMethod,
+  MethodContexts,
+  MethodResults,
+  PromptGetContext,
+  ResourceReadContext,
+  ResultOf,
+  ToolCallContext,
+} from './context.js';
+export type {
+  Completer,
+  HealthCheck,
+  HealthCheckResult,
+  PromptOptions,
+  PromptReturn,
+  ResourceOptions,
+  ResourceReturn,
+  ResourceTemplateOptions,
+  TemplateVariables,
+  ToolOptions,
+} from './definitions.js';
+export { compose } from './middleware.js';
+export type { Middleware, Next, ScopedMiddleware } from './middleware.js';
+export {
+  ErrorCode,
+  McpkitError,
+  ProtocolError,
+  RpcCode,
+  isMcpkitError,
+  toErrorPayload,
+  toMcpkitError,
+} from './errors.js';
+export type { McpkitErrorOptions, ToolErrorPayload } from './errors.js';
+export { audioContent, imageContent, resourceContent, resourceLink, textContent } from './content.js';
+export type { ToolReturn } from './content.js';
+export { compileSchema, jsonSchema } from './schema.js';
+export type { AnySchema, CompiledSchema, FieldIssue, Infer, JsonSchemaInput, JsonSchemaObject, StandardSchemaV1 } from './schema.js';
+export { createTelemetry } from './telemetry.js';
+export type { RequestOutcome, Telemetry, TelemetryEventName, TelemetryEvents, TelemetryListener } from './telemetry.js';
+export { createLogger, silentLogger } from './logger.js';
+export type { LogLevel, Logger, LoggerOptions } from './logger.js';
+export { defineConfig, secret, ConfigError } from './config.js';
+export type { ConfigOptions } from './config.js';
+export { isInputRequired } from './input-required.js';
+export type { HealthCheckReport, HealthReport } from './health.js';
+export {
+  LEGACY_VERSIONS,
+  LOGGING_LEVELS,
+  META,
+  MODERN_VERSIONS,
+  SUPPORTED_VERSIONS,
+} from './protocol.js';
+export type { Era, LoggingLevel } from './protocol.js';
+export { StreamConnection } from './connection.js';
+export type { ConnectionOptions } from './connection.js';
+export type { StdioHandle, StdioOptions } from './stdio.js';
+export type { HttpServerHandle, ServeOptions } from './http/node-server.js';
+export type { FetchHandlerOptions } from './http/fetch-handler.js';
+export type { HttpHandlerOptions } from './http/mcp-handler.js';
+export { createMemoryEventStore } from './http/event-store.js';
+export type { EventStore, MemoryEventStoreOptions } from './http/event-store.js';
+export { createMemorySessionStore } from './http/session-store.js';
+export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './http/session-store.js';

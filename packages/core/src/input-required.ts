@@ -1,0 +1,74 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { InputRequestSpec } from './context.js';
+import { ProtocolError, RpcCode } from './errors.js';
+
+/**
+ * Thrown inside a modern-era handler when it needs input the client has not given yet. It is a
+ * control signal, not a failure: middleware must let it pass (check with {@link isInputRequired}).
+ */
+export class InputRequiredSignal {
+  readonly name = 'InputRequiredSignal';
+  constructor(
+    readonly requests: Record<string, InputRequestSpec>,
+    readonly answers: Record<string, unknown>,
+  ) {}
+}
+
+/** True for the control signal a modern-era handler raises to ask the client for input. */
+export function isInputRequired(value: unknown): value is InputRequiredSignal {
+  return value instanceof InputRequiredSignal;
+}
+
+interface StatePayload {
+  /** Answers gathered in earlier rounds, by input key. */
+  a: Record<string, unknown>;
+  /** Round number; makes every round's state distinct. */
+  r: number;
+  /** What the state is bound to (method and target), so it cannot be replayed elsewhere. */
+  b: string;
+  /** Random nonce. */
+  n: string;
+}
+
+/** Signs and verifies the opaque `requestState` of multi-round requests (HMAC-SHA256). */
+export class RequestStateCodec {
+  readonly #key: Buffer;
+
+  constructor(secret?: string) {
+    this.#key = secret ? Buffer.from(secret, 'utf8') : randomBytes(32);
+  }
+
+  #mac(body: string): Buffer {
+    return createHmac('sha256', this.#key).update(body).digest();
+  }
+
+  /** Mints the state for the next round. */
+  encode(answers: Record<string, unknown>, round: number, binding: string): string {
+    const payload: StatePayload = { a: answers, r: round, b: binding, n: randomBytes(6).toString('base64url') };
+    const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
+    return `${body}.${this.#mac(body).toString('base64url')}`;
+  }
+
+  /** Verifies and opens a state sent back by the client; tampered or foreign state is rejected. */
+  decode(state: unknown, binding: string): { answers: Record<string, unknown>; round: number } {
+    const reject = (why: string) =>
+      new ProtocolError(RpcCode.INVALID_PARAMS, `Invalid requestState: ${why}.`, {
+        hint: 'Send back the requestState exactly as the server returned it, or start the request again without one.',
+      });
+    if (typeof state !== 'string') throw reject('it must be the string the server returned');
+    const dot = state.indexOf('.');
+    if (dot <= 0) throw reject('malformed');
+    const body = state.slice(0, dot);
+    const given = Buffer.from(state.slice(dot + 1), 'base64url');
+    const expected = this.#mac(body);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw reject('integrity check failed');
+    let payload: StatePayload;
+    try {
+      payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as StatePayload;
+    } catch {
+      throw reject('malformed');
+    }
+    if (payload.b !== binding) throw reject('it belongs to a different request');
+    return { answers: payload.a ?? {}, round: payload.r ?? 0 };
+  }
+}

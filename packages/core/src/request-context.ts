@@ -1,0 +1,182 @@
+import type {
+  CreateMessageRequestParams,
+  CreateMessageResult,
+  ElicitRequestParams,
+  ElicitResult,
+  ListRootsResult,
+  Tool,
+} from '@modelcontextprotocol/server';
+import type {
+  AuthIdentity,
+  BaseContext,
+  ClientDescription,
+  ContextState,
+  InputRequestSpec,
+  McpMethod,
+} from './context.js';
+import { ProtocolError, RpcCode } from './errors.js';
+import type { CallEnv } from './exchange.js';
+import { InputRequiredSignal } from './input-required.js';
+import { isValidInputResponse } from './input-responses.js';
+import type { Logger } from './logger.js';
+import { type Era, type LoggingLevel, levelPasses } from './protocol.js';
+import type { Telemetry } from './telemetry.js';
+
+const CAPABILITY_OF: Record<InputRequestSpec['method'], 'elicitation' | 'sampling' | 'roots'> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
+
+/**
+ * Modern-era input bookkeeping for one request: answers carried in the signed request state,
+ * the answers the client sent with this retry, and a counter for implicit keys.
+ */
+export interface InputRound {
+  answers: Record<string, unknown>;
+  responses: Record<string, unknown> | undefined;
+  next: number;
+  round: number;
+}
+
+/** The answer for `key` when the client has given a well-formed one (recording it for later rounds). */
+function answerFor(round: InputRound, key: string, spec: InputRequestSpec): { value: unknown } | undefined {
+  if (key in round.answers) return { value: round.answers[key] };
+  const given = round.responses?.[key];
+  if (given !== undefined && isValidInputResponse(spec.method, given)) {
+    round.answers[key] = given;
+    return { value: given };
+  }
+  return undefined;
+}
+
+const EMPTY_ROUND = (): InputRound => ({ answers: {}, responses: undefined, next: 0, round: 0 });
+
+/** The per-request context. One object per request; everything else is shared and frozen. */
+export class RequestContext implements BaseContext {
+  auth: AuthIdentity | undefined = undefined;
+  readonly state: Partial<ContextState> = {};
+  // tools/call specifics (set by dispatch; harmless elsewhere)
+  tool: Tool | undefined = undefined;
+  arguments: Readonly<Record<string, unknown>> = {};
+  args: unknown = undefined;
+  uri: string | undefined = undefined;
+  #logger: Logger | undefined;
+
+  constructor(
+    readonly env: CallEnv,
+    readonly rpcId: string | number,
+    readonly method: McpMethod,
+    readonly name: string | undefined,
+    readonly params: Readonly<Record<string, unknown>>,
+    private readonly baseLogger: Logger,
+    readonly telemetry: Telemetry,
+    private readonly input: InputRound | undefined,
+  ) {}
+
+  get requestId(): string {
+    return this.env.requestId;
+  }
+  get era(): Era {
+    return this.env.era;
+  }
+  get protocolVersion(): string {
+    return this.env.protocolVersion;
+  }
+  get headers(): Readonly<Record<string, string | undefined>> {
+    return this.env.headers;
+  }
+  get signal(): AbortSignal {
+    return this.env.signal;
+  }
+  get client(): ClientDescription {
+    return this.env.client;
+  }
+  get logger(): Logger {
+    this.#logger ??= this.baseLogger.child({ requestId: this.env.requestId });
+    return this.#logger;
+  }
+
+  progress(progress: number, total?: number, message?: string): void {
+    const token = (this.params._meta as { progressToken?: unknown } | undefined)?.progressToken;
+    if (token === undefined || this.env.signal.aborted) return;
+    const params: Record<string, unknown> = { progressToken: token, progress };
+    if (total !== undefined) params.total = total;
+    if (message !== undefined) params.message = message;
+    this.env.exchange.notify('notifications/progress', params);
+  }
+
+  closeStream(): boolean {
+    return this.env.exchange.closeStream?.() ?? false;
+  }
+
+  log(level: LoggingLevel, data: unknown, logger?: string): void {
+    const threshold = this.env.logLevel;
+    if (threshold === null || this.env.signal.aborted) return;
+    if (threshold !== undefined && !levelPasses(level, threshold)) return;
+    const params: Record<string, unknown> = { level, data };
+    if (logger !== undefined) params.logger = logger;
+    this.env.exchange.notify('notifications/message', params);
+  }
+
+  elicit(params: ElicitRequestParams): Promise<ElicitResult> {
+    return this.#ask({ method: 'elicitation/create', params }) as Promise<ElicitResult>;
+  }
+
+  sample(params: CreateMessageRequestParams): Promise<CreateMessageResult> {
+    return this.#ask({ method: 'sampling/createMessage', params }) as Promise<CreateMessageResult>;
+  }
+
+  listRoots(): Promise<ListRootsResult> {
+    return this.#ask({ method: 'roots/list' }) as Promise<ListRootsResult>;
+  }
+
+  async requestInputs<K extends string>(requests: Record<K, InputRequestSpec>): Promise<Record<K, unknown>> {
+    const entries = Object.entries(requests) as Array<[K, InputRequestSpec]>;
+    for (const [, spec] of entries) this.#requireCapability(spec);
+    if (this.env.era === 'legacy') {
+      const out = {} as Record<K, unknown>;
+      for (const [key, spec] of entries) out[key] = await this.#legacyRequest(spec);
+      return out;
+    }
+    const round = this.input ?? EMPTY_ROUND();
+    const missing: Record<string, InputRequestSpec> = {};
+    const out = {} as Record<K, unknown>;
+    for (const [key, spec] of entries) {
+      const answer = answerFor(round, key, spec);
+      if (answer) out[key] = answer.value;
+      else missing[key] = spec;
+    }
+    if (Object.keys(missing).length > 0) throw new InputRequiredSignal(missing, round.answers);
+    return out;
+  }
+
+  #requireCapability(spec: InputRequestSpec): void {
+    const capability = CAPABILITY_OF[spec.method];
+    const declared = this.env.client.capabilities as Record<string, unknown>;
+    // Legacy stateless requests carry no capabilities at all: only refuse when the client described itself.
+    if (this.env.era === 'legacy' && Object.keys(declared).length === 0) return;
+    if (declared[capability] === undefined) {
+      throw new ProtocolError(
+        RpcCode.MISSING_CLIENT_CAPABILITY,
+        `This request needs the client capability "${capability}", which the client did not declare.`,
+        { requiredCapabilities: { [capability]: {} } },
+        400,
+      );
+    }
+  }
+
+  #legacyRequest(spec: InputRequestSpec): Promise<unknown> {
+    return this.env.exchange.request(spec.method, (spec.params ?? {}) as Record<string, unknown>, this.env.signal);
+  }
+
+  async #ask(spec: InputRequestSpec): Promise<unknown> {
+    this.#requireCapability(spec);
+    if (this.env.era === 'legacy') return this.#legacyRequest(spec);
+    const round = this.input ?? EMPTY_ROUND();
+    const key = `${CAPABILITY_OF[spec.method]}-${round.next++}`;
+    const answer = answerFor(round, key, spec);
+    if (answer) return answer.value;
+    throw new InputRequiredSignal({ [key]: spec }, round.answers);
+  }
+}

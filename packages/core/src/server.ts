@@ -1,0 +1,369 @@
+import { randomUUID } from 'node:crypto';
+import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/server';
+import type { ServerDefinition, ServerOptions } from './builder.js';
+import type { McpMethod } from './context.js';
+import { Dispatcher } from './dispatch.js';
+import {
+  isMcpkitError,
+  McpkitError,
+  ProtocolError,
+  protocolErrorFrom,
+  RpcCode,
+  toMcpkitError,
+} from './errors.js';
+import type { CallEnv } from './exchange.js';
+import { type HealthReport, runHealthChecks } from './health.js';
+import { type HttpServerHandle, type ServeOptions, serveHttp } from './http/node-server.js';
+import { createFetchHandler, type FetchHandlerOptions } from './http/fetch-handler.js';
+import { isInputRequired, RequestStateCodec } from './input-required.js';
+import { type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
+import { createLogger, type Logger } from './logger.js';
+import { isLoggingLevel, LEGACY_VERSIONS, type LoggingLevel, META, MODERN_VERSIONS, SUPPORTED_VERSIONS } from './protocol.js';
+import { freezeRegistry, type Registry } from './registry.js';
+import { type InputRound, RequestContext } from './request-context.js';
+import { type StdioHandle, type StdioOptions, serveStdio } from './stdio.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
+import { readInputResponses } from './input-responses.js';
+
+/** Mutable per-connection state of a legacy-era client (a stdio connection or an HTTP session). */
+export interface LegacyState {
+  protocolVersion: string;
+  client: { info: Implementation | undefined; capabilities: Record<string, unknown> };
+  logLevel: LoggingLevel | undefined;
+  subscriptions: Set<string>;
+}
+
+/** A change the server announces to listening clients. */
+export type ChangeEvent =
+  | { kind: 'tools' | 'prompts' | 'resources' }
+  | { kind: 'resource'; uri: string };
+
+/** What a handled request produced: the response and the HTTP status an HTTP edge should use. */
+export interface Outcome {
+  response: RpcResponse;
+  status: number;
+}
+
+const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
+const CACHEABLE = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+const MULTI_ROUND = new Set(['tools/call', 'prompts/get', 'resources/read']);
+
+function targetName(method: string, params: Record<string, unknown>): string | undefined {
+  if (method === 'tools/call' || method === 'prompts/get') return typeof params.name === 'string' ? params.name : undefined;
+  if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
+    return typeof params.uri === 'string' ? params.uri : undefined;
+  }
+  return undefined;
+}
+
+/** A built, immutable server: the registry, the composed chains and the serving entry points. */
+export class McpkitServer {
+  readonly info: Implementation;
+  readonly instructions: string | undefined;
+  readonly logger: Logger;
+  readonly telemetry: Telemetry;
+  readonly capabilities: ServerCapabilities;
+  readonly registry: Registry;
+  readonly #dispatcher: Dispatcher;
+  readonly #codec: RequestStateCodec;
+  readonly #definition: ServerDefinition;
+  readonly #inflight = new Set<AbortController>();
+  readonly #changeListeners = new Set<(event: ChangeEvent) => void>();
+  readonly #shutdownListeners = new Set<() => void>();
+  readonly #listTtlMs: number;
+  #closing = false;
+
+  constructor(definition: ServerDefinition) {
+    const o: ServerOptions = definition.options;
+    this.#definition = definition;
+    this.info = { name: o.name, version: o.version };
+    if (o.title) this.info.title = o.title;
+    if (o.websiteUrl) (this.info as Record<string, unknown>).websiteUrl = o.websiteUrl;
+    if (o.icons) (this.info as Record<string, unknown>).icons = o.icons;
+    this.instructions = o.instructions;
+    this.logger = o.logger ?? createLogger();
+    this.telemetry =
+      o.telemetry ?? createTelemetry((error, name) => this.logger.warn({ err: error, event: name }, 'telemetry listener threw'));
+    this.registry = freezeRegistry(definition.tools, definition.resources, definition.prompts);
+    this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
+    this.#codec = new RequestStateCodec(o.requestStateSecret);
+    this.#listTtlMs = o.listTtlMs ?? 0;
+    const hasCompletions =
+      [...this.registry.prompts.values()].some((p) => Object.keys(p.complete).length > 0) ||
+      this.registry.templates.some((t) => t.options.complete !== undefined);
+    const capabilities: ServerCapabilities = { logging: {} };
+    if (this.registry.tools.size > 0) capabilities.tools = { listChanged: true };
+    if (this.registry.resources.size > 0 || this.registry.templates.length > 0) {
+      capabilities.resources = { subscribe: true, listChanged: true };
+    }
+    if (this.registry.prompts.size > 0) capabilities.prompts = { listChanged: true };
+    if (hasCompletions) capabilities.completions = {};
+    this.capabilities = Object.freeze({ ...capabilities, ...o.capabilities });
+  }
+
+  /** Whether the server is draining for shutdown (new requests are refused). */
+  get closing(): boolean {
+    return this.#closing;
+  }
+
+  /** The `initialize` result for a legacy client asking for `requested`. */
+  initializeResult(requested: unknown): Record<string, unknown> {
+    const version =
+      typeof requested === 'string' && LEGACY_VERSIONS.includes(requested) ? requested : (LEGACY_VERSIONS[0] as string);
+    const result: Record<string, unknown> = {
+      protocolVersion: version,
+      capabilities: this.capabilities,
+      serverInfo: this.info,
+    };
+    if (this.instructions) result.instructions = this.instructions;
+    return result;
+  }
+
+  /** The `server/discover` result. */
+  discoverResult(): Record<string, unknown> {
+    const result: Record<string, unknown> = {
+      supportedVersions: [...SUPPORTED_VERSIONS],
+      capabilities: this.capabilities,
+    };
+    if (this.instructions) result.instructions = this.instructions;
+    return result;
+  }
+
+  /**
+   * Handles one request under the given call environment. Never throws: every failure becomes a
+   * JSON-RPC error (protocol failures) or an `isError` result (tool failures).
+   */
+  async handleRequest(request: RpcRequest, env: CallEnv, legacy?: LegacyState): Promise<Outcome> {
+    const { id, method } = request;
+    const params = request.params ?? {};
+    const started = performance.now();
+    const name = targetName(method, params);
+    const emitEnd = this.telemetry.has('request.end');
+    if (this.telemetry.has('request.start')) {
+      this.telemetry.emit('request.start', { requestId: env.requestId, method, era: env.era, ...(name ? { name } : {}) });
+    }
+    let outcome: Outcome;
+    let errorCode: string | undefined;
+    try {
+      const result = await this.#route(request, params, env, legacy, name);
+      if (method === 'tools/call' && (result as { isError?: boolean }).isError) {
+        errorCode = ((result as { structuredContent?: { error?: { code?: string } } }).structuredContent?.error?.code) ?? 'TOOL_ERROR';
+      }
+      outcome = { response: { jsonrpc: '2.0', id, result }, status: 200 };
+    } catch (error) {
+      const protocol = this.#asProtocolError(error, env);
+      errorCode = String(protocol.rpcCode);
+      outcome = { response: rpcErrorFrom(id, protocol), status: protocol.httpStatus ?? 200 };
+    }
+    if (emitEnd) {
+      this.telemetry.emit('request.end', {
+        requestId: env.requestId,
+        method,
+        era: env.era,
+        durationMs: performance.now() - started,
+        outcome: errorCode === undefined ? 'ok' : 'error',
+        ...(name ? { name } : {}),
+        ...(errorCode ? { errorCode } : {}),
+      });
+    }
+    return outcome;
+  }
+
+  #asProtocolError(error: unknown, env: CallEnv): ProtocolError {
+    if (error instanceof ProtocolError) return error;
+    if (isMcpkitError(error)) return protocolErrorFrom(error, env.requestId);
+    this.logger.error({ err: error, requestId: env.requestId }, 'request failed');
+    return protocolErrorFrom(toMcpkitError(error), env.requestId);
+  }
+
+  async #route(
+    request: RpcRequest,
+    params: Record<string, unknown>,
+    env: CallEnv,
+    legacy: LegacyState | undefined,
+    name: string | undefined,
+  ): Promise<Record<string, unknown>> {
+    const { method } = request;
+    if (env.era === 'modern' && REMOVED_IN_MODERN.has(method)) {
+      throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method} is not part of protocol ${env.protocolVersion}.`, undefined, 404);
+    }
+    if (env.era === 'legacy' && MODERN_ONLY.has(method)) {
+      throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`, undefined, 404);
+    }
+    switch (method) {
+      case 'initialize':
+        return this.initializeResult(params.protocolVersion);
+      case 'server/discover':
+        return this.#modernResult(method, this.discoverResult());
+      case 'logging/setLevel': {
+        if (!isLoggingLevel(params.level)) {
+          throw new ProtocolError(RpcCode.INVALID_PARAMS, `Invalid log level: ${String(params.level)}`);
+        }
+        if (legacy) legacy.logLevel = params.level;
+        return {};
+      }
+      case 'resources/subscribe':
+      case 'resources/unsubscribe': {
+        if (typeof params.uri !== 'string') throw new ProtocolError(RpcCode.INVALID_PARAMS, `${method} needs a "uri".`);
+        if (legacy) {
+          if (method === 'resources/subscribe') legacy.subscriptions.add(params.uri);
+          else legacy.subscriptions.delete(params.uri);
+        }
+        return {};
+      }
+    }
+    const chain = method === 'tools/call' ? undefined : this.#dispatcher.chainFor(method);
+    if (method !== 'tools/call' && chain === undefined) {
+      throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`, undefined, env.era === 'modern' ? 404 : 200);
+    }
+    const input = env.era === 'modern' && MULTI_ROUND.has(method) ? this.#openRound(params, method, name) : undefined;
+    const ctx = new RequestContext(env, request.id, method as McpMethod, name, params, this.logger, this.telemetry, input);
+    try {
+      let result: Record<string, unknown>;
+      if (method === 'tools/call') {
+        const tool = this.#dispatcher.tool(params.name);
+        ctx.tool = tool.listing;
+        const args = params.arguments;
+        if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args))) {
+          throw new ProtocolError(RpcCode.INVALID_PARAMS, 'tools/call "arguments" must be an object.');
+        }
+        ctx.arguments = (args ?? {}) as Record<string, unknown>;
+        result = (await this.#dispatcher.callTool(ctx)) as unknown as Record<string, unknown>;
+      } else {
+        if (method === 'resources/read') {
+          if (typeof params.uri !== 'string') throw new ProtocolError(RpcCode.INVALID_PARAMS, 'resources/read needs a "uri".');
+          ctx.uri = params.uri;
+        }
+        if (method === 'prompts/get') {
+          ctx.arguments = (params.arguments ?? {}) as Record<string, unknown>;
+        }
+        result = (await chain!(ctx)) as Record<string, unknown>;
+      }
+      return env.era === 'modern' ? this.#modernResult(method, result) : result;
+    } catch (error) {
+      if (isInputRequired(error) && input) {
+        const requestState = this.#codec.encode(error.answers, input.round + 1, `${method}:${name ?? ''}`);
+        return this.#modernResult(method, { inputRequests: error.requests, requestState }, 'input_required');
+      }
+      throw error;
+    }
+  }
+
+  /** Opens the input round of a multi-round request: verifies `requestState` before anything runs. */
+  #openRound(params: Record<string, unknown>, method: string, name: string | undefined): InputRound {
+    const responses = readInputResponses(params.inputResponses);
+    if (params.requestState === undefined) return { answers: {}, responses, next: 0, round: 0 };
+    const opened = this.#codec.decode(params.requestState, `${method}:${name ?? ''}`);
+    return { answers: opened.answers, responses, next: 0, round: opened.round };
+  }
+
+  #modernResult(method: string, result: Record<string, unknown>, resultType = 'complete'): Record<string, unknown> {
+    const out: Record<string, unknown> = { ...result, resultType };
+    if (resultType === 'complete' && CACHEABLE.has(method)) {
+      if (out.ttlMs === undefined) out.ttlMs = method === 'resources/read' ? 0 : this.#listTtlMs;
+      if (out.cacheScope === undefined) out.cacheScope = 'public';
+    }
+    const meta = (out._meta as Record<string, unknown> | undefined) ?? {};
+    out._meta = { ...meta, [META.serverInfo]: this.info };
+    return out;
+  }
+
+  /** Runs the registered readiness checks. */
+  checkHealth(): Promise<HealthReport> {
+    return runHealthChecks(this.#definition.health, this.info.version);
+  }
+
+  /** Subscribes to change events (list changes, resource updates); returns an unsubscribe function. */
+  onChange(listener: (event: ChangeEvent) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  #announce(event: ChangeEvent): void {
+    for (const listener of this.#changeListeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'change listener threw');
+      }
+    }
+  }
+
+  /** Runs `listener` once when shutdown starts (long-lived streams end then); returns an unsubscribe function. */
+  onShutdown(listener: () => void): () => void {
+    this.#shutdownListeners.add(listener);
+    return () => this.#shutdownListeners.delete(listener);
+  }
+
+  /** Tells connected clients that the tool list changed. */
+  notifyToolsChanged(): void {
+    this.#announce({ kind: 'tools' });
+  }
+  /** Tells connected clients that the prompt list changed. */
+  notifyPromptsChanged(): void {
+    this.#announce({ kind: 'prompts' });
+  }
+  /** Tells connected clients that the resource list changed. */
+  notifyResourcesChanged(): void {
+    this.#announce({ kind: 'resources' });
+  }
+  /** Tells clients subscribed to `uri` that it changed. */
+  notifyResourceUpdated(uri: string): void {
+    this.#announce({ kind: 'resource', uri });
+  }
+
+  /** Registers an in-flight request so shutdown can wait for it; returns its release function. */
+  track(controller: AbortController): () => void {
+    this.#inflight.add(controller);
+    return () => this.#inflight.delete(controller);
+  }
+
+  /** Number of requests in flight. */
+  get inflight(): number {
+    return this.#inflight.size;
+  }
+
+  /**
+   * Stops taking requests, waits up to `graceMs` for in-flight ones, then aborts their signals.
+   * Transports call this on shutdown; it is safe to call twice.
+   */
+  async drain(graceMs: number): Promise<void> {
+    if (!this.#closing) {
+      this.#closing = true;
+      for (const listener of this.#shutdownListeners) listener();
+    }
+    const deadline = Date.now() + graceMs;
+    while (this.#inflight.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    for (const controller of this.#inflight) {
+      controller.abort(new McpkitError('UPSTREAM_UNAVAILABLE', 'The server is shutting down.', { retryable: true }));
+    }
+  }
+
+  /** A new correlation id. */
+  newRequestId(): string {
+    return randomUUID();
+  }
+
+  /** Serves Streamable HTTP on node:http (both eras). */
+  serve(options?: ServeOptions): Promise<HttpServerHandle> {
+    return serveHttp(this, options);
+  }
+
+  /** A web-standard `fetch(Request) → Response` handler serving both eras. */
+  fetchHandler(options?: FetchHandlerOptions): (request: Request) => Promise<Response> {
+    return createFetchHandler(this, options);
+  }
+
+  /** Serves over standard input/output (both eras). */
+  stdio(options?: StdioOptions): StdioHandle {
+    return serveStdio(this, options);
+  }
+
+  /** Protocol revisions this server speaks. */
+  static readonly versions = { modern: MODERN_VERSIONS, legacy: LEGACY_VERSIONS };
+}
+
+export { rpcError };
