@@ -18,7 +18,10 @@ const askConfirm: InputRequestSpec = {
 
 const sampleCapital: InputRequestSpec = {
   method: 'sampling/createMessage',
-  params: { messages: [{ role: 'user', content: { type: 'text', text: 'What is the capital of France?' } }], maxTokens: 100 },
+  params: {
+    messages: [{ role: 'user', content: { type: 'text', text: 'What is the capital of France?' } }],
+    maxTokens: 100,
+  },
 };
 
 const listRoots: InputRequestSpec = { method: 'roots/list', params: {} };
@@ -76,7 +79,10 @@ export function inputRequiredFixtures(builder: ServerBuilder): ServerBuilder {
           user_name: askName,
           greeting: {
             method: 'sampling/createMessage',
-            params: { messages: [{ role: 'user', content: { type: 'text', text: 'Generate a greeting' } }], maxTokens: 50 },
+            params: {
+              messages: [{ role: 'user', content: { type: 'text', text: 'Generate a greeting' } }],
+              maxTokens: 50,
+            },
           },
           client_roots: listRoots,
         });
@@ -92,7 +98,11 @@ export function inputRequiredFixtures(builder: ServerBuilder): ServerBuilder {
             method: 'elicitation/create',
             params: {
               message: `Hi ${nameOf(step1)}, what is your favourite colour?`,
-              requestedSchema: { type: 'object', properties: { color: { type: 'string' } }, required: ['color'] },
+              requestedSchema: {
+                type: 'object',
+                properties: { color: { type: 'string' } },
+                required: ['color'],
+              },
             },
           },
         });
@@ -115,7 +125,8 @@ export function inputRequiredFixtures(builder: ServerBuilder): ServerBuilder {
         if (declared.sampling) wanted.capital_question = sampleCapital;
         if (declared.elicitation) wanted.user_name = askName;
         if (declared.roots) wanted.client_roots = listRoots;
-        if (Object.keys(wanted).length === 0) return 'The client declared no input capabilities; nothing to ask.';
+        if (Object.keys(wanted).length === 0)
+          return 'The client declared no input capabilities; nothing to ask.';
         const answers = await ctx.requestInputs(wanted);
         return `Received ${Object.keys(answers).length} answer(s).`;
       },
@@ -128,7 +139,11 @@ export function inputRequiredFixtures(builder: ServerBuilder): ServerBuilder {
             method: 'elicitation/create',
             params: {
               message: 'What context should the prompt use?',
-              requestedSchema: { type: 'object', properties: { context: { type: 'string' } }, required: ['context'] },
+              requestedSchema: {
+                type: 'object',
+                properties: { context: { type: 'string' } },
+                required: ['context'],
+              },
             },
           },
         });

@@ -67,7 +67,11 @@ export function interactiveTools(builder: ServerBuilder): ServerBuilder {
           requestedSchema: {
             type: 'object',
             properties: {
-              untitledSingle: { type: 'string', description: 'Select one option', enum: ['option1', 'option2', 'option3'] },
+              untitledSingle: {
+                type: 'string',
+                description: 'Select one option',
+                enum: ['option1', 'option2', 'option3'],
+              },
               titledSingle: {
                 type: 'string',
                 description: 'Select one option with titles',
@@ -121,7 +125,8 @@ export function interactiveTools(builder: ServerBuilder): ServerBuilder {
       },
     })
     .tool('test_streaming_elicitation', {
-      description: 'Streams its answer; in the modern era a response stream never carries requests to the client',
+      description:
+        'Streams its answer; in the modern era a response stream never carries requests to the client',
       handler: (_args, ctx) => {
         ctx.progress(1, 1, 'done');
         return 'Streaming completed without asking the client anything.';

@@ -29,7 +29,11 @@ export function contentTools(builder: ServerBuilder): ServerBuilder {
     .tool('test_embedded_resource', {
       description: 'Returns an embedded text resource',
       handler: () =>
-        resourceContent({ uri: 'test://embedded-resource', mimeType: 'text/plain', text: 'This is an embedded resource content.' }),
+        resourceContent({
+          uri: 'test://embedded-resource',
+          mimeType: 'text/plain',
+          text: 'This is an embedded resource content.',
+        }),
     })
     .tool('test_multiple_content_types', {
       description: 'Returns text, an image and an embedded resource together',
@@ -110,6 +114,7 @@ export function contentTools(builder: ServerBuilder): ServerBuilder {
         },
         allOf: [{ anyOf: [{ required: ['phone'] }, { required: ['email'] }] }],
         if: { properties: { contactMethod: { const: 'phone' } }, required: ['contactMethod'] },
+        // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, not a thenable
         then: { required: ['phone'] },
         else: { required: ['email'] },
         additionalProperties: false,

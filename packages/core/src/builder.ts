@@ -4,20 +4,20 @@ import type {
   HealthCheck,
   IsTemplate,
   PromptOptions,
-  TemplateVariables,
   ResourceOptions,
   ResourceTemplateOptions,
+  TemplateVariables,
   ToolOptions,
 } from './definitions.js';
 import { McpkitError } from './errors.js';
+import type { FetchHandlerOptions } from './http/fetch-handler.js';
+import type { HttpServerHandle, ServeOptions } from './http/node-server.js';
 import type { Logger } from './logger.js';
 import type { Middleware, ScopedMiddleware } from './middleware.js';
 import type { AnySchema, StandardSchemaV1 } from './schema.js';
 import { McpkitServer } from './server.js';
+import type { StdioHandle, StdioOptions } from './stdio.js';
 import type { Telemetry } from './telemetry.js';
-import type { ServeOptions, HttpServerHandle } from './http/node-server.js';
-import type { FetchHandlerOptions } from './http/fetch-handler.js';
-import type { StdioOptions, StdioHandle } from './stdio.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -74,7 +74,7 @@ export interface ServerDefinition {
   health: Array<{ name: string; check: HealthCheck }>;
 }
 
-const NAME_PATTERN = /^[A-Za-z0-9_.\-]{1,128}$/;
+const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** The fluent builder returned by {@link createServer}. */
 export class ServerBuilder {
@@ -105,7 +105,9 @@ export class ServerBuilder {
       });
     }
     if (this.#def.tools.some((t) => t.name === name)) {
-      throw new McpkitError('CONFLICT', `Tool "${name}" is registered twice.`, { hint: 'Give each tool a unique name.' });
+      throw new McpkitError('CONFLICT', `Tool "${name}" is registered twice.`, {
+        hint: 'Give each tool a unique name.',
+      });
     }
     this.#def.tools.push({ name, options: options as unknown as ToolSpec['options'] });
     return this;
@@ -123,7 +125,11 @@ export class ServerBuilder {
     const taken = this.#def.resources.some((r) => (r.kind === 'static' ? r.uri : r.uriTemplate) === uri);
     if (taken) throw new McpkitError('CONFLICT', `Resource "${uri}" is registered twice.`);
     if (uri.includes('{')) {
-      this.#def.resources.push({ kind: 'template', uriTemplate: uri, options: options as unknown as ResourceTemplateOptions });
+      this.#def.resources.push({
+        kind: 'template',
+        uriTemplate: uri,
+        options: options as unknown as ResourceTemplateOptions,
+      });
     } else {
       this.#def.resources.push({ kind: 'static', uri, options: options as ResourceOptions });
     }
@@ -131,7 +137,10 @@ export class ServerBuilder {
   }
 
   /** Registers a prompt; its arguments are described by a zod object of strings. */
-  prompt<Args extends StandardSchemaV1 | undefined = undefined>(name: string, options: PromptOptions<Args>): this {
+  prompt<Args extends StandardSchemaV1 | undefined = undefined>(
+    name: string,
+    options: PromptOptions<Args>,
+  ): this {
     this.#assertOpen();
     if (this.#def.prompts.some((p) => p.name === name)) {
       throw new McpkitError('CONFLICT', `Prompt "${name}" is registered twice.`);

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import * as z from 'zod';
+import type * as z from 'zod';
 
 const SECRETS = new WeakSet<z.ZodType>();
 
@@ -13,7 +13,9 @@ export function secret<S extends z.ZodType>(schema: S): S {
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: readonly string[]) {
-    super(`Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    super(
+      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`,
+    );
   }
 }
 

@@ -1,5 +1,5 @@
-import { ProtocolError, RpcCode } from './errors.js';
 import { assertSupportedVersion, claimsModern, readEnvelope } from './envelope.js';
+import { ProtocolError, RpcCode } from './errors.js';
 import type { CallEnv, Exchange } from './exchange.js';
 import { classify, type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
 import { serveListen } from './listen.js';
@@ -74,7 +74,9 @@ export class StreamConnection {
 
   async #handle(request: RpcRequest): Promise<void> {
     if (this.#inflight.has(request.id)) {
-      this.#write(rpcError(request.id, RpcCode.INVALID_REQUEST, `Request id ${String(request.id)} is already in use.`));
+      this.#write(
+        rpcError(request.id, RpcCode.INVALID_REQUEST, `Request id ${String(request.id)} is already in use.`),
+      );
       return;
     }
     if (this.#server.closing) {
@@ -173,7 +175,11 @@ export class StreamConnection {
     if (!legacy || !this.#initialized) return;
     if (event.kind === 'resource') {
       if (legacy.subscriptions.has(event.uri)) {
-        this.#write({ jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: event.uri } });
+        this.#write({
+          jsonrpc: '2.0',
+          method: 'notifications/resources/updated',
+          params: { uri: event.uri },
+        });
       }
       return;
     }

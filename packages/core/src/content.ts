@@ -56,7 +56,14 @@ function isCallToolResult(value: unknown): value is CallToolResult {
  * What a tool handler may return: a full `CallToolResult`, a string, a content block or an array of
  * them, nothing, or — for tools with an output schema — the structured value itself.
  */
-export type ToolReturn<Out = never> = CallToolResult | string | ContentBlock | ContentBlock[] | undefined | void | Out;
+export type ToolReturn<Out = never> =
+  | CallToolResult
+  | string
+  | ContentBlock
+  | ContentBlock[]
+  | undefined
+  | void
+  | Out;
 
 /** Normalizes a handler's return into a `CallToolResult`. */
 export function toCallToolResult(value: unknown, structured: boolean): CallToolResult {

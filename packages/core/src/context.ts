@@ -179,7 +179,9 @@ export interface MethodContexts {
 }
 
 /** The context type a middleware for method `M` receives. */
-export type ContextOf<M extends McpMethod> = M extends keyof MethodContexts ? MethodContexts[M] : ListContext<M>;
+export type ContextOf<M extends McpMethod> = M extends keyof MethodContexts
+  ? MethodContexts[M]
+  : ListContext<M>;
 
 /** The result type a middleware for method `M` returns. */
 export type ResultOf<M extends McpMethod> = MethodResults[M];

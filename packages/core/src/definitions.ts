@@ -33,7 +33,9 @@ export interface ToolOptions<In extends AnySchema | undefined, Out extends AnySc
   handler: (
     args: In extends AnySchema ? Infer<In> : Record<string, never>,
     ctx: ToolCallContext<In extends AnySchema ? Infer<In> : Record<string, never>>,
-  ) => Promise<ToolReturn<Out extends AnySchema ? Infer<Out> : never>> | ToolReturn<Out extends AnySchema ? Infer<Out> : never>;
+  ) =>
+    | Promise<ToolReturn<Out extends AnySchema ? Infer<Out> : never>>
+    | ToolReturn<Out extends AnySchema ? Infer<Out> : never>;
 }
 
 /** Completion callback: returns candidate values for a partially typed argument. */
@@ -76,13 +78,23 @@ export interface ResourceOptions extends ResourceCommon {
 
 /** The variable names of an RFC 6570 URI template literal type (`notes://{id}/{rev}` → `'id' | 'rev'`). */
 export type TemplateVariables<T extends string> = T extends `${string}{${infer Expr}}${infer Rest}`
-  ? (Expr extends `${'+' | '#' | '.' | '/' | ';' | '?' | '&'}${infer Names}` ? Names : Expr) extends infer Names extends string
+  ? (
+      Expr extends `${'+' | '#' | '.' | '/' | ';' | '?' | '&'}${infer Names}`
+        ? Names
+        : Expr
+    ) extends infer Names extends string
     ? SplitNames<Names> | TemplateVariables<Rest>
     : never
   : never;
 
-type SplitNames<S extends string> = S extends `${infer Head},${infer Tail}` ? StripModifier<Head> | SplitNames<Tail> : StripModifier<S>;
-type StripModifier<S extends string> = S extends `${infer Name}*` ? Name : S extends `${infer Name}:${string}` ? Name : S;
+type SplitNames<S extends string> = S extends `${infer Head},${infer Tail}`
+  ? StripModifier<Head> | SplitNames<Tail>
+  : StripModifier<S>;
+type StripModifier<S extends string> = S extends `${infer Name}*`
+  ? Name
+  : S extends `${infer Name}:${string}`
+    ? Name
+    : S;
 
 /** True when a URI literal type contains a `{variable}`. */
 export type IsTemplate<T extends string> = T extends `${string}{${string}}${string}` ? true : false;

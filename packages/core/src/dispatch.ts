@@ -1,14 +1,13 @@
-import type { CallToolResult, CompleteResult, GetPromptResult, ReadResourceResult } from '@modelcontextprotocol/server';
-import type { McpMethod } from './context.js';
-import type { Completer, ResourceReturn, PromptReturn } from './definitions.js';
+import type {
+  CallToolResult,
+  CompleteResult,
+  GetPromptResult,
+  ReadResourceResult,
+} from '@modelcontextprotocol/server';
 import { toCallToolResult } from './content.js';
-import {
-  McpkitError,
-  ProtocolError,
-  RpcCode,
-  toErrorPayload,
-  toMcpkitError,
-} from './errors.js';
+import type { McpMethod } from './context.js';
+import type { Completer, PromptReturn, ResourceReturn } from './definitions.js';
+import { McpkitError, ProtocolError, RpcCode, toErrorPayload, toMcpkitError } from './errors.js';
 import { compose, type Middleware, type Next, type ScopedMiddleware } from './middleware.js';
 import { type FrozenTool, matchTemplate, type Registry } from './registry.js';
 import type { RequestContext } from './request-context.js';
@@ -29,21 +28,34 @@ function notFound(message: string, data?: unknown): ProtocolError {
 /** Converts what a tool chain threw into an `isError` result carrying the coded error. */
 export function toolErrorResult(error: unknown, ctx: RequestContext): CallToolResult {
   const coded = toMcpkitError(error);
-  if (coded.code === 'INTERNAL' && !(error instanceof McpkitError && error.cause === undefined)) {
-    ctx.logger.error({ err: error, method: ctx.method, tool: ctx.name }, 'tool handler failed');
+  if (coded.code === 'INTERNAL') {
+    // Unknown exceptions keep their full detail for the log; the client sees only the coded summary.
+    ctx.logger.error({ err: coded.cause ?? error, tool: ctx.name }, 'tool failed with an unexpected error');
   } else {
-    ctx.logger.warn({ code: coded.code, method: ctx.method, tool: ctx.name, err: coded }, coded.message);
+    ctx.logger.warn({ code: coded.code, tool: ctx.name, retryable: coded.retryable }, coded.message);
   }
   const payload = toErrorPayload(coded, ctx.requestId);
   const lines = [`Error ${payload.code}: ${payload.message}`];
   if (payload.hint) lines.push(`Hint: ${payload.hint}`);
   if (payload.retryable) {
-    lines.push(payload.retryAfterMs !== undefined ? `Retry after ${payload.retryAfterMs} ms.` : 'This call may be retried.');
+    lines.push(
+      payload.retryAfterMs !== undefined
+        ? `Retry after ${payload.retryAfterMs} ms.`
+        : 'This call may be retried.',
+    );
   }
-  return { content: [{ type: 'text', text: lines.join('\n') }], structuredContent: { error: payload }, isError: true };
+  return {
+    content: [{ type: 'text', text: lines.join('\n') }],
+    structuredContent: { error: payload },
+    isError: true,
+  };
 }
 
-function normalizeResource(value: ResourceReturn, uri: string, mimeType: string | undefined): ReadResourceResult {
+function normalizeResource(
+  value: ResourceReturn,
+  uri: string,
+  mimeType: string | undefined,
+): ReadResourceResult {
   if (typeof value === 'string') {
     return { contents: [mimeType ? { uri, mimeType, text: value } : { uri, text: value }] };
   }
@@ -54,7 +66,10 @@ function normalizeResource(value: ResourceReturn, uri: string, mimeType: string 
 
 function normalizePrompt(value: PromptReturn, description: string | undefined): GetPromptResult {
   if (typeof value === 'string') {
-    return { ...(description ? { description } : {}), messages: [{ role: 'user', content: { type: 'text', text: value } }] };
+    return {
+      ...(description ? { description } : {}),
+      messages: [{ role: 'user', content: { type: 'text', text: value } }],
+    };
   }
   if (Array.isArray(value)) return { ...(description ? { description } : {}), messages: value };
   return value;
@@ -103,12 +118,16 @@ export class Dispatcher {
 
     const toolLayers = layersFor(middleware, 'tools/call');
     for (const tool of r.tools.values()) {
-      const inner = compose(
-        (tool.options.use ?? []) as unknown as Layer[],
-        async (ctx) => toCallToolResult(await tool.options.handler(ctx.args as never, ctx as never), tool.output !== undefined),
+      const inner = compose((tool.options.use ?? []) as unknown as Layer[], async (ctx) =>
+        toCallToolResult(
+          await tool.options.handler(ctx.args as never, ctx as never),
+          tool.output !== undefined,
+        ),
       );
       const validate: Handler = async (ctx) => {
-        ctx.args = tool.input ? await tool.input.parse(ctx.arguments, `arguments for tool "${tool.name}"`) : {};
+        ctx.args = tool.input
+          ? await tool.input.parse(ctx.arguments, `arguments for tool "${tool.name}"`)
+          : {};
         return inner(ctx);
       };
       this.#toolChains.set(tool.name, compose(toolLayers, validate));
@@ -137,7 +156,8 @@ export class Dispatcher {
     try {
       return (await run(ctx)) as CallToolResult;
     } catch (error) {
-      if (error instanceof ProtocolError || (error as { name?: string })?.name === 'InputRequiredSignal') throw error;
+      if (error instanceof ProtocolError || (error as { name?: string })?.name === 'InputRequiredSignal')
+        throw error;
       return toolErrorResult(error, ctx);
     }
   }
@@ -145,11 +165,16 @@ export class Dispatcher {
   async #readResource(ctx: RequestContext): Promise<ReadResourceResult> {
     const uri = ctx.uri as string;
     const fixed = this.registry.resources.get(uri);
-    if (fixed) return normalizeResource(await fixed.options.read(uri, ctx as never), uri, fixed.options.mimeType);
+    if (fixed)
+      return normalizeResource(await fixed.options.read(uri, ctx as never), uri, fixed.options.mimeType);
     const match = matchTemplate(this.registry.templates, uri);
     if (match) {
       const { template, variables } = match;
-      return normalizeResource(await template.options.read(uri, variables, ctx as never), uri, template.options.mimeType);
+      return normalizeResource(
+        await template.options.read(uri, variables, ctx as never),
+        uri,
+        template.options.mimeType,
+      );
     }
     throw new ProtocolError(RpcCode.INVALID_PARAMS, 'Resource not found', { uri });
   }
@@ -157,13 +182,18 @@ export class Dispatcher {
   async #getPrompt(ctx: RequestContext): Promise<GetPromptResult> {
     const prompt = this.registry.prompts.get(ctx.name as string);
     if (!prompt) {
-      throw notFound(`Unknown prompt: ${String(ctx.name)}`, { hint: 'Call prompts/list to see the prompts this server offers.' });
+      throw notFound(`Unknown prompt: ${String(ctx.name)}`, {
+        hint: 'Call prompts/list to see the prompts this server offers.',
+      });
     }
     let args: unknown = ctx.arguments;
     try {
-      args = prompt.args ? await prompt.args.parse(ctx.arguments, `arguments for prompt "${prompt.name}"`) : {};
+      args = prompt.args
+        ? await prompt.args.parse(ctx.arguments, `arguments for prompt "${prompt.name}"`)
+        : {};
     } catch (error) {
-      if (error instanceof McpkitError) throw new ProtocolError(RpcCode.INVALID_PARAMS, error.message, error.details);
+      if (error instanceof McpkitError)
+        throw new ProtocolError(RpcCode.INVALID_PARAMS, error.message, error.details);
       throw error;
     }
     return normalizePrompt(await prompt.options.get(args as never, ctx as never), prompt.listing.description);

@@ -37,7 +37,9 @@ export function unsupportedVersion(requested: unknown): ProtocolError {
 export function readEnvelope(params: Record<string, unknown> | undefined): Envelope {
   const meta = params?._meta;
   if (typeof meta !== 'object' || meta === null || Array.isArray(meta)) {
-    throw invalid(`Invalid params: the request must carry a "_meta" envelope with "${META.protocolVersion}".`);
+    throw invalid(
+      `Invalid params: the request must carry a "_meta" envelope with "${META.protocolVersion}".`,
+    );
   }
   const m = meta as Record<string, unknown>;
   const version = m[META.protocolVersion];
@@ -46,7 +48,9 @@ export function readEnvelope(params: Record<string, unknown> | undefined): Envel
   }
   const capabilities = m[META.clientCapabilities];
   if (typeof capabilities !== 'object' || capabilities === null || Array.isArray(capabilities)) {
-    throw invalid(`Invalid params: "_meta" must carry the client capabilities in "${META.clientCapabilities}".`);
+    throw invalid(
+      `Invalid params: "_meta" must carry the client capabilities in "${META.clientCapabilities}".`,
+    );
   }
   const info = m[META.clientInfo];
   if (info !== undefined && (typeof info !== 'object' || info === null || Array.isArray(info))) {

@@ -135,6 +135,8 @@ export class ProtocolError extends Error {
 /** Maps a coded error that escaped a non-tool method to its JSON-RPC error. */
 export function protocolErrorFrom(error: McpkitError, requestId: string): ProtocolError {
   const rpcCode =
-    error.code === 'NOT_FOUND' || error.code === 'VALIDATION_FAILED' ? RpcCode.INVALID_PARAMS : RpcCode.INTERNAL_ERROR;
+    error.code === 'NOT_FOUND' || error.code === 'VALIDATION_FAILED'
+      ? RpcCode.INVALID_PARAMS
+      : RpcCode.INTERNAL_ERROR;
   return new ProtocolError(rpcCode, error.message, toErrorPayload(error, requestId));
 }

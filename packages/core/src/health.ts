@@ -23,7 +23,10 @@ async function runOne(check: HealthCheck): Promise<HealthCheckReport> {
   let timer: NodeJS.Timeout | undefined;
   try {
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`health check timed out after ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      timer = setTimeout(
+        () => reject(new Error(`health check timed out after ${CHECK_TIMEOUT_MS} ms`)),
+        CHECK_TIMEOUT_MS,
+      );
     });
     const value = await Promise.race([Promise.resolve().then(check), timeout]);
     const durationMs = Math.round(performance.now() - started);
@@ -46,6 +49,8 @@ export async function runHealthChecks(
   checks: ReadonlyArray<{ name: string; check: HealthCheck }>,
   version: string,
 ): Promise<HealthReport> {
-  const reports = await Promise.all(checks.map(async ({ name, check }) => [name, await runOne(check)] as const));
+  const reports = await Promise.all(
+    checks.map(async ({ name, check }) => [name, await runOne(check)] as const),
+  );
   return { healthy: reports.every(([, r]) => r.healthy), version, checks: Object.fromEntries(reports) };
 }

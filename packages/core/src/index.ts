@@ -1,7 +1,11 @@
+export type { PromptSpec, ResourceSpec, ServerDefinition, ServerOptions, ToolSpec } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
-export type { ServerOptions, ServerDefinition, ToolSpec, ResourceSpec, PromptSpec } from './builder.js';
-export { McpkitServer } from './server.js';
-export type { ChangeEvent, Outcome, LegacyState } from './server.js';
+export type { ConfigOptions } from './config.js';
+export { ConfigError, defineConfig, secret } from './config.js';
+export type { ConnectionOptions } from './connection.js';
+export { StreamConnection } from './connection.js';
+export type { ToolReturn } from './content.js';
+export { audioContent, imageContent, resourceContent, resourceLink, textContent } from './content.js';
 export type {
   AuthIdentity,
   BaseContext,
@@ -30,30 +34,30 @@ export type {
   TemplateVariables,
   ToolOptions,
 } from './definitions.js';
-export { compose } from './middleware.js';
-export type { Middleware, Next, ScopedMiddleware } from './middleware.js';
+export type { McpkitErrorOptions, ToolErrorPayload } from './errors.js';
 export {
   ErrorCode,
+  isMcpkitError,
   McpkitError,
   ProtocolError,
   RpcCode,
-  isMcpkitError,
   toErrorPayload,
   toMcpkitError,
 } from './errors.js';
-export type { McpkitErrorOptions, ToolErrorPayload } from './errors.js';
-export { audioContent, imageContent, resourceContent, resourceLink, textContent } from './content.js';
-export type { ToolReturn } from './content.js';
-export { compileSchema, jsonSchema } from './schema.js';
-export type { AnySchema, CompiledSchema, FieldIssue, Infer, JsonSchemaInput, JsonSchemaObject, StandardSchemaV1 } from './schema.js';
-export { createTelemetry } from './telemetry.js';
-export type { RequestOutcome, Telemetry, TelemetryEventName, TelemetryEvents, TelemetryListener } from './telemetry.js';
-export { createLogger, silentLogger } from './logger.js';
-export type { LogLevel, Logger, LoggerOptions } from './logger.js';
-export { defineConfig, secret, ConfigError } from './config.js';
-export type { ConfigOptions } from './config.js';
-export { isInputRequired } from './input-required.js';
 export type { HealthCheckReport, HealthReport } from './health.js';
+export type { EventStore, MemoryEventStoreOptions } from './http/event-store.js';
+export { createMemoryEventStore } from './http/event-store.js';
+export type { FetchHandlerOptions } from './http/fetch-handler.js';
+export type { HttpHandlerOptions } from './http/mcp-handler.js';
+export type { HttpServerHandle, ServeOptions } from './http/node-server.js';
+export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './http/session-store.js';
+export { createMemorySessionStore } from './http/session-store.js';
+export { isInputRequired } from './input-required.js';
+export type { Logger, LoggerOptions, LogLevel } from './logger.js';
+export { createLogger, silentLogger } from './logger.js';
+export type { Middleware, Next, ScopedMiddleware } from './middleware.js';
+export { compose } from './middleware.js';
+export type { Era, LoggingLevel } from './protocol.js';
 export {
   LEGACY_VERSIONS,
   LOGGING_LEVELS,
@@ -61,14 +65,24 @@ export {
   MODERN_VERSIONS,
   SUPPORTED_VERSIONS,
 } from './protocol.js';
-export type { Era, LoggingLevel } from './protocol.js';
-export { StreamConnection } from './connection.js';
-export type { ConnectionOptions } from './connection.js';
+export type {
+  AnySchema,
+  CompiledSchema,
+  FieldIssue,
+  Infer,
+  JsonSchemaInput,
+  JsonSchemaObject,
+  StandardSchemaV1,
+} from './schema.js';
+export { compileSchema, jsonSchema } from './schema.js';
+export type { ChangeEvent, LegacyState, Outcome } from './server.js';
+export { McpkitServer } from './server.js';
 export type { StdioHandle, StdioOptions } from './stdio.js';
-export type { HttpServerHandle, ServeOptions } from './http/node-server.js';
-export type { FetchHandlerOptions } from './http/fetch-handler.js';
-export type { HttpHandlerOptions } from './http/mcp-handler.js';
-export { createMemoryEventStore } from './http/event-store.js';
-export type { EventStore, MemoryEventStoreOptions } from './http/event-store.js';
-export { createMemorySessionStore } from './http/session-store.js';
-export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './http/session-store.js';
+export type {
+  RequestOutcome,
+  Telemetry,
+  TelemetryEventName,
+  TelemetryEvents,
+  TelemetryListener,
+} from './telemetry.js';
+export { createTelemetry } from './telemetry.js';

@@ -44,7 +44,12 @@ export class RequestStateCodec {
 
   /** Mints the state for the next round. */
   encode(answers: Record<string, unknown>, round: number, binding: string): string {
-    const payload: StatePayload = { a: answers, r: round, b: binding, n: randomBytes(6).toString('base64url') };
+    const payload: StatePayload = {
+      a: answers,
+      r: round,
+      b: binding,
+      n: randomBytes(6).toString('base64url'),
+    };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
     return `${body}.${this.#mac(body).toString('base64url')}`;
   }
@@ -61,7 +66,8 @@ export class RequestStateCodec {
     const body = state.slice(0, dot);
     const given = Buffer.from(state.slice(dot + 1), 'base64url');
     const expected = this.#mac(body);
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw reject('integrity check failed');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw reject('integrity check failed');
     let payload: StatePayload;
     try {
       payload = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as StatePayload;

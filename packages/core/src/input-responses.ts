@@ -1,4 +1,8 @@
-import { CreateMessageResultSchema, ElicitResultSchema, ListRootsResultSchema } from '@modelcontextprotocol/core';
+import {
+  CreateMessageResultSchema,
+  ElicitResultSchema,
+  ListRootsResultSchema,
+} from '@modelcontextprotocol/core';
 import { ProtocolError, RpcCode } from './errors.js';
 
 const RESULT_SCHEMA: Record<string, { safeParse(value: unknown): { success: boolean } }> = {
@@ -11,7 +15,10 @@ const RESULT_SCHEMA: Record<string, { safeParse(value: unknown): { success: bool
 export function readInputResponses(value: unknown): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ProtocolError(RpcCode.INVALID_PARAMS, 'Invalid params: "inputResponses" must be an object keyed by input request.');
+    throw new ProtocolError(
+      RpcCode.INVALID_PARAMS,
+      'Invalid params: "inputResponses" must be an object keyed by input request.',
+    );
   }
   return value as Record<string, unknown>;
 }

@@ -58,18 +58,25 @@ function isId(value: unknown): value is RpcId {
  */
 export function classify(value: unknown): Inbound {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ProtocolError(RpcCode.INVALID_REQUEST, 'Invalid Request: a JSON-RPC message must be an object.');
+    throw new ProtocolError(
+      RpcCode.INVALID_REQUEST,
+      'Invalid Request: a JSON-RPC message must be an object.',
+    );
   }
   const m = value as Record<string, unknown>;
   if (m.jsonrpc !== '2.0') {
     throw new ProtocolError(RpcCode.INVALID_REQUEST, 'Invalid Request: "jsonrpc" must be "2.0".');
   }
   if (typeof m.method === 'string') {
-    if (m.params !== undefined && (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params))) {
+    if (
+      m.params !== undefined &&
+      (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params))
+    ) {
       throw new ProtocolError(RpcCode.INVALID_REQUEST, 'Invalid Request: "params" must be an object.');
     }
     if ('id' in m) {
-      if (!isId(m.id)) throw new ProtocolError(RpcCode.INVALID_REQUEST, 'Invalid Request: "id" must be a string or number.');
+      if (!isId(m.id))
+        throw new ProtocolError(RpcCode.INVALID_REQUEST, 'Invalid Request: "id" must be a string or number.');
       return { kind: 'request', message: m as unknown as RpcRequest };
     }
     return { kind: 'notification', message: m as unknown as RpcNotification };
@@ -77,5 +84,8 @@ export function classify(value: unknown): Inbound {
   if (isId(m.id) && ('result' in m || 'error' in m)) {
     return { kind: 'response', id: m.id, result: m.result, error: m.error as RpcErrorObject | undefined };
   }
-  throw new ProtocolError(RpcCode.INVALID_REQUEST, 'Invalid Request: expected a request, notification or response.');
+  throw new ProtocolError(
+    RpcCode.INVALID_REQUEST,
+    'Invalid Request: expected a request, notification or response.',
+  );
 }

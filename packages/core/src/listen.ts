@@ -24,14 +24,21 @@ function honoredFilter(requested: ListenFilter, server: McpkitServer): ListenFil
   return honored;
 }
 
-function notificationFor(event: ChangeEvent, filter: ListenFilter): { method: string; params: Record<string, unknown> } | undefined {
+function notificationFor(
+  event: ChangeEvent,
+  filter: ListenFilter,
+): { method: string; params: Record<string, unknown> } | undefined {
   switch (event.kind) {
     case 'tools':
       return filter.toolsListChanged ? { method: 'notifications/tools/list_changed', params: {} } : undefined;
     case 'prompts':
-      return filter.promptsListChanged ? { method: 'notifications/prompts/list_changed', params: {} } : undefined;
+      return filter.promptsListChanged
+        ? { method: 'notifications/prompts/list_changed', params: {} }
+        : undefined;
     case 'resources':
-      return filter.resourcesListChanged ? { method: 'notifications/resources/list_changed', params: {} } : undefined;
+      return filter.resourcesListChanged
+        ? { method: 'notifications/resources/list_changed', params: {} }
+        : undefined;
     case 'resource':
       return filter.resourceSubscriptions?.includes(event.uri)
         ? { method: 'notifications/resources/updated', params: { uri: event.uri } }
@@ -65,12 +72,19 @@ export async function serveListen(
     _meta: { ...(params._meta as object | undefined), [META.subscriptionId]: subscriptionId },
   });
   const honored = honoredFilter(requested as ListenFilter, server);
-  write({ jsonrpc: '2.0', method: 'notifications/subscriptions/acknowledged', params: stamp({ notifications: honored }) });
+  write({
+    jsonrpc: '2.0',
+    method: 'notifications/subscriptions/acknowledged',
+    params: stamp({ notifications: honored }),
+  });
   const finish = () =>
     write({
       jsonrpc: '2.0',
       id: subscriptionId,
-      result: { resultType: 'complete', _meta: { [META.subscriptionId]: subscriptionId, [META.serverInfo]: server.info } },
+      result: {
+        resultType: 'complete',
+        _meta: { [META.subscriptionId]: subscriptionId, [META.serverInfo]: server.info },
+      },
     });
   if (Object.keys(honored).length === 0) {
     finish();

@@ -14,7 +14,15 @@ export interface Logger {
   child(bindings: Record<string, unknown>): Logger;
 }
 
-const RANK: Record<LogLevel, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60, silent: 100 };
+const RANK: Record<LogLevel, number> = {
+  trace: 10,
+  debug: 20,
+  info: 30,
+  warn: 40,
+  error: 50,
+  fatal: 60,
+  silent: 100,
+};
 
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
@@ -35,7 +43,8 @@ function serializeError(error: unknown): unknown {
 
 /** A dependency-free JSON-lines logger; swap in pino (or anything shaped like {@link Logger}) for production. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const envLevel = typeof process !== 'undefined' ? (process.env.LOG_LEVEL as LogLevel | undefined) : undefined;
+  const envLevel =
+    typeof process !== 'undefined' ? (process.env.LOG_LEVEL as LogLevel | undefined) : undefined;
   const min = RANK[options.level ?? (envLevel && envLevel in RANK ? envLevel : 'info')];
   const write = options.write ?? ((line: string) => process.stderr.write(line + '\n'));
 
@@ -47,7 +56,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         const line: Record<string, unknown> = { level, time: Date.now(), ...bindings };
         if (typeof objOrMsg === 'string') line.msg = objOrMsg;
         else {
-          for (const [key, value] of Object.entries(objOrMsg)) line[key] = key === 'err' ? serializeError(value) : value;
+          for (const [key, value] of Object.entries(objOrMsg))
+            line[key] = key === 'err' ? serializeError(value) : value;
           if (msg !== undefined) line.msg = msg;
         }
         write(JSON.stringify(line));

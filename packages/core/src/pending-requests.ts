@@ -42,10 +42,14 @@ export class PendingRequests {
     this.#waiting.delete(id);
     if (error) {
       waiter.reject(
-        new McpkitError('UPSTREAM_ERROR', `The client answered the server's request with an error: ${error.message}`, {
-          retryable: false,
-          details: { clientError: { code: error.code, message: error.message } },
-        }),
+        new McpkitError(
+          'UPSTREAM_ERROR',
+          `The client answered the server's request with an error: ${error.message}`,
+          {
+            retryable: false,
+            details: { clientError: { code: error.code, message: error.message } },
+          },
+        ),
       );
     } else waiter.resolve(result);
     return true;

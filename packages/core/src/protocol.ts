@@ -5,7 +5,13 @@ export type Era = 'legacy' | 'modern';
 export const MODERN_VERSIONS: readonly string[] = ['2026-07-28'];
 
 /** The legacy protocol revisions this server speaks, newest first. */
-export const LEGACY_VERSIONS: readonly string[] = ['2025-11-25', '2025-06-18', '2025-03-26', '2024-11-05', '2024-10-07'];
+export const LEGACY_VERSIONS: readonly string[] = [
+  '2025-11-25',
+  '2025-06-18',
+  '2025-03-26',
+  '2024-11-05',
+  '2024-10-07',
+];
 
 /** Every protocol revision this server speaks, newest first. */
 export const SUPPORTED_VERSIONS: readonly string[] = [...MODERN_VERSIONS, ...LEGACY_VERSIONS];
@@ -34,7 +40,16 @@ export const META = {
 } as const;
 
 /** MCP logging levels in increasing severity. */
-export const LOGGING_LEVELS = ['debug', 'info', 'notice', 'warning', 'error', 'critical', 'alert', 'emergency'] as const;
+export const LOGGING_LEVELS = [
+  'debug',
+  'info',
+  'notice',
+  'warning',
+  'error',
+  'critical',
+  'alert',
+  'emergency',
+] as const;
 
 /** An MCP logging level. */
 export type LoggingLevel = (typeof LOGGING_LEVELS)[number];

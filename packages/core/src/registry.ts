@@ -1,7 +1,19 @@
-import type { Prompt, PromptArgument, Resource, ResourceTemplateType, Tool } from '@modelcontextprotocol/server';
+import type {
+  Prompt,
+  PromptArgument,
+  Resource,
+  ResourceTemplateType,
+  Tool,
+} from '@modelcontextprotocol/server';
 import { UriTemplate } from '@modelcontextprotocol/server';
 import type { PromptSpec, ResourceSpec, ToolSpec } from './builder.js';
-import type { Completer, PromptOptions, ResourceOptions, ResourceTemplateOptions, ToolOptions } from './definitions.js';
+import type {
+  Completer,
+  PromptOptions,
+  ResourceOptions,
+  ResourceTemplateOptions,
+  ToolOptions,
+} from './definitions.js';
 import { type AnySchema, type CompiledSchema, compileSchema, type StandardSchemaV1 } from './schema.js';
 
 /** A tool frozen at build time. */
@@ -75,7 +87,10 @@ function freezeTool(spec: ToolSpec): FrozenTool {
 
 function promptArguments(schema: CompiledSchema | undefined): PromptArgument[] | undefined {
   if (!schema) return undefined;
-  const properties = (schema.jsonSchema.properties ?? {}) as Record<string, { description?: string; title?: string }>;
+  const properties = (schema.jsonSchema.properties ?? {}) as Record<
+    string,
+    { description?: string; title?: string }
+  >;
   const required = new Set((schema.jsonSchema.required ?? []) as string[]);
   return Object.entries(properties).map(([name, prop]) =>
     withOptional({ name, required: required.has(name) } as PromptArgument, {
@@ -86,20 +101,38 @@ function promptArguments(schema: CompiledSchema | undefined): PromptArgument[] |
 }
 
 /** Converts the builder's specs into the frozen registry: schemas converted and listings built once. */
-export function freezeRegistry(tools: ToolSpec[], resources: ResourceSpec[], prompts: PromptSpec[]): Registry {
+export function freezeRegistry(
+  tools: ToolSpec[],
+  resources: ResourceSpec[],
+  prompts: PromptSpec[],
+): Registry {
   const toolMap = new Map(tools.map((spec) => [spec.name, freezeTool(spec)]));
   const resourceMap = new Map<string, FrozenResource>();
   const templates: FrozenTemplate[] = [];
   for (const spec of resources) {
     const o = spec.options;
-    const common = { name: o.name, title: o.title, description: o.description, mimeType: o.mimeType, icons: o.icons, _meta: o.meta };
+    const common = {
+      name: o.name,
+      title: o.title,
+      description: o.description,
+      mimeType: o.mimeType,
+      icons: o.icons,
+      _meta: o.meta,
+    };
     if (spec.kind === 'static') {
       const listing = withOptional({ uri: spec.uri } as Resource, { ...common, size: spec.options.size });
-      resourceMap.set(spec.uri, Object.freeze({ uri: spec.uri, listing: Object.freeze(listing), options: spec.options }));
+      resourceMap.set(
+        spec.uri,
+        Object.freeze({ uri: spec.uri, listing: Object.freeze(listing), options: spec.options }),
+      );
     } else {
       const listing = withOptional({ uriTemplate: spec.uriTemplate } as ResourceTemplateType, common);
       templates.push(
-        Object.freeze({ template: new UriTemplate(spec.uriTemplate), listing: Object.freeze(listing), options: spec.options }),
+        Object.freeze({
+          template: new UriTemplate(spec.uriTemplate),
+          listing: Object.freeze(listing),
+          options: spec.options,
+        }),
       );
     }
   }
@@ -115,7 +148,13 @@ export function freezeRegistry(tools: ToolSpec[], resources: ResourceSpec[], pro
     });
     promptMap.set(
       spec.name,
-      Object.freeze({ name: spec.name, listing: Object.freeze(listing), args, options: spec.options, complete: spec.options.complete ?? {} }),
+      Object.freeze({
+        name: spec.name,
+        listing: Object.freeze(listing),
+        args,
+        options: spec.options,
+        complete: spec.options.complete ?? {},
+      }),
     );
   }
   return Object.freeze({

@@ -167,7 +167,11 @@ export class RequestContext implements BaseContext {
   }
 
   #legacyRequest(spec: InputRequestSpec): Promise<unknown> {
-    return this.env.exchange.request(spec.method, (spec.params ?? {}) as Record<string, unknown>, this.env.signal);
+    return this.env.exchange.request(
+      spec.method,
+      (spec.params ?? {}) as Record<string, unknown>,
+      this.env.signal,
+    );
   }
 
   async #ask(spec: InputRequestSpec): Promise<unknown> {

@@ -15,7 +15,9 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 
 /** Types of the Standard Schema v1 interface. */
 export declare namespace StandardSchemaV1 {
-  type Result<Output> = { readonly value: Output; readonly issues?: undefined } | { readonly issues: ReadonlyArray<Issue> };
+  type Result<Output> =
+    | { readonly value: Output; readonly issues?: undefined }
+    | { readonly issues: ReadonlyArray<Issue> };
   interface Issue {
     readonly message: string;
     readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined;
@@ -125,9 +127,13 @@ export function compileSchema(schema: AnySchema, io: 'input' | 'output' = 'input
   };
   const toJson = standard.jsonSchema?.input;
   if (!toJson) {
-    throw new McpkitError('VALIDATION_FAILED', `Schema from "${standard.vendor}" cannot be converted to JSON Schema.`, {
-      hint: 'Use zod, a Standard JSON Schema implementation, or wrap a literal schema with jsonSchema({...}).',
-    });
+    throw new McpkitError(
+      'VALIDATION_FAILED',
+      `Schema from "${standard.vendor}" cannot be converted to JSON Schema.`,
+      {
+        hint: 'Use zod, a Standard JSON Schema implementation, or wrap a literal schema with jsonSchema({...}).',
+      },
+    );
   }
   const json = toJson({ target: 'draft-2020-12' }) as JsonSchemaObject;
   return {

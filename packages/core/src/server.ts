@@ -13,17 +13,24 @@ import {
 } from './errors.js';
 import type { CallEnv } from './exchange.js';
 import { type HealthReport, runHealthChecks } from './health.js';
-import { type HttpServerHandle, type ServeOptions, serveHttp } from './http/node-server.js';
 import { createFetchHandler, type FetchHandlerOptions } from './http/fetch-handler.js';
+import { type HttpServerHandle, type ServeOptions, serveHttp } from './http/node-server.js';
 import { isInputRequired, RequestStateCodec } from './input-required.js';
+import { readInputResponses } from './input-responses.js';
 import { type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
 import { createLogger, type Logger } from './logger.js';
-import { isLoggingLevel, LEGACY_VERSIONS, type LoggingLevel, META, MODERN_VERSIONS, SUPPORTED_VERSIONS } from './protocol.js';
+import {
+  isLoggingLevel,
+  LEGACY_VERSIONS,
+  type LoggingLevel,
+  META,
+  MODERN_VERSIONS,
+  SUPPORTED_VERSIONS,
+} from './protocol.js';
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import { type StdioHandle, type StdioOptions, serveStdio } from './stdio.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
-import { readInputResponses } from './input-responses.js';
 
 /** Mutable per-connection state of a legacy-era client (a stdio connection or an HTTP session). */
 export interface LegacyState {
@@ -34,9 +41,7 @@ export interface LegacyState {
 }
 
 /** A change the server announces to listening clients. */
-export type ChangeEvent =
-  | { kind: 'tools' | 'prompts' | 'resources' }
-  | { kind: 'resource'; uri: string };
+export type ChangeEvent = { kind: 'tools' | 'prompts' | 'resources' } | { kind: 'resource'; uri: string };
 
 /** What a handled request produced: the response and the HTTP status an HTTP edge should use. */
 export interface Outcome {
@@ -44,13 +49,27 @@ export interface Outcome {
   status: number;
 }
 
-const REMOVED_IN_MODERN = new Set(['initialize', 'ping', 'logging/setLevel', 'resources/subscribe', 'resources/unsubscribe']);
+const REMOVED_IN_MODERN = new Set([
+  'initialize',
+  'ping',
+  'logging/setLevel',
+  'resources/subscribe',
+  'resources/unsubscribe',
+]);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
-const CACHEABLE = new Set(['server/discover', 'tools/list', 'prompts/list', 'resources/list', 'resources/templates/list', 'resources/read']);
+const CACHEABLE = new Set([
+  'server/discover',
+  'tools/list',
+  'prompts/list',
+  'resources/list',
+  'resources/templates/list',
+  'resources/read',
+]);
 const MULTI_ROUND = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 function targetName(method: string, params: Record<string, unknown>): string | undefined {
-  if (method === 'tools/call' || method === 'prompts/get') return typeof params.name === 'string' ? params.name : undefined;
+  if (method === 'tools/call' || method === 'prompts/get')
+    return typeof params.name === 'string' ? params.name : undefined;
   if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
     return typeof params.uri === 'string' ? params.uri : undefined;
   }
@@ -84,7 +103,10 @@ export class McpkitServer {
     this.instructions = o.instructions;
     this.logger = o.logger ?? createLogger();
     this.telemetry =
-      o.telemetry ?? createTelemetry((error, name) => this.logger.warn({ err: error, event: name }, 'telemetry listener threw'));
+      o.telemetry ??
+      createTelemetry((error, name) =>
+        this.logger.warn({ err: error, event: name }, 'telemetry listener threw'),
+      );
     this.registry = freezeRegistry(definition.tools, definition.resources, definition.prompts);
     this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
@@ -110,7 +132,9 @@ export class McpkitServer {
   /** The `initialize` result for a legacy client asking for `requested`. */
   initializeResult(requested: unknown): Record<string, unknown> {
     const version =
-      typeof requested === 'string' && LEGACY_VERSIONS.includes(requested) ? requested : (LEGACY_VERSIONS[0] as string);
+      typeof requested === 'string' && LEGACY_VERSIONS.includes(requested)
+        ? requested
+        : (LEGACY_VERSIONS[0] as string);
     const result: Record<string, unknown> = {
       protocolVersion: version,
       capabilities: this.capabilities,
@@ -141,14 +165,21 @@ export class McpkitServer {
     const name = targetName(method, params);
     const emitEnd = this.telemetry.has('request.end');
     if (this.telemetry.has('request.start')) {
-      this.telemetry.emit('request.start', { requestId: env.requestId, method, era: env.era, ...(name ? { name } : {}) });
+      this.telemetry.emit('request.start', {
+        requestId: env.requestId,
+        method,
+        era: env.era,
+        ...(name ? { name } : {}),
+      });
     }
     let outcome: Outcome;
     let errorCode: string | undefined;
     try {
       const result = await this.#route(request, params, env, legacy, name);
       if (method === 'tools/call' && (result as { isError?: boolean }).isError) {
-        errorCode = ((result as { structuredContent?: { error?: { code?: string } } }).structuredContent?.error?.code) ?? 'TOOL_ERROR';
+        errorCode =
+          (result as { structuredContent?: { error?: { code?: string } } }).structuredContent?.error?.code ??
+          'TOOL_ERROR';
       }
       outcome = { response: { jsonrpc: '2.0', id, result }, status: 200 };
     } catch (error) {
@@ -186,7 +217,12 @@ export class McpkitServer {
   ): Promise<Record<string, unknown>> {
     const { method } = request;
     if (env.era === 'modern' && REMOVED_IN_MODERN.has(method)) {
-      throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method} is not part of protocol ${env.protocolVersion}.`, undefined, 404);
+      throw new ProtocolError(
+        RpcCode.METHOD_NOT_FOUND,
+        `Method not found: ${method} is not part of protocol ${env.protocolVersion}.`,
+        undefined,
+        404,
+      );
     }
     if (env.era === 'legacy' && MODERN_ONLY.has(method)) {
       throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`, undefined, 404);
@@ -205,7 +241,8 @@ export class McpkitServer {
       }
       case 'resources/subscribe':
       case 'resources/unsubscribe': {
-        if (typeof params.uri !== 'string') throw new ProtocolError(RpcCode.INVALID_PARAMS, `${method} needs a "uri".`);
+        if (typeof params.uri !== 'string')
+          throw new ProtocolError(RpcCode.INVALID_PARAMS, `${method} needs a "uri".`);
         if (legacy) {
           if (method === 'resources/subscribe') legacy.subscriptions.add(params.uri);
           else legacy.subscriptions.delete(params.uri);
@@ -215,10 +252,25 @@ export class McpkitServer {
     }
     const chain = method === 'tools/call' ? undefined : this.#dispatcher.chainFor(method);
     if (method !== 'tools/call' && chain === undefined) {
-      throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`, undefined, env.era === 'modern' ? 404 : 200);
+      throw new ProtocolError(
+        RpcCode.METHOD_NOT_FOUND,
+        `Method not found: ${method}`,
+        undefined,
+        env.era === 'modern' ? 404 : 200,
+      );
     }
-    const input = env.era === 'modern' && MULTI_ROUND.has(method) ? this.#openRound(params, method, name) : undefined;
-    const ctx = new RequestContext(env, request.id, method as McpMethod, name, params, this.logger, this.telemetry, input);
+    const input =
+      env.era === 'modern' && MULTI_ROUND.has(method) ? this.#openRound(params, method, name) : undefined;
+    const ctx = new RequestContext(
+      env,
+      request.id,
+      method as McpMethod,
+      name,
+      params,
+      this.logger,
+      this.telemetry,
+      input,
+    );
     try {
       let result: Record<string, unknown>;
       if (method === 'tools/call') {
@@ -232,7 +284,8 @@ export class McpkitServer {
         result = (await this.#dispatcher.callTool(ctx)) as unknown as Record<string, unknown>;
       } else {
         if (method === 'resources/read') {
-          if (typeof params.uri !== 'string') throw new ProtocolError(RpcCode.INVALID_PARAMS, 'resources/read needs a "uri".');
+          if (typeof params.uri !== 'string')
+            throw new ProtocolError(RpcCode.INVALID_PARAMS, 'resources/read needs a "uri".');
           ctx.uri = params.uri;
         }
         if (method === 'prompts/get') {
@@ -258,7 +311,11 @@ export class McpkitServer {
     return { answers: opened.answers, responses, next: 0, round: opened.round };
   }
 
-  #modernResult(method: string, result: Record<string, unknown>, resultType = 'complete'): Record<string, unknown> {
+  #modernResult(
+    method: string,
+    result: Record<string, unknown>,
+    resultType = 'complete',
+  ): Record<string, unknown> {
     const out: Record<string, unknown> = { ...result, resultType };
     if (resultType === 'complete' && CACHEABLE.has(method)) {
       if (out.ttlMs === undefined) out.ttlMs = method === 'resources/read' ? 0 : this.#listTtlMs;
@@ -338,7 +395,9 @@ export class McpkitServer {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     for (const controller of this.#inflight) {
-      controller.abort(new McpkitError('UPSTREAM_UNAVAILABLE', 'The server is shutting down.', { retryable: true }));
+      controller.abort(
+        new McpkitError('UPSTREAM_UNAVAILABLE', 'The server is shutting down.', { retryable: true }),
+      );
     }
   }
 

@@ -40,14 +40,20 @@ export function serveStdio(server: McpkitServer, options: StdioOptions = {}): St
   lines.on('line', (line) => {
     if (line.trim().length === 0) return;
     if (Buffer.byteLength(line) > maxBytes) {
-      output.write(JSON.stringify(rpcError(null, RpcCode.INVALID_REQUEST, `Message larger than ${maxBytes} bytes.`)) + '\n');
+      output.write(
+        JSON.stringify(rpcError(null, RpcCode.INVALID_REQUEST, `Message larger than ${maxBytes} bytes.`)) +
+          '\n',
+      );
       return;
     }
     let value: unknown;
     try {
       value = JSON.parse(line);
     } catch {
-      output.write(JSON.stringify(rpcError(null, RpcCode.PARSE_ERROR, 'Parse error: the line is not valid JSON.')) + '\n');
+      output.write(
+        JSON.stringify(rpcError(null, RpcCode.PARSE_ERROR, 'Parse error: the line is not valid JSON.')) +
+          '\n',
+      );
       return;
     }
     connection.receive(value);

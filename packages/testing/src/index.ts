@@ -1,1 +1,12 @@
-export const placeholder = 1;
+export { expectToolError, resultText, ToolErrorAssertion } from './expect-tool-error.js';
+export { InProcessTransport } from './in-process-transport.js';
+export type { TestServer } from './serve-for-test.js';
+export { serveForTest } from './serve-for-test.js';
+export type {
+  CallOptions,
+  CapturedLog,
+  CapturedProgress,
+  TestClient,
+  TestClientOptions,
+} from './test-client.js';
+export { connectTestClient, createTestClient } from './test-client.js';

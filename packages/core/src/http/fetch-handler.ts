@@ -26,7 +26,10 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 }
 
 /** A web-standard `fetch(Request) → Response` handler for any runtime with the Fetch API. */
-export function createFetchHandler(server: McpkitServer, options: FetchHandlerOptions = {}): (request: Request) => Promise<Response> {
+export function createFetchHandler(
+  server: McpkitServer,
+  options: FetchHandlerOptions = {},
+): (request: Request) => Promise<Response> {
   const handler = new McpHttpHandler(server, options);
   const encoder = new TextEncoder();
   return (request) =>
@@ -49,7 +52,9 @@ export function createFetchHandler(server: McpkitServer, options: FetchHandlerOp
       const sink: HttpSink = {
         send(status, responseHeaders, body) {
           open = false;
-          resolve(new Response(status === 202 || body === '' ? null : body, { status, headers: responseHeaders }));
+          resolve(
+            new Response(status === 202 || body === '' ? null : body, { status, headers: responseHeaders }),
+          );
         },
         startStream(responseHeaders) {
           const stream = new ReadableStream<Uint8Array>({
@@ -78,7 +83,12 @@ export function createFetchHandler(server: McpkitServer, options: FetchHandlerOp
         },
       };
       void handler.handle(
-        { method: request.method, path: url.pathname, headers, readBody: (limit) => readLimited(request, limit) },
+        {
+          method: request.method,
+          path: url.pathname,
+          headers,
+          readBody: (limit) => readLimited(request, limit),
+        },
         sink,
       );
     });

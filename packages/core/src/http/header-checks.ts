@@ -41,16 +41,21 @@ function paramHeaderValue(value: unknown): string | undefined {
  * Checks the modern-era standard headers against the body: `Mcp-Method` must equal the method and
  * `Mcp-Name` the tool/prompt name or resource URI (values case-sensitive, surrounding space ignored).
  */
-export function checkStandardHeaders(headers: Readonly<Record<string, string | undefined>>, request: RpcRequest): void {
+export function checkStandardHeaders(
+  headers: Readonly<Record<string, string | undefined>>,
+  request: RpcRequest,
+): void {
   const method = headers['mcp-method']?.trim();
   if (method === undefined) throw mismatch('the Mcp-Method header is required.');
-  if (method !== request.method) throw mismatch(`Mcp-Method "${method}" does not match the body method "${request.method}".`);
+  if (method !== request.method)
+    throw mismatch(`Mcp-Method "${method}" does not match the body method "${request.method}".`);
   const field = NAMED[request.method];
   if (field) {
     const name = headers['mcp-name']?.trim();
     const expected = request.params?.[field];
     if (name === undefined) throw mismatch('the Mcp-Name header is required for this method.');
-    if (name !== expected) throw mismatch(`Mcp-Name "${name}" does not match the body ${field} "${String(expected)}".`);
+    if (name !== expected)
+      throw mismatch(`Mcp-Name "${name}" does not match the body ${field} "${String(expected)}".`);
   }
 }
 
@@ -62,7 +67,9 @@ export function checkParamHeaders(
 ): void {
   if (request.method === 'tools/call') {
     const tool = registry.tools.get(String(request.params?.name));
-    const properties = tool?.listing.inputSchema.properties as Record<string, { 'x-mcp-header'?: unknown }> | undefined;
+    const properties = tool?.listing.inputSchema.properties as
+      | Record<string, { 'x-mcp-header'?: unknown }>
+      | undefined;
     if (!properties) return;
     const args = (request.params?.arguments ?? {}) as Record<string, unknown>;
     for (const [property, schema] of Object.entries(properties)) {
@@ -71,7 +78,8 @@ export function checkParamHeaders(
       const raw = headers[`mcp-param-${headerName.toLowerCase()}`];
       const argument = paramHeaderValue(args[property]);
       if (raw === undefined) {
-        if (argument !== undefined) throw mismatch(`the Mcp-Param-${headerName} header is required when "${property}" is given.`);
+        if (argument !== undefined)
+          throw mismatch(`the Mcp-Param-${headerName} header is required when "${property}" is given.`);
         continue;
       }
       const decoded = decodeParamHeader(raw);

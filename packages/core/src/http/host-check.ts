@@ -31,10 +31,14 @@ export function checkHostAndOrigin(
     return `Host "${host ?? ''}" is not allowed.`;
   }
   const origin = headers.origin;
-  if (origin === undefined || origin === 'null') return origin === 'null' ? 'Origin "null" is not allowed.' : undefined;
-  if (allowedOrigins) return allowedOrigins.has(origin.toLowerCase()) ? undefined : `Origin "${origin}" is not allowed.`;
+  if (origin === undefined || origin === 'null')
+    return origin === 'null' ? 'Origin "null" is not allowed.' : undefined;
+  if (allowedOrigins)
+    return allowedOrigins.has(origin.toLowerCase()) ? undefined : `Origin "${origin}" is not allowed.`;
   try {
-    return allowedHosts.has(hostnameOf(new URL(origin).host)) ? undefined : `Origin "${origin}" is not allowed.`;
+    return allowedHosts.has(hostnameOf(new URL(origin).host))
+      ? undefined
+      : `Origin "${origin}" is not allowed.`;
   } catch {
     return `Origin "${origin}" is not a valid origin.`;
   }

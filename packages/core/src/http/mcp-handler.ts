@@ -39,10 +39,17 @@ export interface HttpHandlerOptions {
   health?: boolean;
 }
 
-const REQUEST_ID = /^[A-Za-z0-9._:\-]{1,128}$/;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-function jsonError(sink: HttpSink, status: number, code: number, message: string, extra: Record<string, string> = {}, data?: unknown) {
+function jsonError(
+  sink: HttpSink,
+  status: number,
+  code: number,
+  message: string,
+  extra: Record<string, string> = {},
+  data?: unknown,
+) {
   sink.send(status, { ...JSON_HEADERS, ...extra }, JSON.stringify(rpcError(null, code, message, data)));
 }
 
@@ -75,11 +82,18 @@ export class McpHttpHandler {
     this.#server = server;
     this.#path = options.path ?? '/mcp';
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
-    this.#hosts = options.allowedHosts?.length ? new Set(options.allowedHosts.map((h) => h.toLowerCase())) : undefined;
-    this.#origins = options.allowedOrigins?.length ? new Set(options.allowedOrigins.map((o) => o.toLowerCase())) : undefined;
+    this.#hosts = options.allowedHosts?.length
+      ? new Set(options.allowedHosts.map((h) => h.toLowerCase()))
+      : undefined;
+    this.#origins = options.allowedOrigins?.length
+      ? new Set(options.allowedOrigins.map((o) => o.toLowerCase()))
+      : undefined;
     const sessions = options.sessions;
-    this.#sessions = sessions ? ((typeof sessions === 'object' && sessions.store) || createMemorySessionStore()) : undefined;
-    this.#events = options.eventStore === false ? undefined : (options.eventStore ?? createMemoryEventStore());
+    this.#sessions = sessions
+      ? (typeof sessions === 'object' && sessions.store) || createMemorySessionStore()
+      : undefined;
+    this.#events =
+      options.eventStore === false ? undefined : (options.eventStore ?? createMemoryEventStore());
     this.#retryMs = options.retryMs ?? 1_000;
     this.#legacy = options.legacy ?? true;
     this.#health = options.health ?? true;
@@ -101,7 +115,14 @@ export class McpHttpHandler {
       return this.#serveHealth(req.path, sink);
     }
     if (req.path !== this.#path) {
-      sink.send(404, JSON_HEADERS, JSON.stringify({ error: 'not_found', message: `No endpoint at ${req.path}; MCP is served at ${this.#path}.` }));
+      sink.send(
+        404,
+        JSON_HEADERS,
+        JSON.stringify({
+          error: 'not_found',
+          message: `No endpoint at ${req.path}; MCP is served at ${this.#path}.`,
+        }),
+      );
       return;
     }
     if (this.#hosts) {
@@ -109,7 +130,13 @@ export class McpHttpHandler {
       if (refusal) return jsonError(sink, 403, RpcCode.INVALID_REQUEST, `Forbidden: ${refusal}`);
     }
     if (this.#server.closing) {
-      return jsonError(sink, 503, RpcCode.INTERNAL_ERROR, 'The server is shutting down; retry on another instance.', { 'retry-after': '1' });
+      return jsonError(
+        sink,
+        503,
+        RpcCode.INTERNAL_ERROR,
+        'The server is shutting down; retry on another instance.',
+        { 'retry-after': '1' },
+      );
     }
     switch (req.method) {
       case 'POST':
@@ -119,7 +146,9 @@ export class McpHttpHandler {
       case 'DELETE':
         return this.#delete(req, sink);
       default:
-        return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, { allow: 'GET, POST, DELETE' });
+        return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, {
+          allow: 'GET, POST, DELETE',
+        });
     }
   }
 
@@ -130,23 +159,42 @@ export class McpHttpHandler {
     }
     const report = await this.#server.checkHealth();
     const ready = report.healthy && !this.#server.closing;
-    sink.send(ready ? 200 : 503, JSON_HEADERS, JSON.stringify({ status: ready ? 'ready' : 'unavailable', ...report }));
+    sink.send(
+      ready ? 200 : 503,
+      JSON_HEADERS,
+      JSON.stringify({ status: ready ? 'ready' : 'unavailable', ...report }),
+    );
   }
 
   async #post(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
     const contentType = req.headers['content-type'];
     if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
-      return jsonError(sink, 415, RpcCode.INVALID_REQUEST, 'Unsupported Media Type: the body must be application/json.');
+      return jsonError(
+        sink,
+        415,
+        RpcCode.INVALID_REQUEST,
+        'Unsupported Media Type: the body must be application/json.',
+      );
     }
     if (!acceptsJsonOrSse(req.headers.accept)) {
-      return jsonError(sink, 406, RpcCode.INVALID_REQUEST, 'Not Acceptable: the client must accept application/json and text/event-stream.');
+      return jsonError(
+        sink,
+        406,
+        RpcCode.INVALID_REQUEST,
+        'Not Acceptable: the client must accept application/json and text/event-stream.',
+      );
     }
     let text: string;
     try {
       text = await req.readBody(this.#maxBody);
     } catch (error) {
       if (error instanceof BodyTooLargeError) {
-        return jsonError(sink, 413, RpcCode.INVALID_REQUEST, `Payload Too Large: the body exceeds ${this.#maxBody} bytes.`);
+        return jsonError(
+          sink,
+          413,
+          RpcCode.INVALID_REQUEST,
+          `Payload Too Large: the body exceeds ${this.#maxBody} bytes.`,
+        );
       }
       throw error;
     }
@@ -157,14 +205,22 @@ export class McpHttpHandler {
       return jsonError(sink, 400, RpcCode.PARSE_ERROR, 'Parse error: the body is not valid JSON.');
     }
     if (Array.isArray(value)) {
-      return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'Invalid Request: batches are not supported; send one message per request.');
+      return jsonError(
+        sink,
+        400,
+        RpcCode.INVALID_REQUEST,
+        'Invalid Request: batches are not supported; send one message per request.',
+      );
     }
     let inbound: ReturnType<typeof classify>;
     try {
       inbound = classify(value);
     } catch (error) {
       const id = (value as { id?: unknown } | null)?.id;
-      const response = rpcErrorFrom(typeof id === 'string' || typeof id === 'number' ? id : null, error as ProtocolError);
+      const response = rpcErrorFrom(
+        typeof id === 'string' || typeof id === 'number' ? id : null,
+        error as ProtocolError,
+      );
       sink.send(400, JSON_HEADERS, JSON.stringify(response));
       return;
     }
@@ -190,7 +246,11 @@ export class McpHttpHandler {
     const headers = req.headers;
     const headerVersion = headers['mcp-protocol-version']?.trim();
     const fail = (error: ProtocolError, extra: Record<string, string> = {}) =>
-      sink.send(error.httpStatus ?? 400, { ...JSON_HEADERS, ...extra }, JSON.stringify(rpcErrorFrom(request.id, error)));
+      sink.send(
+        error.httpStatus ?? 400,
+        { ...JSON_HEADERS, ...extra },
+        JSON.stringify(rpcErrorFrom(request.id, error)),
+      );
 
     if (claimsModern(request.params) || (headerVersion !== undefined && isModernVersion(headerVersion))) {
       let envelope: ReturnType<typeof readEnvelope>;
@@ -245,7 +305,11 @@ export class McpHttpHandler {
         });
         extra['mcp-session-id'] = sessionId;
       }
-      sink.send(200, { ...JSON_HEADERS, ...extra }, JSON.stringify({ jsonrpc: '2.0', id: request.id, result }));
+      sink.send(
+        200,
+        { ...JSON_HEADERS, ...extra },
+        JSON.stringify({ jsonrpc: '2.0', id: request.id, result }),
+      );
       return;
     }
     let legacy: LegacyState | undefined;
@@ -253,11 +317,25 @@ export class McpHttpHandler {
     if (this.#sessions) {
       sessionId = headers['mcp-session-id'];
       if (sessionId === undefined) {
-        return fail(new ProtocolError(RpcCode.INVALID_REQUEST, 'Bad Request: the Mcp-Session-Id header is required; call initialize first.', undefined, 400));
+        return fail(
+          new ProtocolError(
+            RpcCode.INVALID_REQUEST,
+            'Bad Request: the Mcp-Session-Id header is required; call initialize first.',
+            undefined,
+            400,
+          ),
+        );
       }
       const record = await this.#sessions.get(sessionId);
       if (!record) {
-        return fail(new ProtocolError(RpcCode.INVALID_REQUEST, 'Session not found: it expired or was deleted; initialize a new one.', undefined, 404));
+        return fail(
+          new ProtocolError(
+            RpcCode.INVALID_REQUEST,
+            'Session not found: it expired or was deleted; initialize a new one.',
+            undefined,
+            404,
+          ),
+        );
       }
       legacy = {
         protocolVersion: record.protocolVersion,
@@ -297,7 +375,13 @@ export class McpHttpHandler {
     const requestId = given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId();
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     if (call.sessionId) responseHeaders['mcp-session-id'] = call.sessionId;
-    const stream = new RequestStream(randomUUID(), sink, responseHeaders, call.resumable ? this.#events : undefined, this.#retryMs);
+    const stream = new RequestStream(
+      randomUUID(),
+      sink,
+      responseHeaders,
+      call.resumable ? this.#events : undefined,
+      this.#retryMs,
+    );
     const controller = new AbortController();
     // A legacy client may drop a resumable stream and come back; anywhere else a disconnect is a cancellation.
     sink.onClose(() => {
@@ -340,7 +424,8 @@ export class McpHttpHandler {
         return;
       }
       const outcome = await this.#server.handleRequest(request, env, call.legacy);
-      if (call.sessionId && call.legacy && this.#sessions) await this.#saveSession(call.sessionId, call.legacy);
+      if (call.sessionId && call.legacy && this.#sessions)
+        await this.#saveSession(call.sessionId, call.legacy);
       stream.finish(outcome.status, JSON.stringify(outcome.response));
     } finally {
       release();
@@ -368,30 +453,57 @@ export class McpHttpHandler {
   async #get(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
     const accept = req.headers.accept;
     if (accept !== undefined && !/text\/event-stream|\*\/\*/i.test(accept)) {
-      return jsonError(sink, 406, RpcCode.INVALID_REQUEST, 'Not Acceptable: GET serves text/event-stream only.');
+      return jsonError(
+        sink,
+        406,
+        RpcCode.INVALID_REQUEST,
+        'Not Acceptable: GET serves text/event-stream only.',
+      );
     }
     const lastEventId = req.headers['last-event-id'];
     if (lastEventId !== undefined && this.#events) {
       const replay = this.#events.after(lastEventId);
-      if (!replay) return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Unknown or expired Last-Event-ID; send the request again.');
+      if (!replay)
+        return jsonError(
+          sink,
+          404,
+          RpcCode.INVALID_REQUEST,
+          'Unknown or expired Last-Event-ID; send the request again.',
+        );
       const live = this.#streams.get(replay.streamId);
       if (live) {
         live.resume(sink, replay.events);
         return;
       }
       sink.startStream({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      for (const event of replay.events) if (event.data !== '') sink.write(`id: ${event.id}\ndata: ${event.data}\n\n`);
+      for (const event of replay.events)
+        if (event.data !== '') sink.write(`id: ${event.id}\ndata: ${event.data}\n\n`);
       sink.end();
       return;
     }
     if (!this.#sessions) {
-      return jsonError(sink, 405, RpcCode.INVALID_REQUEST, 'This server is stateless: there is no standalone stream to GET.', { allow: 'POST' });
+      return jsonError(
+        sink,
+        405,
+        RpcCode.INVALID_REQUEST,
+        'This server is stateless: there is no standalone stream to GET.',
+        { allow: 'POST' },
+      );
     }
     const sessionId = req.headers['mcp-session-id'];
     if (sessionId === undefined || !(await this.#sessions.get(sessionId))) {
-      return jsonError(sink, sessionId === undefined ? 400 : 404, RpcCode.INVALID_REQUEST, 'A valid Mcp-Session-Id is required for the standalone stream.');
+      return jsonError(
+        sink,
+        sessionId === undefined ? 400 : 404,
+        RpcCode.INVALID_REQUEST,
+        'A valid Mcp-Session-Id is required for the standalone stream.',
+      );
     }
-    sink.startStream({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'mcp-session-id': sessionId });
+    sink.startStream({
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      'mcp-session-id': sessionId,
+    });
     const set = this.#standalone.get(sessionId) ?? new Set<HttpSink>();
     set.add(sink);
     this.#standalone.set(sessionId, set);
@@ -418,11 +530,19 @@ export class McpHttpHandler {
 
   async #delete(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
     if (!this.#sessions) {
-      return jsonError(sink, 405, RpcCode.INVALID_REQUEST, 'This server is stateless: there is no session to delete.', { allow: 'POST' });
+      return jsonError(
+        sink,
+        405,
+        RpcCode.INVALID_REQUEST,
+        'This server is stateless: there is no session to delete.',
+        { allow: 'POST' },
+      );
     }
     const sessionId = req.headers['mcp-session-id'];
-    if (sessionId === undefined) return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'The Mcp-Session-Id header is required.');
-    if (!(await this.#sessions.get(sessionId))) return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Session not found.');
+    if (sessionId === undefined)
+      return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'The Mcp-Session-Id header is required.');
+    if (!(await this.#sessions.get(sessionId)))
+      return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Session not found.');
     await this.#sessions.delete(sessionId);
     for (const s of this.#standalone.get(sessionId) ?? []) if (s.open) s.end();
     this.#standalone.delete(sessionId);

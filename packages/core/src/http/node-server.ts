@@ -47,13 +47,17 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+    req.once('end', () =>
+      resolve(
+        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+      ),
+    );
     req.once('error', reject);
   });
 }
 
 /** Adapts node's request/response pair to the handler's sink. */
-export function nodeSink(req: IncomingMessage, res: ServerResponse): HttpSink {
+export function nodeSink(res: ServerResponse): HttpSink {
   return {
     send(status, headers, body) {
       if (res.headersSent) return;
@@ -102,7 +106,7 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
   const allowedHosts = options.allowedHosts ?? (isLoopbackBind(host) ? LOOPBACK_HOSTS : undefined);
   const handler = new McpHttpHandler(server, { ...options, allowedHosts });
   const http = createServer((req, res) => {
-    void handler.handle(nodeRequest(req), nodeSink(req, res));
+    void handler.handle(nodeRequest(req), nodeSink(res));
   });
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -134,5 +138,10 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
     process.once('SIGTERM', onSignal);
     process.once('SIGINT', onSignal);
   }
-  return { url: `http://${urlHost}:${address.port}${options.path ?? '/mcp'}`, port: address.port, server: http, close };
+  return {
+    url: `http://${urlHost}:${address.port}${options.path ?? '/mcp'}`,
+    port: address.port,
+    server: http,
+    close,
+  };
 }

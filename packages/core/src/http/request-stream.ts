@@ -1,7 +1,11 @@
 import type { EventStore } from './event-store.js';
 import type { HttpSink } from './sink.js';
 
-const SSE_HEADERS = { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' };
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache',
+  connection: 'keep-alive',
+};
 
 /**
  * The output of one POST: a plain JSON response when the handler only returns a result, upgraded
@@ -17,7 +21,13 @@ export class RequestStream {
   #mode: 'json' | 'stream' | 'done' = 'json';
   readonly id: string;
 
-  constructor(id: string, sink: HttpSink, headers: Record<string, string>, store: EventStore | undefined, retryMs: number) {
+  constructor(
+    id: string,
+    sink: HttpSink,
+    headers: Record<string, string>,
+    store: EventStore | undefined,
+    retryMs: number,
+  ) {
     this.id = id;
     this.#sink = sink;
     this.#headers = headers;
@@ -45,7 +55,8 @@ export class RequestStream {
   #event(data: string): void {
     const eventId = this.#store?.append(this.id, data);
     const sink = this.#sink;
-    if (sink?.open) sink.write(eventId === undefined ? `data: ${data}\n\n` : `id: ${eventId}\ndata: ${data}\n\n`);
+    if (sink?.open)
+      sink.write(eventId === undefined ? `data: ${data}\n\n` : `id: ${eventId}\ndata: ${data}\n\n`);
   }
 
   /** Sends a notification or a server→client request on this stream (upgrading it to SSE). */
@@ -60,7 +71,8 @@ export class RequestStream {
     if (this.#mode === 'done') return;
     if (this.#mode === 'json') {
       this.#mode = 'done';
-      if (this.#sink?.open) this.#sink.send(status, { 'content-type': 'application/json', ...this.#headers }, body);
+      if (this.#sink?.open)
+        this.#sink.send(status, { 'content-type': 'application/json', ...this.#headers }, body);
       return;
     }
     this.#mode = 'done';

@@ -1,0 +1,205 @@
+import { type Era, type LoggingLevel, type McpkitServer, META, type ServerBuilder } from '@mcpkit/core';
+import {
+  type CallToolResult,
+  Client,
+  type ClientCapabilities,
+  type CreateMessageRequestParams,
+  type CreateMessageResult,
+  type ElicitRequestParams,
+  type ElicitResult,
+  type GetPromptResult,
+  type ListPromptsResult,
+  type ListResourcesResult,
+  type ListResourceTemplatesResult,
+  type ListToolsResult,
+  type ReadResourceResult,
+  type Root,
+  StreamableHTTPClientTransport,
+  type Transport,
+} from '@modelcontextprotocol/client';
+import { InProcessTransport } from './in-process-transport.js';
+
+/** A log message the server sent to the client. */
+export interface CapturedLog {
+  level: LoggingLevel;
+  data: unknown;
+  logger?: string;
+}
+
+/** A progress notification the client received. */
+export interface CapturedProgress {
+  progress: number;
+  total?: number;
+  message?: string;
+}
+
+/** Options of {@link createTestClient} and {@link connectTestClient}. */
+export interface TestClientOptions {
+  /** Protocol era to speak. Default: `modern` (2026-07-28). */
+  era?: Era;
+  /** Capabilities to declare. Default: those implied by the handlers given below. */
+  capabilities?: ClientCapabilities;
+  /** Answers elicitation requests (declares the `elicitation` capability). */
+  elicitation?: (params: ElicitRequestParams) => ElicitResult | Promise<ElicitResult>;
+  /** Answers sampling requests (declares the `sampling` capability). */
+  sampling?: (params: CreateMessageRequestParams) => CreateMessageResult | Promise<CreateMessageResult>;
+  /** Roots to report (declares the `roots` capability). */
+  roots?: Root[] | (() => Root[] | Promise<Root[]>);
+  /** Log level to ask for: sent as `logging/setLevel` (legacy) or in every request's envelope (modern). */
+  logLevel?: LoggingLevel;
+  /** Request headers the server sees in process (`ctx.headers`), or sends over HTTP. */
+  headers?: Record<string, string>;
+  /** Client name reported to the server. Default: `mcpkit-test-client`. */
+  clientName?: string;
+}
+
+/** Per-call options of {@link TestClient.callTool}. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Request timeout in milliseconds. Default: the SDK client's (60 s). */
+  timeout?: number;
+  /** Receives progress notifications for this call. */
+  onProgress?: (progress: CapturedProgress) => void;
+  /** Extra `_meta` for the request. */
+  meta?: Record<string, unknown>;
+}
+
+/** A connected MCP client with typed shortcuts and everything the server sent it captured. */
+export interface TestClient {
+  /** The underlying official SDK client. */
+  readonly client: Client;
+  /** The era the connection landed on. */
+  readonly era: Era;
+  /** Log messages received, in order. */
+  readonly logs: CapturedLog[];
+  /** Notifications received (other than log messages), in order. */
+  readonly notifications: Array<{ method: string; params?: Record<string, unknown> }>;
+  callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+  listTools(): Promise<ListToolsResult>;
+  listResources(): Promise<ListResourcesResult>;
+  listResourceTemplates(): Promise<ListResourceTemplatesResult>;
+  readResource(uri: string): Promise<ReadResourceResult>;
+  listPrompts(): Promise<ListPromptsResult>;
+  getPrompt(name: string, args?: Record<string, string>): Promise<GetPromptResult>;
+  complete(
+    ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string },
+    argument: { name: string; value: string },
+  ): Promise<{ values: string[]; total?: number; hasMore?: boolean }>;
+  close(): Promise<void>;
+}
+
+function buildClient(options: TestClientOptions): Client {
+  const capabilities: ClientCapabilities = { ...options.capabilities };
+  if (options.elicitation && !capabilities.elicitation) capabilities.elicitation = {};
+  if (options.sampling && !capabilities.sampling) capabilities.sampling = {};
+  if (options.roots && !capabilities.roots) capabilities.roots = {};
+  const era = options.era ?? 'modern';
+  const client = new Client(
+    { name: options.clientName ?? 'mcpkit-test-client', version: '1.0.0' },
+    {
+      capabilities,
+      ...(era === 'modern' ? { versionNegotiation: { mode: { pin: '2026-07-28' } } } : {}),
+    },
+  );
+  if (options.elicitation) {
+    const answer = options.elicitation;
+    client.setRequestHandler('elicitation/create', async (request) =>
+      answer(request.params as ElicitRequestParams),
+    );
+  }
+  if (options.sampling) {
+    const answer = options.sampling;
+    client.setRequestHandler('sampling/createMessage', async (request) =>
+      answer(request.params as CreateMessageRequestParams),
+    );
+  }
+  if (options.roots) {
+    const roots = options.roots;
+    client.setRequestHandler('roots/list', async () => ({
+      roots: typeof roots === 'function' ? await roots() : roots,
+    }));
+  }
+  return client;
+}
+
+async function connectWith(transport: Transport, options: TestClientOptions): Promise<TestClient> {
+  const client = buildClient(options);
+  const logs: CapturedLog[] = [];
+  const notifications: TestClient['notifications'] = [];
+  client.setNotificationHandler('notifications/message', (n) => {
+    logs.push(n.params as CapturedLog);
+  });
+  for (const method of [
+    'notifications/tools/list_changed',
+    'notifications/prompts/list_changed',
+    'notifications/resources/list_changed',
+    'notifications/resources/updated',
+  ] as const) {
+    client.setNotificationHandler(method, (n) => {
+      notifications.push({ method, ...(n.params ? { params: n.params as Record<string, unknown> } : {}) });
+    });
+  }
+  await client.connect(transport);
+  const era = (client.getProtocolEra() ?? 'legacy') as Era;
+  if (options.logLevel && era === 'legacy') await client.setLoggingLevel(options.logLevel);
+  const envelopeMeta = (extra?: Record<string, unknown>): Record<string, unknown> | undefined => {
+    const meta: Record<string, unknown> = { ...extra };
+    if (options.logLevel && era === 'modern') meta[META.logLevel] = options.logLevel;
+    return Object.keys(meta).length > 0 ? meta : undefined;
+  };
+  const withMeta = <P extends Record<string, unknown>>(params: P, extra?: Record<string, unknown>): P => {
+    const meta = envelopeMeta(extra);
+    return meta ? { ...params, _meta: meta } : params;
+  };
+  return {
+    client,
+    era,
+    logs,
+    notifications,
+    async callTool(name, args, callOptions = {}) {
+      const result = await client.callTool(withMeta({ name, arguments: args ?? {} }, callOptions.meta), {
+        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+        ...(callOptions.timeout ? { timeout: callOptions.timeout } : {}),
+        ...(callOptions.onProgress ? { onprogress: callOptions.onProgress } : {}),
+      });
+      return result as CallToolResult;
+    },
+    listTools: () => client.listTools(withMeta({})) as Promise<ListToolsResult>,
+    listResources: () => client.listResources(withMeta({})) as Promise<ListResourcesResult>,
+    listResourceTemplates: () =>
+      client.listResourceTemplates(withMeta({})) as Promise<ListResourceTemplatesResult>,
+    readResource: (uri) => client.readResource(withMeta({ uri })) as Promise<ReadResourceResult>,
+    listPrompts: () => client.listPrompts(withMeta({})) as Promise<ListPromptsResult>,
+    getPrompt: (name, args) =>
+      client.getPrompt(withMeta({ name, ...(args ? { arguments: args } : {}) })) as Promise<GetPromptResult>,
+    async complete(ref, argument) {
+      const result = await client.complete(withMeta({ ref, argument }));
+      return result.completion;
+    },
+    close: () => client.close(),
+  };
+}
+
+function toServer(target: McpkitServer | ServerBuilder): McpkitServer {
+  // Duck-typed so a server built from another copy of @mcpkit/core still works.
+  return 'build' in target ? target.build() : target;
+}
+
+/**
+ * Connects a real MCP client to a server in the same process (no sockets), in the era you choose.
+ * Pass a builder or a built server.
+ */
+export function createTestClient(
+  target: McpkitServer | ServerBuilder,
+  options: TestClientOptions = {},
+): Promise<TestClient> {
+  return connectWith(new InProcessTransport(toServer(target), options.headers), options);
+}
+
+/** Connects a real MCP client to a Streamable HTTP endpoint (for example one from `serveForTest`). */
+export function connectTestClient(url: string, options: TestClientOptions = {}): Promise<TestClient> {
+  const transport = new StreamableHTTPClientTransport(new URL(url), {
+    ...(options.headers ? { requestInit: { headers: options.headers } } : {}),
+  });
+  return connectWith(transport, options);
+}
