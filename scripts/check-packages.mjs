@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const packages = (process.env.CHECK_PACKAGES ?? 'core,testing').split(',');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const run = (cmd, args, cwd) => execFileSync(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, npm_config_loglevel: 'error' } });
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, stdio: 'inherit', env: { ...process.env, npm_config_loglevel: 'error' } });
 
 const packDir = mkdtempSync(join(tmpdir(), 'mcpkit-pack-'));
 const tarballs = {};
@@ -33,7 +34,11 @@ try {
   const deps = Object.fromEntries(packages.map((name) => [`@mcpkit/${name}`, `file:${tarballs[name]}`]));
   writeFileSync(
     join(project, 'package.json'),
-    JSON.stringify({ name: 'mcpkit-consumer', private: true, dependencies: { ...deps, zod: '^4.2.0' } }, null, 2),
+    JSON.stringify(
+      { name: 'mcpkit-consumer', private: true, dependencies: { ...deps, zod: '^4.2.0' } },
+      null,
+      2,
+    ),
   );
   console.log('\n== installing the tarballs into a fresh project');
   run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], project);
@@ -72,11 +77,17 @@ main().catch((error) => { console.error(error); process.exit(1); });
     ),
   );
   for (const file of ['esm.mjs', 'cjs.cjs']) {
-    const out = execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' } });
+    const out = execFileSync(process.execPath, [file], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
     if (out.trim() !== 'ok') throw new Error(`${file} printed ${out}`);
     console.log(`${file}: imported the packed packages and served both eras`);
   }
-  console.log(`\ncheck:packages: ${packages.length} packages passed publint, attw, and ESM + CJS consumer tests`);
+  console.log(
+    `\ncheck:packages: ${packages.length} packages passed publint, attw, and ESM + CJS consumer tests`,
+  );
 } finally {
   rmSync(packDir, { recursive: true, force: true });
 }

@@ -2,17 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { assertSupportedVersion, claimsModern, readEnvelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv, Exchange } from '../exchange.js';
-import { classify, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
+import { type Inbound, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
 import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion, LEGACY_VERSIONS } from '../protocol.js';
-import type { ChangeEvent, LegacyState, McpkitServer } from '../server.js';
+import type { LegacyState, McpkitServer } from '../server.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { checkParamHeaders, checkStandardHeaders } from './header-checks.js';
 import { checkHostAndOrigin } from './host-check.js';
+import { LegacySessions } from './legacy-sessions.js';
+import { EdgeRejection, readMessage } from './read-message.js';
 import { RequestStream } from './request-stream.js';
-import { createMemorySessionStore, type SessionRecord, type SessionStore } from './session-store.js';
-import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+import type { SessionStore } from './session-store.js';
+import type { HttpRequestInfo, HttpSink } from './sink.js';
 
 /** Options of the Streamable HTTP handler shared by `.serve()` and `.handler()`. */
 export interface HttpHandlerOptions {
@@ -53,11 +55,6 @@ function jsonError(
   sink.send(status, { ...JSON_HEADERS, ...extra }, JSON.stringify(rpcError(null, code, message, data)));
 }
 
-function acceptsJsonOrSse(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  return /application\/json|text\/event-stream|\*\/\*|application\/\*/i.test(accept);
-}
-
 /** The transport-neutral Streamable HTTP endpoint: both eras, sessions, resumable streams and health. */
 export class McpHttpHandler {
   readonly #server: McpkitServer;
@@ -65,7 +62,7 @@ export class McpHttpHandler {
   readonly #maxBody: number;
   readonly #hosts: ReadonlySet<string> | undefined;
   readonly #origins: ReadonlySet<string> | undefined;
-  readonly #sessions: SessionStore | undefined;
+  readonly #sessions: LegacySessions | undefined;
   readonly #events: EventStore | undefined;
   readonly #retryMs: number;
   readonly #legacy: boolean;
@@ -75,8 +72,6 @@ export class McpHttpHandler {
   readonly #inflight = new Map<string, AbortController[]>();
   /** Live resumable streams by id. */
   readonly #streams = new Map<string, RequestStream>();
-  /** Standalone GET streams of sessions on this instance. */
-  readonly #standalone = new Map<string, Set<HttpSink>>();
 
   constructor(server: McpkitServer, options: HttpHandlerOptions = {}) {
     this.#server = server;
@@ -90,14 +85,17 @@ export class McpHttpHandler {
       : undefined;
     const sessions = options.sessions;
     this.#sessions = sessions
-      ? (typeof sessions === 'object' && sessions.store) || createMemorySessionStore()
+      ? new LegacySessions(typeof sessions === 'object' ? sessions.store : undefined)
       : undefined;
     this.#events =
       options.eventStore === false ? undefined : (options.eventStore ?? createMemoryEventStore());
     this.#retryMs = options.retryMs ?? 1_000;
     this.#legacy = options.legacy ?? true;
     this.#health = options.health ?? true;
-    if (this.#sessions) server.onChange((event) => void this.#broadcast(event));
+    if (this.#sessions) {
+      const sessions = this.#sessions;
+      server.onChange((event) => void sessions.broadcast(event));
+    }
   }
 
   /** Handles one HTTP request. Never throws; every failure is answered. */
@@ -167,61 +165,12 @@ export class McpHttpHandler {
   }
 
   async #post(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
-    const contentType = req.headers['content-type'];
-    if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
-      return jsonError(
-        sink,
-        415,
-        RpcCode.INVALID_REQUEST,
-        'Unsupported Media Type: the body must be application/json.',
-      );
-    }
-    if (!acceptsJsonOrSse(req.headers.accept)) {
-      return jsonError(
-        sink,
-        406,
-        RpcCode.INVALID_REQUEST,
-        'Not Acceptable: the client must accept application/json and text/event-stream.',
-      );
-    }
-    let text: string;
+    let inbound: Inbound;
     try {
-      text = await req.readBody(this.#maxBody);
+      inbound = await readMessage(req, this.#maxBody);
     } catch (error) {
-      if (error instanceof BodyTooLargeError) {
-        return jsonError(
-          sink,
-          413,
-          RpcCode.INVALID_REQUEST,
-          `Payload Too Large: the body exceeds ${this.#maxBody} bytes.`,
-        );
-      }
-      throw error;
-    }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch {
-      return jsonError(sink, 400, RpcCode.PARSE_ERROR, 'Parse error: the body is not valid JSON.');
-    }
-    if (Array.isArray(value)) {
-      return jsonError(
-        sink,
-        400,
-        RpcCode.INVALID_REQUEST,
-        'Invalid Request: batches are not supported; send one message per request.',
-      );
-    }
-    let inbound: ReturnType<typeof classify>;
-    try {
-      inbound = classify(value);
-    } catch (error) {
-      const id = (value as { id?: unknown } | null)?.id;
-      const response = rpcErrorFrom(
-        typeof id === 'string' || typeof id === 'number' ? id : null,
-        error as ProtocolError,
-      );
-      sink.send(400, JSON_HEADERS, JSON.stringify(response));
+      if (!(error instanceof EdgeRejection)) throw error;
+      sink.send(error.status, JSON_HEADERS, JSON.stringify(error.response));
       return;
     }
     if (inbound.kind === 'response') {
@@ -294,17 +243,8 @@ export class McpHttpHandler {
       const params = request.params ?? {};
       const result = this.#server.initializeResult(params.protocolVersion);
       const extra: Record<string, string> = {};
-      if (this.#sessions) {
-        const sessionId = randomUUID();
-        await this.#sessions.set(sessionId, {
-          protocolVersion: result.protocolVersion as string,
-          clientInfo: params.clientInfo as SessionRecord['clientInfo'],
-          clientCapabilities: (params.capabilities ?? {}) as Record<string, unknown>,
-          logLevel: undefined,
-          subscriptions: [],
-        });
-        extra['mcp-session-id'] = sessionId;
-      }
+      if (this.#sessions)
+        extra['mcp-session-id'] = await this.#sessions.create(params, result.protocolVersion as string);
       sink.send(
         200,
         { ...JSON_HEADERS, ...extra },
@@ -326,8 +266,8 @@ export class McpHttpHandler {
           ),
         );
       }
-      const record = await this.#sessions.get(sessionId);
-      if (!record) {
+      legacy = await this.#sessions.load(sessionId);
+      if (!legacy) {
         return fail(
           new ProtocolError(
             RpcCode.INVALID_REQUEST,
@@ -337,12 +277,6 @@ export class McpHttpHandler {
           ),
         );
       }
-      legacy = {
-        protocolVersion: record.protocolVersion,
-        client: { info: record.clientInfo, capabilities: record.clientCapabilities },
-        logLevel: record.logLevel,
-        subscriptions: new Set(record.subscriptions),
-      };
     }
     const state = legacy ?? {
       protocolVersion: headerVersion ?? (LEGACY_VERSIONS[0] as string),
@@ -425,7 +359,7 @@ export class McpHttpHandler {
       }
       const outcome = await this.#server.handleRequest(request, env, call.legacy);
       if (call.sessionId && call.legacy && this.#sessions)
-        await this.#saveSession(call.sessionId, call.legacy);
+        await this.#sessions.save(call.sessionId, call.legacy);
       stream.finish(outcome.status, JSON.stringify(outcome.response));
     } finally {
       release();
@@ -437,17 +371,6 @@ export class McpHttpHandler {
       }
       this.#streams.delete(stream.id);
     }
-  }
-
-  async #saveSession(sessionId: string, state: LegacyState): Promise<void> {
-    const store = this.#sessions!;
-    await store.set(sessionId, {
-      protocolVersion: state.protocolVersion,
-      clientInfo: state.client.info as SessionRecord['clientInfo'],
-      clientCapabilities: state.client.capabilities as Record<string, unknown>,
-      logLevel: state.logLevel,
-      subscriptions: [...state.subscriptions],
-    });
   }
 
   async #get(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
@@ -491,7 +414,7 @@ export class McpHttpHandler {
       );
     }
     const sessionId = req.headers['mcp-session-id'];
-    if (sessionId === undefined || !(await this.#sessions.get(sessionId))) {
+    if (sessionId === undefined || !(await this.#sessions.exists(sessionId))) {
       return jsonError(
         sink,
         sessionId === undefined ? 400 : 404,
@@ -499,33 +422,7 @@ export class McpHttpHandler {
         'A valid Mcp-Session-Id is required for the standalone stream.',
       );
     }
-    sink.startStream({
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache',
-      'mcp-session-id': sessionId,
-    });
-    const set = this.#standalone.get(sessionId) ?? new Set<HttpSink>();
-    set.add(sink);
-    this.#standalone.set(sessionId, set);
-    sink.onClose(() => {
-      set.delete(sink);
-      if (set.size === 0) this.#standalone.delete(sessionId);
-    });
-  }
-
-  async #broadcast(event: ChangeEvent): Promise<void> {
-    for (const [sessionId, sinks] of this.#standalone) {
-      let message: object;
-      if (event.kind === 'resource') {
-        const record = await this.#sessions?.get(sessionId);
-        if (!record?.subscriptions.includes(event.uri)) continue;
-        message = { jsonrpc: '2.0', method: 'notifications/resources/updated', params: { uri: event.uri } };
-      } else {
-        message = { jsonrpc: '2.0', method: `notifications/${event.kind}/list_changed` };
-      }
-      const chunk = `data: ${JSON.stringify(message)}\n\n`;
-      for (const sink of sinks) if (sink.open) sink.write(chunk);
-    }
+    this.#sessions.attachStream(sessionId, sink);
   }
 
   async #delete(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
@@ -541,11 +438,9 @@ export class McpHttpHandler {
     const sessionId = req.headers['mcp-session-id'];
     if (sessionId === undefined)
       return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'The Mcp-Session-Id header is required.');
-    if (!(await this.#sessions.get(sessionId)))
+    if (!(await this.#sessions.exists(sessionId)))
       return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Session not found.');
-    await this.#sessions.delete(sessionId);
-    for (const s of this.#standalone.get(sessionId) ?? []) if (s.open) s.end();
-    this.#standalone.delete(sessionId);
+    await this.#sessions.end(sessionId);
     sink.send(200, {}, '');
   }
 }
