@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/server';
 import type { ServerDefinition, ServerOptions } from './builder.js';
+import { deriveCapabilities } from './capabilities.js';
 import type { McpMethod } from './context.js';
 import { Dispatcher } from './dispatch.js';
 import {
@@ -19,11 +20,11 @@ import { isInputRequired, RequestStateCodec } from './input-required.js';
 import { readInputResponses } from './input-responses.js';
 import { type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
 import { createLogger, type Logger } from './logger.js';
+import { modernResult } from './modern-result.js';
 import {
   isLoggingLevel,
   LEGACY_VERSIONS,
   type LoggingLevel,
-  META,
   MODERN_VERSIONS,
   SUPPORTED_VERSIONS,
 } from './protocol.js';
@@ -57,14 +58,6 @@ const REMOVED_IN_MODERN = new Set([
   'resources/unsubscribe',
 ]);
 const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
-const CACHEABLE = new Set([
-  'server/discover',
-  'tools/list',
-  'prompts/list',
-  'resources/list',
-  'resources/templates/list',
-  'resources/read',
-]);
 const MULTI_ROUND = new Set(['tools/call', 'prompts/get', 'resources/read']);
 
 function targetName(method: string, params: Record<string, unknown>): string | undefined {
@@ -111,17 +104,7 @@ export class McpkitServer {
     this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
     this.#listTtlMs = o.listTtlMs ?? 0;
-    const hasCompletions =
-      [...this.registry.prompts.values()].some((p) => Object.keys(p.complete).length > 0) ||
-      this.registry.templates.some((t) => t.options.complete !== undefined);
-    const capabilities: ServerCapabilities = { logging: {} };
-    if (this.registry.tools.size > 0) capabilities.tools = { listChanged: true };
-    if (this.registry.resources.size > 0 || this.registry.templates.length > 0) {
-      capabilities.resources = { subscribe: true, listChanged: true };
-    }
-    if (this.registry.prompts.size > 0) capabilities.prompts = { listChanged: true };
-    if (hasCompletions) capabilities.completions = {};
-    this.capabilities = Object.freeze({ ...capabilities, ...o.capabilities });
+    this.capabilities = deriveCapabilities(this.registry, o.capabilities);
   }
 
   /** Whether the server is draining for shutdown (new requests are refused). */
@@ -231,7 +214,7 @@ export class McpkitServer {
       case 'initialize':
         return this.initializeResult(params.protocolVersion);
       case 'server/discover':
-        return this.#modernResult(method, this.discoverResult());
+        return modernResult(method, this.discoverResult(), this.info, this.#listTtlMs);
       case 'logging/setLevel': {
         if (!isLoggingLevel(params.level)) {
           throw new ProtocolError(RpcCode.INVALID_PARAMS, `Invalid log level: ${String(params.level)}`);
@@ -293,11 +276,17 @@ export class McpkitServer {
         }
         result = (await chain!(ctx)) as Record<string, unknown>;
       }
-      return env.era === 'modern' ? this.#modernResult(method, result) : result;
+      return env.era === 'modern' ? modernResult(method, result, this.info, this.#listTtlMs) : result;
     } catch (error) {
       if (isInputRequired(error) && input) {
         const requestState = this.#codec.encode(error.answers, input.round + 1, `${method}:${name ?? ''}`);
-        return this.#modernResult(method, { inputRequests: error.requests, requestState }, 'input_required');
+        return modernResult(
+          method,
+          { inputRequests: error.requests, requestState },
+          this.info,
+          this.#listTtlMs,
+          'input_required',
+        );
       }
       throw error;
     }
@@ -309,21 +298,6 @@ export class McpkitServer {
     if (params.requestState === undefined) return { answers: {}, responses, next: 0, round: 0 };
     const opened = this.#codec.decode(params.requestState, `${method}:${name ?? ''}`);
     return { answers: opened.answers, responses, next: 0, round: opened.round };
-  }
-
-  #modernResult(
-    method: string,
-    result: Record<string, unknown>,
-    resultType = 'complete',
-  ): Record<string, unknown> {
-    const out: Record<string, unknown> = { ...result, resultType };
-    if (resultType === 'complete' && CACHEABLE.has(method)) {
-      if (out.ttlMs === undefined) out.ttlMs = method === 'resources/read' ? 0 : this.#listTtlMs;
-      if (out.cacheScope === undefined) out.cacheScope = 'public';
-    }
-    const meta = (out._meta as Record<string, unknown> | undefined) ?? {};
-    out._meta = { ...meta, [META.serverInfo]: this.info };
-    return out;
   }
 
   /** Runs the registered readiness checks. */
