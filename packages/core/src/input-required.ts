@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { InputRequestSpec } from './context.js';
 import { ProtocolError, RpcCode } from './errors.js';
 
@@ -24,10 +24,34 @@ interface StatePayload {
   a: Record<string, unknown>;
   /** Round number; makes every round's state distinct. */
   r: number;
-  /** What the state is bound to (method and target), so it cannot be replayed elsewhere. */
+  /** What the state is bound to (method, target and arguments), so it cannot be replayed elsewhere. */
   b: string;
+  /** Expiry, in milliseconds since the epoch. */
+  e: number;
   /** Random nonce. */
   n: string;
+}
+
+/** How long a minted request state stays valid. */
+const STATE_TTL_MS = 15 * 60_000;
+
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical((value as Record<string, unknown>)[key])}`);
+    return `{${entries.join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** What a request state is bound to: the method, its target and (order-independently) its arguments. */
+export function stateBinding(method: string, name: string | undefined, args: unknown): string {
+  const digest = createHash('sha256')
+    .update(canonical(args ?? {}))
+    .digest('base64url');
+  return `${method}:${name ?? ''}:${digest}`;
 }
 
 /** Signs and verifies the opaque `requestState` of multi-round requests (HMAC-SHA256). */
@@ -48,6 +72,7 @@ export class RequestStateCodec {
       a: answers,
       r: round,
       b: binding,
+      e: Date.now() + STATE_TTL_MS,
       n: randomBytes(6).toString('base64url'),
     };
     const body = Buffer.from(JSON.stringify(payload)).toString('base64url');
@@ -75,6 +100,7 @@ export class RequestStateCodec {
       throw reject('malformed');
     }
     if (payload.b !== binding) throw reject('it belongs to a different request');
+    if (typeof payload.e !== 'number' || payload.e < Date.now()) throw reject('it has expired');
     return { answers: payload.a ?? {}, round: payload.r ?? 0 };
   }
 }

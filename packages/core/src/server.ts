@@ -16,7 +16,7 @@ import type { CallEnv } from './exchange.js';
 import { type HealthReport, runHealthChecks } from './health.js';
 import { createFetchHandler, type FetchHandlerOptions } from './http/fetch-handler.js';
 import { type HttpServerHandle, type ServeOptions, serveHttp } from './http/node-server.js';
-import { isInputRequired, RequestStateCodec } from './input-required.js';
+import { isInputRequired, RequestStateCodec, stateBinding } from './input-required.js';
 import { readInputResponses } from './input-responses.js';
 import { type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
 import { createLogger, type Logger } from './logger.js';
@@ -279,7 +279,8 @@ export class McpkitServer {
       return env.era === 'modern' ? modernResult(method, result, this.info, this.#listTtlMs) : result;
     } catch (error) {
       if (isInputRequired(error) && input) {
-        const requestState = this.#codec.encode(error.answers, input.round + 1, `${method}:${name ?? ''}`);
+        const binding = stateBinding(method, name, params.arguments);
+        const requestState = this.#codec.encode(error.answers, input.round + 1, binding);
         return modernResult(
           method,
           { inputRequests: error.requests, requestState },
@@ -296,7 +297,7 @@ export class McpkitServer {
   #openRound(params: Record<string, unknown>, method: string, name: string | undefined): InputRound {
     const responses = readInputResponses(params.inputResponses);
     if (params.requestState === undefined) return { answers: {}, responses, next: 0, round: 0 };
-    const opened = this.#codec.decode(params.requestState, `${method}:${name ?? ''}`);
+    const opened = this.#codec.decode(params.requestState, stateBinding(method, name, params.arguments));
     return { answers: opened.answers, responses, next: 0, round: opened.round };
   }
 
