@@ -116,7 +116,7 @@ export class StreamConnection {
       env = {
         era: 'modern',
         protocolVersion: envelope.protocolVersion,
-        client: { info: envelope.clientInfo, capabilities: envelope.clientCapabilities },
+        client: { info: envelope.clientInfo, capabilities: envelope.clientCapabilities, described: true },
         headers: this.#headers,
         requestId: this.#server.newRequestId(),
         signal: controller.signal,
@@ -140,6 +140,7 @@ export class StreamConnection {
           client: {
             info: params.clientInfo as LegacyState['client']['info'],
             capabilities: (params.capabilities ?? {}) as Record<string, unknown>,
+            described: true,
           },
           logLevel: undefined,
           subscriptions: new Set(),
@@ -148,7 +149,7 @@ export class StreamConnection {
       }
       const legacy = this.#legacy ?? {
         protocolVersion: LEGACY_VERSIONS[0] as string,
-        client: { info: undefined, capabilities: {} },
+        client: { info: undefined, capabilities: {}, described: false },
         logLevel: undefined,
         subscriptions: new Set<string>(),
       };

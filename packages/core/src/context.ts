@@ -42,6 +42,11 @@ export interface ContextState {}
 export interface ClientDescription {
   info: Implementation | undefined;
   capabilities: ClientCapabilities;
+  /**
+   * False when the client's self-description is unknown (a stateless legacy HTTP request, or a
+   * legacy request before `initialize`); `capabilities` is then empty and proves nothing.
+   */
+  described: boolean;
 }
 
 /** The methods a middleware can be scoped to. */

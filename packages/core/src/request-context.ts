@@ -154,8 +154,8 @@ export class RequestContext implements BaseContext {
   #requireCapability(spec: InputRequestSpec): void {
     const capability = CAPABILITY_OF[spec.method];
     const declared = this.env.client.capabilities as Record<string, unknown>;
-    // Legacy stateless requests carry no capabilities at all: only refuse when the client described itself.
-    if (this.env.era === 'legacy' && Object.keys(declared).length === 0) return;
+    // A stateless legacy request says nothing about the client: only refuse when it described itself.
+    if (!this.env.client.described) return;
     if (declared[capability] === undefined) {
       throw new ProtocolError(
         RpcCode.MISSING_CLIENT_CAPABILITY,

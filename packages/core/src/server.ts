@@ -36,7 +36,7 @@ import { createTelemetry, type Telemetry } from './telemetry.js';
 /** Mutable per-connection state of a legacy-era client (a stdio connection or an HTTP session). */
 export interface LegacyState {
   protocolVersion: string;
-  client: { info: Implementation | undefined; capabilities: Record<string, unknown> };
+  client: { info: Implementation | undefined; capabilities: Record<string, unknown>; described: boolean };
   logLevel: LoggingLevel | undefined;
   subscriptions: Set<string>;
 }

@@ -40,6 +40,7 @@ export class LegacySessions {
       client: {
         info: record.clientInfo as Implementation | undefined,
         capabilities: record.clientCapabilities,
+        described: true,
       },
       logLevel: record.logLevel,
       subscriptions: new Set(record.subscriptions),

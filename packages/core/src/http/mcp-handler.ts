@@ -225,7 +225,7 @@ export class McpHttpHandler {
       return this.#dispatch(request, req, sink, {
         era: 'modern',
         protocolVersion: envelope.protocolVersion,
-        client: { info: envelope.clientInfo, capabilities: envelope.clientCapabilities },
+        client: { info: envelope.clientInfo, capabilities: envelope.clientCapabilities, described: true },
         logLevel: envelope.logLevel,
         resumable: false,
         sessionId: undefined,
@@ -280,7 +280,7 @@ export class McpHttpHandler {
     }
     const state = legacy ?? {
       protocolVersion: headerVersion ?? (LEGACY_VERSIONS[0] as string),
-      client: { info: undefined, capabilities: {} },
+      client: { info: undefined, capabilities: {}, described: false },
       logLevel: undefined,
       subscriptions: new Set<string>(),
     };
