@@ -51,6 +51,11 @@ export interface TestClientOptions {
   headers?: Record<string, string>;
   /** Client name reported to the server. Default: `mcpkit-test-client`. */
   clientName?: string;
+  /**
+   * The `fetch` the HTTP client uses (`connectTestClient` only), e.g. a server's web-standard
+   * handler: `(url, init) => handler(new Request(url, init))`. Default: the global `fetch`.
+   */
+  fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
 /** Per-call options of {@link TestClient.callTool}. */
@@ -200,6 +205,7 @@ export function createTestClient(
 export function connectTestClient(url: string, options: TestClientOptions = {}): Promise<TestClient> {
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     ...(options.headers ? { requestInit: { headers: options.headers } } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   return connectWith(transport, options);
 }

@@ -6,27 +6,27 @@ function mismatch(message: string): ProtocolError {
   return new ProtocolError(RpcCode.HEADER_MISMATCH, `Header mismatch: ${message}`, undefined, 400);
 }
 
-const NAMED: Record<string, 'name' | 'uri'> = {
-  'tools/call': 'name',
-  'prompts/get': 'name',
-  'resources/read': 'uri',
-};
+const NAMED = new Map<string, 'name' | 'uri'>([
+  ['tools/call', 'name'],
+  ['prompts/get', 'name'],
+  ['resources/read', 'uri'],
+]);
 
 const ENCODED_WORD = /^=\?base64\?(.*)\?=$/i;
 const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
- * Decodes an `Mcp-Param-*` value: `=?base64?…?=` is strict Base64 (anything malformed is a
+ * Decodes an `Mcp-Name` or `Mcp-Param-*` value: `=?base64?…?=` is strict Base64 (anything malformed is a
  * mismatch); every other value, including a half-written wrapper, is taken literally.
  */
-export function decodeParamHeader(raw: string): string {
+export function decodeHeaderValue(raw: string): string {
   const value = raw.trim();
   const encoded = ENCODED_WORD.exec(value);
   if (!encoded) return value;
   const body = encoded[1] as string;
-  if (!STRICT_BASE64.test(body)) throw mismatch('an Mcp-Param header carries invalid Base64.');
+  if (!STRICT_BASE64.test(body)) throw mismatch('a header carries invalid Base64.');
   const bytes = Buffer.from(body, 'base64');
-  if (bytes.toString('base64') !== body) throw mismatch('an Mcp-Param header carries non-canonical Base64.');
+  if (bytes.toString('base64') !== body) throw mismatch('a header carries non-canonical Base64.');
   return bytes.toString('utf8');
 }
 
@@ -49,11 +49,13 @@ export function checkStandardHeaders(
   if (method === undefined) throw mismatch('the Mcp-Method header is required.');
   if (method !== request.method)
     throw mismatch(`Mcp-Method "${method}" does not match the body method "${request.method}".`);
-  const field = NAMED[request.method];
+  const field = NAMED.get(request.method);
   if (field) {
-    const name = headers['mcp-name']?.trim();
+    const raw = headers['mcp-name'];
     const expected = request.params?.[field];
-    if (name === undefined) throw mismatch('the Mcp-Name header is required for this method.');
+    if (raw === undefined) throw mismatch('the Mcp-Name header is required for this method.');
+    // Clients send names and URIs that are not plain ASCII as `=?base64?…?=`.
+    const name = decodeHeaderValue(raw);
     if (name !== expected)
       throw mismatch(`Mcp-Name "${name}" does not match the body ${field} "${String(expected)}".`);
   }
@@ -82,7 +84,7 @@ export function checkParamHeaders(
           throw mismatch(`the Mcp-Param-${headerName} header is required when "${property}" is given.`);
         continue;
       }
-      const decoded = decodeParamHeader(raw);
+      const decoded = decodeHeaderValue(raw);
       if (argument === undefined || decoded !== argument) {
         throw mismatch(`Mcp-Param-${headerName} does not match the argument "${property}".`);
       }

@@ -113,15 +113,12 @@ export class McpHttpHandler {
       return this.#serveHealth(req.path, sink);
     }
     if (req.path !== this.#path) {
-      sink.send(
+      return jsonError(
+        sink,
         404,
-        JSON_HEADERS,
-        JSON.stringify({
-          error: 'not_found',
-          message: `No endpoint at ${req.path}; MCP is served at ${this.#path}.`,
-        }),
+        RpcCode.INVALID_REQUEST,
+        `Not Found: no endpoint at ${req.path}; MCP is served at ${this.#path}.`,
       );
-      return;
     }
     if (this.#hosts) {
       const refusal = checkHostAndOrigin(req.headers, this.#hosts, this.#origins);
