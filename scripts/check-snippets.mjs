@@ -1,0 +1,193 @@
+#!/usr/bin/env node
+// Type-checks the TypeScript examples of the READMEs so the docs cannot rot.
+// Every ```ts block of README.md, packages/*/README.md and examples/*/README.md becomes a module
+// in .tmp/snippets/, compiled against the workspace sources (not dist) with the shared compiler
+// options. A block whose first line is `// not-compiled` is skipped. Errors are reported at the
+// README line they come from.
+import { spawnSync } from 'node:child_process';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const outDir = join(root, '.tmp', 'snippets');
+const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const SKIP_MARKER = '// not-compiled';
+const LANGUAGES = new Set(['ts', 'typescript']);
+
+/** Workspace-relative paths of the READMEs to check, root first. */
+function findReadmes() {
+  const found = [];
+  if (existsSync(join(root, 'README.md'))) found.push('README.md');
+  for (const group of ['packages', 'examples']) {
+    const dir = join(root, group);
+    if (!existsSync(dir)) continue;
+    const entries = readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
+    for (const name of entries) {
+      if (existsSync(join(dir, name, 'README.md'))) found.push(`${group}/${name}/README.md`);
+    }
+  }
+  return found;
+}
+
+/**
+ * The fenced TypeScript blocks of a Markdown text: their 1-based index among the TypeScript blocks,
+ * the README line of their first code line, and their code (fence indentation removed).
+ */
+function extractBlocks(markdown) {
+  const lines = markdown.split(/\r?\n/);
+  const blocks = [];
+  let open;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (!open) {
+      const fence = /^( {0,3})(`{3,}|~{3,})\s*([^\s`]*)/.exec(line);
+      if (fence) {
+        open = {
+          indent: fence[1].length,
+          fence: fence[2],
+          lang: fence[3].toLowerCase(),
+          start: i + 2,
+          code: [],
+        };
+      }
+      continue;
+    }
+    const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
+    if (close && close[1][0] === open.fence[0] && close[1].length >= open.fence.length) {
+      if (LANGUAGES.has(open.lang)) {
+        blocks.push({ index: blocks.length + 1, start: open.start, code: open.code });
+      }
+      open = undefined;
+      continue;
+    }
+    const strip = Math.min(open.indent, line.length - line.trimStart().length);
+    open.code.push(line.slice(strip));
+  }
+  return blocks;
+}
+
+/** `packages/core/README.md` → `packages-core`; the root README → `root`. */
+function snippetPrefix(readme) {
+  const dir = dirname(readme);
+  return dir === '.' ? 'root' : dir.split(/[\\/]/).join('-');
+}
+
+/** `paths` entries for the packages a user installs beside mcpkit (zod), resolved as core resolves them. */
+function dependencyPaths() {
+  const paths = {};
+  for (const name of ['zod']) {
+    const linked = join(root, 'packages', 'core', 'node_modules', name);
+    if (!existsSync(linked)) continue;
+    const dir = realpathSync(linked);
+    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+    // `paths` cannot see package exports: point at the declaration file an ESM import resolves to.
+    const main = typeof manifest.exports === 'object' ? manifest.exports['.'] : undefined;
+    const types = main?.types ?? main?.import?.types ?? manifest.types ?? manifest.typings;
+    if (typeof types === 'string') paths[name] = [toPosix(relative(outDir, join(dir, types)))];
+  }
+  return paths;
+}
+
+function toPosix(path) {
+  return path.split(sep).join('/');
+}
+
+const readmes = findReadmes();
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+
+/** Snippet file name → where it came from. */
+const origins = new Map();
+const readmesWithSnippets = new Set();
+let skipped = 0;
+for (const readme of readmes) {
+  const prefix = snippetPrefix(readme);
+  for (const block of extractBlocks(readFileSync(join(root, readme), 'utf8'))) {
+    if ((block.code[0] ?? '').trim().startsWith(SKIP_MARKER)) {
+      skipped++;
+      continue;
+    }
+    const file = `${prefix}-${block.index}.ts`;
+    // The trailing `export {}` keeps a snippet without imports a module (own scope, top-level await).
+    writeFileSync(join(outDir, file), `${block.code.join('\n')}\nexport {};\n`);
+    origins.set(file, { readme, block: block.index, start: block.start });
+    readmesWithSnippets.add(readme);
+  }
+}
+
+const skippedNote = skipped > 0 ? `, ${skipped} marked ${SKIP_MARKER}` : '';
+if (origins.size === 0) {
+  console.log(`check-snippets: no TypeScript snippets found in ${readmes.length} README(s)${skippedNote}`);
+  process.exit(0);
+}
+
+const tsconfig = {
+  extends: '../../tsconfig.base.json',
+  compilerOptions: {
+    noEmit: true,
+    skipLibCheck: true,
+    types: ['node'],
+    paths: {
+      '@mcpkit/core': ['../../packages/core/src/index.ts'],
+      '@mcpkit/testing': ['../../packages/testing/src/index.ts'],
+      ...dependencyPaths(),
+    },
+  },
+  include: [...origins.keys()],
+};
+writeFileSync(join(outDir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+
+const run = spawnSync(process.execPath, [tsc, '-p', join(outDir, 'tsconfig.json'), '--pretty', 'false'], {
+  cwd: root,
+  encoding: 'utf8',
+});
+if (run.error) {
+  console.error(`check-snippets: could not run TypeScript (${tsc}): ${run.error.message}`);
+  process.exit(1);
+}
+
+const summary = `${origins.size} TypeScript snippet${origins.size === 1 ? '' : 's'} from ${readmesWithSnippets.size} README${readmesWithSnippets.size === 1 ? '' : 's'}${skippedNote}`;
+if (run.status === 0) {
+  console.log(`check-snippets: ${summary} type-check`);
+  process.exit(0);
+}
+
+// Rewrites `.tmp/snippets/<file>.ts(line,col): error …` to the README line the error comes from.
+const failedBlocks = new Set();
+let errors = 0;
+for (const line of `${run.stdout}${run.stderr}`.split('\n')) {
+  const match = /^(.*?)\((\d+),(\d+)\): (error|warning) (TS\d+: .*)$/.exec(line);
+  if (!match) {
+    if (line.trim() !== '') console.error(line);
+    continue;
+  }
+  const [, file, row, col, , message] = match;
+  errors++;
+  const snippet = toPosix(relative(outDir, resolve(root, file)));
+  const origin = origins.get(snippet);
+  if (!origin) {
+    console.error(`${file}:${row}:${col}: ${message}`);
+    continue;
+  }
+  failedBlocks.add(`${origin.readme}#${origin.block}`);
+  const readmeLine = origin.start + Number(row) - 1;
+  console.error(
+    `${origin.readme}:${readmeLine}:${col} (ts block ${origin.block}, .tmp/snippets/${snippet}:${row}): ${message}`,
+  );
+}
+console.error(
+  `\ncheck-snippets: ${errors} error${errors === 1 ? '' : 's'}, ${failedBlocks.size} README block${failedBlocks.size === 1 ? '' : 's'} failing (checked ${summary})`,
+);
+process.exit(1);
