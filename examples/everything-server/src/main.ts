@@ -5,7 +5,7 @@ const server = createEverythingServer();
 if (process.argv.includes('--stdio')) {
   server.stdio();
 } else {
-  const port = Number(process.env.PORT ?? 3000);
+  const port = Number(process.env.PORT || 3000);
   const handle = await server.serve({ port, sessions: true });
   server.logger.info({ url: handle.url }, 'mcpkit everything server listening');
   process.stderr.write(

@@ -10,7 +10,7 @@ import type {
   ToolOptions,
 } from './definitions.js';
 import { McpkitError } from './errors.js';
-import type { FetchHandlerOptions } from './http/fetch-handler.js';
+import type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
 import type { HttpServerHandle, ServeOptions } from './http/node-server.js';
 import type { Logger } from './logger.js';
 import type { Middleware, ScopedMiddleware } from './middleware.js';
@@ -183,7 +183,7 @@ export class ServerBuilder {
   }
 
   /** Builds and returns a web-standard `fetch(Request) → Response` handler. */
-  handler(options?: FetchHandlerOptions): (request: Request) => Promise<Response> {
+  handler(options?: FetchHandlerOptions): FetchHandler {
     return this.build().fetchHandler(options);
   }
 

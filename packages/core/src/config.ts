@@ -29,14 +29,23 @@ export interface ConfigOptions {
 
 const REDACTED = '[redacted]';
 
-function unwrap(schema: z.ZodType): z.ZodType {
-  let current = schema as z.ZodType & { unwrap?: () => z.ZodType; _zod: { def: { innerType?: z.ZodType } } };
-  while (!SECRETS.has(current)) {
-    const inner = current._zod.def.innerType;
-    if (!inner) break;
-    current = inner as typeof current;
+/**
+ * True when `schema` was marked with {@link secret}, also after refinements (`.min()`, `.trim()`),
+ * wrappers (`.optional()`, `.default()`) or pipes (`.transform()`) added on top of the mark.
+ */
+function isSecret(schema: z.ZodType): boolean {
+  const seen = new Set<unknown>();
+  const queue: unknown[] = [schema];
+  while (queue.length > 0) {
+    const current = queue.pop() as
+      | { _zod?: { parent?: unknown; def?: { innerType?: unknown; in?: unknown } } }
+      | undefined;
+    if (!current || seen.has(current)) continue;
+    seen.add(current);
+    if (SECRETS.has(current as z.ZodType)) return true;
+    queue.push(current._zod?.parent, current._zod?.def?.innerType, current._zod?.def?.in);
   }
-  return current;
+  return false;
 }
 
 /**
@@ -64,7 +73,7 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options: ConfigOp
     process.stderr.write(`${error.message}\n`);
     process.exit(1);
   }
-  const secretKeys = Object.keys(shape).filter((key) => SECRETS.has(unwrap(shape[key] as z.ZodType)));
+  const secretKeys = Object.keys(shape).filter((key) => isSecret(shape[key] as z.ZodType));
   const config = parsed.data as Record<string, unknown>;
   const redacted = () => {
     const copy: Record<string, unknown> = { ...config };

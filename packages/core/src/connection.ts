@@ -1,6 +1,7 @@
 import { assertSupportedVersion, claimsModern, readEnvelope } from './envelope.js';
 import { ProtocolError, RpcCode } from './errors.js';
 import type { CallEnv, Exchange } from './exchange.js';
+import type { Inflight } from './inflight.js';
 import { classify, type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
 import { serveListen } from './listen.js';
 import { PendingRequests } from './pending-requests.js';
@@ -28,7 +29,10 @@ export class StreamConnection {
   readonly #send: (message: object) => void;
   readonly #headers: Readonly<Record<string, string | undefined>>;
   readonly #pending = new PendingRequests();
+  readonly #tracker: Inflight;
   readonly #inflight = new Map<string | number, AbortController>();
+  /** Requests the client cancelled: they get no response (the client stopped waiting). */
+  readonly #cancelled = new Set<string | number>();
   #legacy: LegacyState | undefined;
   #initialized = false;
   #closed = false;
@@ -38,6 +42,7 @@ export class StreamConnection {
     this.#server = server;
     this.#send = send;
     this.#headers = options.headers ?? {};
+    this.#tracker = server.openInflight();
     this.#unsubscribe = server.onChange((event) => this.#onChange(event));
   }
 
@@ -65,7 +70,11 @@ export class StreamConnection {
       if (method === 'notifications/initialized') this.#initialized = true;
       if (method === 'notifications/cancelled') {
         const id = (params as { requestId?: string | number } | undefined)?.requestId;
-        if (id !== undefined) this.#inflight.get(id)?.abort(new Error('Cancelled by the client.'));
+        const controller = id === undefined ? undefined : this.#inflight.get(id);
+        if (controller && id !== undefined) {
+          this.#cancelled.add(id);
+          controller.abort(new Error('Cancelled by the client.'));
+        }
       }
       return;
     }
@@ -79,19 +88,20 @@ export class StreamConnection {
       );
       return;
     }
-    if (this.#server.closing) {
+    if (this.#tracker.closing) {
       this.#write(rpcError(request.id, RpcCode.INTERNAL_ERROR, 'The server is shutting down.'));
       return;
     }
     const controller = new AbortController();
     this.#inflight.set(request.id, controller);
-    const release = this.#server.track(controller);
+    const release = this.#tracker.track(controller);
     try {
       const response = await this.#respond(request, controller);
-      if (response) this.#write(response);
+      if (response && !this.#cancelled.has(request.id)) this.#write(response);
     } finally {
       release();
       this.#inflight.delete(request.id);
+      this.#cancelled.delete(request.id);
     }
   }
 
@@ -125,7 +135,7 @@ export class StreamConnection {
       };
       if (request.method === 'subscriptions/listen') {
         try {
-          await serveListen(this.#server, request, env, (message) => this.#write(message));
+          await serveListen(this.#server, request, env, (message) => this.#write(message), this.#tracker);
         } catch (error) {
           return rpcErrorFrom(request.id, error as ProtocolError);
         }
@@ -185,6 +195,14 @@ export class StreamConnection {
       return;
     }
     this.#write({ jsonrpc: '2.0', method: LIST_CHANGED[event.kind] });
+  }
+
+  /**
+   * Stops taking requests, lets those in flight finish for up to `graceMs`, then aborts them.
+   * Other connections of the same server are not affected.
+   */
+  drain(graceMs: number): Promise<void> {
+    return this.#tracker.drain(graceMs);
   }
 
   /** Closes the connection: in-flight requests are aborted and pending server requests rejected. */

@@ -49,23 +49,21 @@ export interface ClientDescription {
   described: boolean;
 }
 
-/** The methods a middleware can be scoped to. */
+/**
+ * The methods that run through middleware chains (and that a middleware can be scoped to).
+ * Handshake and session plumbing (`initialize`, `server/discover`, `logging/setLevel`,
+ * `resources/(un)subscribe`, `subscriptions/listen`) is answered by the transport, outside them.
+ */
 export type McpMethod =
-  | 'initialize'
   | 'ping'
-  | 'server/discover'
   | 'tools/list'
   | 'tools/call'
   | 'resources/list'
   | 'resources/templates/list'
   | 'resources/read'
-  | 'resources/subscribe'
-  | 'resources/unsubscribe'
   | 'prompts/list'
   | 'prompts/get'
-  | 'completion/complete'
-  | 'logging/setLevel'
-  | 'subscriptions/listen';
+  | 'completion/complete';
 
 /** Everything a request carries, whatever its method. */
 export interface BaseContext {
@@ -87,8 +85,11 @@ export interface BaseContext {
   auth: AuthIdentity | undefined;
   /** Request headers, lower-cased, read-only (empty on stdio). */
   readonly headers: Readonly<Record<string, string | undefined>>;
-  /** Aborts on client cancellation, request timeout or server shutdown. */
-  readonly signal: AbortSignal;
+  /**
+   * Aborts on client cancellation or server shutdown. A middleware may replace it with a narrower
+   * signal for the layers inside it (for example `AbortSignal.any([ctx.signal, timeout])`).
+   */
+  signal: AbortSignal;
   /** A logger whose lines carry the request id. */
   readonly logger: Logger;
   /** The server's telemetry channel. */
@@ -159,21 +160,15 @@ export interface PromptGetContext extends BaseContext {
 
 /** Result types by method, as middleware see them. */
 export interface MethodResults {
-  initialize: Record<string, unknown>;
   ping: Record<string, never>;
-  'server/discover': Record<string, unknown>;
   'tools/list': { tools: Tool[]; nextCursor?: string };
   'tools/call': CallToolResult;
   'resources/list': { resources: Resource[]; nextCursor?: string };
   'resources/templates/list': { resourceTemplates: ResourceTemplateType[]; nextCursor?: string };
   'resources/read': ReadResourceResult;
-  'resources/subscribe': Record<string, never>;
-  'resources/unsubscribe': Record<string, never>;
   'prompts/list': { prompts: Prompt[]; nextCursor?: string };
   'prompts/get': GetPromptResult;
   'completion/complete': CompleteResult;
-  'logging/setLevel': Record<string, never>;
-  'subscriptions/listen': Record<string, unknown>;
 }
 
 /** Contexts by method. */

@@ -121,7 +121,7 @@ export interface PromptOptions<Args extends StandardSchemaV1 | undefined> {
   /** Arguments as a zod object of strings; each key becomes a prompt argument (optional keys are not required). */
   args?: Args;
   /** Completions for arguments, by argument name. */
-  complete?: Record<string, Completer>;
+  complete?: Args extends StandardSchemaV1 ? Partial<Record<keyof Infer<Args> & string, Completer>> : never;
   icons?: Icon[];
   meta?: Record<string, unknown>;
   get: (

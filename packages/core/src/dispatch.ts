@@ -25,6 +25,34 @@ function notFound(message: string, data?: unknown): ProtocolError {
   return new ProtocolError(RpcCode.INVALID_PARAMS, message, data);
 }
 
+/**
+ * Validates a successful result against the tool's output schema. A mismatch is a server bug, so
+ * the client gets `INTERNAL` while the log names the offending fields.
+ */
+async function checkOutput(tool: FrozenTool, result: CallToolResult): Promise<CallToolResult> {
+  if (!tool.output || result.isError) return result;
+  if (result.structuredContent === undefined) {
+    throw new McpkitError(
+      'INTERNAL',
+      `Tool "${tool.name}" declares an output schema but returned no structured content.`,
+      {
+        cause: new Error('missing structuredContent'),
+        retryable: false,
+      },
+    );
+  }
+  try {
+    const parsed = await tool.output.parse(result.structuredContent, `output of tool "${tool.name}"`);
+    return { ...result, structuredContent: parsed as Record<string, unknown> };
+  } catch (error) {
+    throw new McpkitError('INTERNAL', 'The server failed while handling this request.', {
+      cause: error,
+      retryable: false,
+      hint: 'The tool produced output that does not match its declared schema; report the request id.',
+    });
+  }
+}
+
 /** Converts what a tool chain threw into an `isError` result carrying the coded error. */
 export function toolErrorResult(error: unknown, ctx: RequestContext): CallToolResult {
   const coded = toMcpkitError(error);
@@ -62,6 +90,16 @@ function normalizeResource(
   if ('contents' in value && Array.isArray(value.contents)) return value as ReadResourceResult;
   const entry = { uri, ...(mimeType ? { mimeType } : {}), ...(value as object) };
   return { contents: [entry] } as ReadResourceResult;
+}
+
+/** Adds a resource's cache hint to a modern-era read (legacy results have no such field). */
+function withTtl(
+  result: ReadResourceResult,
+  ttlMs: number | undefined,
+  ctx: RequestContext,
+): ReadResourceResult {
+  if (ttlMs === undefined || ctx.era !== 'modern' || 'ttlMs' in result) return result;
+  return { ...result, ttlMs } as ReadResourceResult;
 }
 
 function normalizePrompt(value: PromptReturn, description: string | undefined): GetPromptResult {
@@ -119,9 +157,12 @@ export class Dispatcher {
     const toolLayers = layersFor(middleware, 'tools/call');
     for (const tool of r.tools.values()) {
       const inner = compose((tool.options.use ?? []) as unknown as Layer[], async (ctx) =>
-        toCallToolResult(
-          await tool.options.handler(ctx.args as never, ctx as never),
-          tool.output !== undefined,
+        checkOutput(
+          tool,
+          toCallToolResult(
+            await tool.options.handler(ctx.args as never, ctx as never),
+            tool.output !== undefined,
+          ),
         ),
       );
       const validate: Handler = async (ctx) => {
@@ -165,16 +206,19 @@ export class Dispatcher {
   async #readResource(ctx: RequestContext): Promise<ReadResourceResult> {
     const uri = ctx.uri as string;
     const fixed = this.registry.resources.get(uri);
-    if (fixed)
-      return normalizeResource(await fixed.options.read(uri, ctx as never), uri, fixed.options.mimeType);
+    if (fixed) {
+      const result = normalizeResource(
+        await fixed.options.read(uri, ctx as never),
+        uri,
+        fixed.options.mimeType,
+      );
+      return withTtl(result, fixed.options.ttlMs, ctx);
+    }
     const match = matchTemplate(this.registry.templates, uri);
     if (match) {
       const { template, variables } = match;
-      return normalizeResource(
-        await template.options.read(uri, variables, ctx as never),
-        uri,
-        template.options.mimeType,
-      );
+      const value = await template.options.read(uri, variables, ctx as never);
+      return withTtl(normalizeResource(value, uri, template.options.mimeType), template.options.ttlMs, ctx);
     }
     throw new ProtocolError(RpcCode.INVALID_PARAMS, 'Resource not found', { uri });
   }

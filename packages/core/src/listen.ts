@@ -1,5 +1,6 @@
 import { ProtocolError, RpcCode } from './errors.js';
 import type { CallEnv } from './exchange.js';
+import type { Inflight } from './inflight.js';
 import type { RpcRequest } from './jsonrpc.js';
 import { META } from './protocol.js';
 import type { ChangeEvent, McpkitServer } from './server.js';
@@ -56,6 +57,7 @@ export async function serveListen(
   request: RpcRequest,
   env: CallEnv,
   write: (message: object) => void,
+  tracker: Inflight,
 ): Promise<void> {
   const requested = request.params?.notifications;
   if (typeof requested !== 'object' || requested === null || Array.isArray(requested)) {
@@ -96,12 +98,12 @@ export async function serveListen(
   });
   let stopShutdownWatch = () => {};
   await new Promise<void>((resolve) => {
-    if (env.signal.aborted || server.closing) return resolve();
+    if (env.signal.aborted || tracker.closing) return resolve();
     env.signal.addEventListener('abort', () => resolve(), { once: true });
-    stopShutdownWatch = server.onShutdown(resolve);
+    stopShutdownWatch = tracker.onClose(resolve);
   });
   stopShutdownWatch();
   unsubscribe();
   // A shutdown ends the stream gracefully; a client that left needs no goodbye.
-  if (server.closing) finish();
+  if (tracker.closing) finish();
 }

@@ -1,5 +1,5 @@
 /** Log levels, most verbose first (the MCP `logging` levels map onto these). */
-export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 type LogMethod = (objOrMsg: Record<string, unknown> | string, msg?: string) => void;
 
@@ -20,7 +20,6 @@ const RANK: Record<LogLevel, number> = {
   info: 30,
   warn: 40,
   error: 50,
-  fatal: 60,
   silent: 100,
 };
 
@@ -50,7 +49,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
   const make = (bindings: Record<string, unknown>): Logger => {
     const at =
-      (level: Exclude<LogLevel, 'silent' | 'fatal'>): LogMethod =>
+      (level: Exclude<LogLevel, 'silent'>): LogMethod =>
       (objOrMsg, msg) => {
         if (RANK[level] < min) return;
         const line: Record<string, unknown> = { level, time: Date.now(), ...bindings };

@@ -14,6 +14,7 @@ import type {
   ResourceTemplateOptions,
   ToolOptions,
 } from './definitions.js';
+import { ProtocolError, RpcCode } from './errors.js';
 import { type AnySchema, type CompiledSchema, compileSchema, type StandardSchemaV1 } from './schema.js';
 
 /** A tool frozen at build time. */
@@ -179,7 +180,18 @@ export function matchTemplate(
     if (match) {
       const variables: Record<string, string> = {};
       for (const [key, value] of Object.entries(match)) {
-        variables[key] = decodeURIComponent(Array.isArray(value) ? value.join(',') : String(value));
+        const raw = Array.isArray(value) ? value.join(',') : String(value);
+        try {
+          variables[key] = decodeURIComponent(raw);
+        } catch {
+          throw new ProtocolError(
+            RpcCode.INVALID_PARAMS,
+            `Invalid resource URI: malformed percent-encoding in "${key}".`,
+            {
+              uri,
+            },
+          );
+        }
       }
       return { template, variables };
     }

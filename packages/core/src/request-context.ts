@@ -61,6 +61,7 @@ export class RequestContext implements BaseContext {
   arguments: Readonly<Record<string, unknown>> = {};
   args: unknown = undefined;
   uri: string | undefined = undefined;
+  signal: AbortSignal;
   #logger: Logger | undefined;
 
   constructor(
@@ -72,7 +73,9 @@ export class RequestContext implements BaseContext {
     private readonly baseLogger: Logger,
     readonly telemetry: Telemetry,
     private readonly input: InputRound | undefined,
-  ) {}
+  ) {
+    this.signal = env.signal;
+  }
 
   get requestId(): string {
     return this.env.requestId;
@@ -86,9 +89,6 @@ export class RequestContext implements BaseContext {
   get headers(): Readonly<Record<string, string | undefined>> {
     return this.env.headers;
   }
-  get signal(): AbortSignal {
-    return this.env.signal;
-  }
   get client(): ClientDescription {
     return this.env.client;
   }
@@ -99,7 +99,7 @@ export class RequestContext implements BaseContext {
 
   progress(progress: number, total?: number, message?: string): void {
     const token = (this.params._meta as { progressToken?: unknown } | undefined)?.progressToken;
-    if (token === undefined || this.env.signal.aborted) return;
+    if (token === undefined || this.signal.aborted) return;
     const params: Record<string, unknown> = { progressToken: token, progress };
     if (total !== undefined) params.total = total;
     if (message !== undefined) params.message = message;
@@ -112,7 +112,7 @@ export class RequestContext implements BaseContext {
 
   log(level: LoggingLevel, data: unknown, logger?: string): void {
     const threshold = this.env.logLevel;
-    if (threshold === null || this.env.signal.aborted) return;
+    if (threshold === null || this.signal.aborted) return;
     if (threshold !== undefined && !levelPasses(level, threshold)) return;
     const params: Record<string, unknown> = { level, data };
     if (logger !== undefined) params.logger = logger;
@@ -170,7 +170,7 @@ export class RequestContext implements BaseContext {
     return this.env.exchange.request(
       spec.method,
       (spec.params ?? {}) as Record<string, unknown>,
-      this.env.signal,
+      this.signal,
     );
   }
 

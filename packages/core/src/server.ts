@@ -4,18 +4,12 @@ import type { ServerDefinition, ServerOptions } from './builder.js';
 import { deriveCapabilities } from './capabilities.js';
 import type { McpMethod } from './context.js';
 import { Dispatcher } from './dispatch.js';
-import {
-  isMcpkitError,
-  McpkitError,
-  ProtocolError,
-  protocolErrorFrom,
-  RpcCode,
-  toMcpkitError,
-} from './errors.js';
+import { isMcpkitError, ProtocolError, protocolErrorFrom, RpcCode, toMcpkitError } from './errors.js';
 import type { CallEnv } from './exchange.js';
 import { type HealthReport, runHealthChecks } from './health.js';
-import { createFetchHandler, type FetchHandlerOptions } from './http/fetch-handler.js';
+import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './http/fetch-handler.js';
 import { type HttpServerHandle, type ServeOptions, serveHttp } from './http/node-server.js';
+import { Inflight } from './inflight.js';
 import { isInputRequired, RequestStateCodec, stateBinding } from './input-required.js';
 import { readInputResponses } from './input-responses.js';
 import { type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
@@ -80,11 +74,9 @@ export class McpkitServer {
   readonly #dispatcher: Dispatcher;
   readonly #codec: RequestStateCodec;
   readonly #definition: ServerDefinition;
-  readonly #inflight = new Set<AbortController>();
+  readonly #inflight = new Inflight();
   readonly #changeListeners = new Set<(event: ChangeEvent) => void>();
-  readonly #shutdownListeners = new Set<() => void>();
   readonly #listTtlMs: number;
-  #closing = false;
 
   constructor(definition: ServerDefinition) {
     const o: ServerOptions = definition.options;
@@ -107,9 +99,9 @@ export class McpkitServer {
     this.capabilities = deriveCapabilities(this.registry, o.capabilities);
   }
 
-  /** Whether the server is draining for shutdown (new requests are refused). */
+  /** Whether the server is draining for shutdown (new requests are refused on every transport). */
   get closing(): boolean {
-    return this.#closing;
+    return this.#inflight.closing;
   }
 
   /** The `initialize` result for a legacy client asking for `requested`. */
@@ -322,10 +314,14 @@ export class McpkitServer {
     }
   }
 
-  /** Runs `listener` once when shutdown starts (long-lived streams end then); returns an unsubscribe function. */
+  /** Runs `listener` once when a server-wide shutdown starts; returns an unsubscribe function. */
   onShutdown(listener: () => void): () => void {
-    this.#shutdownListeners.add(listener);
-    return () => this.#shutdownListeners.delete(listener);
+    return this.#inflight.onClose(listener);
+  }
+
+  /** A tracker for one transport: it counts into the server's and closes with it (or on its own). */
+  openInflight(): Inflight {
+    return new Inflight(this.#inflight);
   }
 
   /** Tells connected clients that the tool list changed. */
@@ -345,35 +341,17 @@ export class McpkitServer {
     this.#announce({ kind: 'resource', uri });
   }
 
-  /** Registers an in-flight request so shutdown can wait for it; returns its release function. */
-  track(controller: AbortController): () => void {
-    this.#inflight.add(controller);
-    return () => this.#inflight.delete(controller);
-  }
-
-  /** Number of requests in flight. */
+  /** Number of requests in flight on every transport of this server. */
   get inflight(): number {
     return this.#inflight.size;
   }
 
   /**
-   * Stops taking requests, waits up to `graceMs` for in-flight ones, then aborts their signals.
-   * Transports call this on shutdown; it is safe to call twice.
+   * Server-wide shutdown: every transport stops taking requests, in-flight ones get up to
+   * `graceMs`, then their signals abort. Transports call their own drain on `close()`.
    */
-  async drain(graceMs: number): Promise<void> {
-    if (!this.#closing) {
-      this.#closing = true;
-      for (const listener of this.#shutdownListeners) listener();
-    }
-    const deadline = Date.now() + graceMs;
-    while (this.#inflight.size > 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    for (const controller of this.#inflight) {
-      controller.abort(
-        new McpkitError('UPSTREAM_UNAVAILABLE', 'The server is shutting down.', { retryable: true }),
-      );
-    }
+  drain(graceMs: number): Promise<void> {
+    return this.#inflight.drain(graceMs);
   }
 
   /** A new correlation id. */
@@ -387,7 +365,7 @@ export class McpkitServer {
   }
 
   /** A web-standard `fetch(Request) → Response` handler serving both eras. */
-  fetchHandler(options?: FetchHandlerOptions): (request: Request) => Promise<Response> {
+  fetchHandler(options?: FetchHandlerOptions): FetchHandler {
     return createFetchHandler(this, options);
   }
 

@@ -63,7 +63,7 @@ export function serveStdio(server: McpkitServer, options: StdioOptions = {}): St
   const close = () => {
     closing ??= (async () => {
       lines.close();
-      await server.drain(graceMs);
+      await connection.drain(graceMs);
       connection.close();
     })();
     return closing;

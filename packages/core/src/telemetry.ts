@@ -70,11 +70,16 @@ export function createTelemetry(onListenerError?: (error: unknown, name: string)
       // Copy-on-write keeps emit allocation-free and safe against unsubscribing mid-emit.
       const current = (listeners[name] ?? []) as TelemetryListener<typeof name>[];
       (listeners as Record<string, unknown>)[name] = [...current, listener];
+      let subscribed = true;
       return () => {
-        const list = (listeners[name] ?? []) as TelemetryListener<typeof name>[];
-        const next = list.filter((l) => l !== listener);
-        if (next.length === 0) delete listeners[name];
-        else (listeners as Record<string, unknown>)[name] = next;
+        if (!subscribed) return;
+        subscribed = false;
+        const list = [...((listeners[name] ?? []) as TelemetryListener<typeof name>[])];
+        // Remove this subscription only, even when the same function is subscribed twice.
+        const at = list.lastIndexOf(listener);
+        if (at !== -1) list.splice(at, 1);
+        if (list.length === 0) delete listeners[name];
+        else (listeners as Record<string, unknown>)[name] = list;
       };
     },
     has(name) {

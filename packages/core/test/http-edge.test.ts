@@ -552,6 +552,14 @@ describe('bad input at the HTTP edge', () => {
     await expectAlive(url);
   });
 
+  it('refuses subscriptions/listen from a legacy client with Method not found', async () => {
+    const { url } = await serve();
+    const response = await postLegacy(url, 9, 'subscriptions/listen', {
+      notifications: { toolsListChanged: true },
+    });
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', id: 9, error: { code: -32601 } });
+  });
+
   it('advertises the allowed methods on a 405', async () => {
     const { url } = await serve();
     const answer = await answerOf(await fetch(url, { method: 'PUT', headers: jsonHeaders, body: '{}' }));
@@ -815,5 +823,19 @@ describe('DNS-rebinding protection', () => {
       body: discover,
     });
     expect(response.status).toBe(200);
+  });
+
+  it('still checks allowedOrigins when the Host check is off', async () => {
+    const { url } = await serve({ allowedHosts: [], allowedOrigins: ['https://app.example.com'] });
+    const foreign = await rawRequest(url, {
+      headers: { ...discoverHeaders, host: 'mcp.example.com', origin: 'https://evil.example.com' },
+      body: discover,
+    });
+    expect(foreign.status).toBe(403);
+    const listed = await rawRequest(url, {
+      headers: { ...discoverHeaders, host: 'mcp.example.com', origin: 'https://app.example.com' },
+      body: discover,
+    });
+    expect(listed.status).toBe(200);
   });
 });

@@ -138,6 +138,43 @@ describe('graceful shutdown of a real process on SIGTERM', () => {
 });
 
 describe('graceful shutdown in process', () => {
+  it('still delivers the answer of a handler that stops once its signal aborts', async () => {
+    const started = deferred();
+    server = await serveForTest(
+      createServer({ name: 'drain', version: '1.0.0' }).tool('cooperative', {
+        description: 'Stops when aborted',
+        handler: async (_args, ctx) => {
+          started.resolve();
+          await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+          return 'stopped cleanly';
+        },
+      }),
+      { shutdownGraceMs: 50 },
+    );
+    const call = postModern(server.url, 1, 'tools/call', { name: 'cooperative', arguments: {} }).then((r) =>
+      r.json(),
+    );
+    await started.promise;
+    await within(server.close(), 2_000, 'close()');
+    expect(await call).toMatchObject({
+      id: 1,
+      result: { content: [{ type: 'text', text: 'stopped cleanly' }] },
+    });
+  });
+
+  it('closing one endpoint leaves the other endpoints of the same server serving', async () => {
+    const built = createServer({ name: 'drain', version: '1.0.0' })
+      .tool('ping_tool', { description: 'Answers', handler: () => 'pong' })
+      .build();
+    const first = await serveForTest(built);
+    server = await serveForTest(built);
+    await within(first.close(), 2_000, 'closing the first endpoint');
+    const answer = await postModern(server.url, 1, 'tools/call', { name: 'ping_tool', arguments: {} });
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ result: { content: [{ type: 'text', text: 'pong' }] } });
+    expect(built.closing).toBe(false);
+  });
+
   it('waits for an in-flight call that finishes within the grace period', async () => {
     const started = deferred();
     server = await serveForTest(

@@ -2,6 +2,11 @@ import type { McpkitServer } from '../server.js';
 import { type HttpHandlerOptions, McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, type HttpSink } from './sink.js';
 
+/** A web-standard handler; `drain(ms)` refuses new requests and waits for those in flight (bounded). */
+export type FetchHandler = ((request: Request) => Promise<Response>) & {
+  drain(graceMs: number): Promise<void>;
+};
+
 /** Options of `.handler()`: the HTTP options, minus what only a listening server can do. */
 export type FetchHandlerOptions = HttpHandlerOptions;
 
@@ -26,13 +31,10 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 }
 
 /** A web-standard `fetch(Request) → Response` handler for any runtime with the Fetch API. */
-export function createFetchHandler(
-  server: McpkitServer,
-  options: FetchHandlerOptions = {},
-): (request: Request) => Promise<Response> {
+export function createFetchHandler(server: McpkitServer, options: FetchHandlerOptions = {}): FetchHandler {
   const handler = new McpHttpHandler(server, options);
   const encoder = new TextEncoder();
-  return (request) =>
+  const fetch = (request: Request) =>
     new Promise<Response>((resolve) => {
       const url = new URL(request.url);
       const headers: Record<string, string> = {};
@@ -92,4 +94,5 @@ export function createFetchHandler(
         sink,
       );
     });
+  return Object.assign(fetch, { drain: (graceMs: number) => handler.drain(graceMs) });
 }

@@ -18,23 +18,26 @@ export function hostnameOf(hostHeader: string): string {
 }
 
 /**
- * DNS-rebinding protection: the Host header must name an allowed host, and an Origin header, when
- * present, must point at one too. Returns the reason for refusing, or undefined to accept.
+ * DNS-rebinding protection. With `allowedHosts`, the Host header must name one of them; an Origin
+ * header, when present, must be in `allowedOrigins` if given, else point at an allowed host.
+ * Either list may be absent (not checked). Returns the reason for refusing, or undefined to accept.
  */
 export function checkHostAndOrigin(
   headers: Readonly<Record<string, string | undefined>>,
-  allowedHosts: ReadonlySet<string>,
+  allowedHosts: ReadonlySet<string> | undefined,
   allowedOrigins: ReadonlySet<string> | undefined,
 ): string | undefined {
   const host = headers.host;
-  if (host === undefined || !allowedHosts.has(hostnameOf(host))) {
+  if (allowedHosts && (host === undefined || !allowedHosts.has(hostnameOf(host)))) {
     return `Host "${host ?? ''}" is not allowed.`;
   }
   const origin = headers.origin;
-  if (origin === undefined || origin === 'null')
-    return origin === 'null' ? 'Origin "null" is not allowed.' : undefined;
-  if (allowedOrigins)
+  if (origin === undefined) return undefined;
+  if (allowedOrigins) {
     return allowedOrigins.has(origin.toLowerCase()) ? undefined : `Origin "${origin}" is not allowed.`;
+  }
+  if (!allowedHosts) return undefined;
+  if (origin === 'null') return 'Origin "null" is not allowed.';
   try {
     return allowedHosts.has(hostnameOf(new URL(origin).host))
       ? undefined

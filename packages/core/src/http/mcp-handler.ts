@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { assertSupportedVersion, claimsModern, readEnvelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv, Exchange } from '../exchange.js';
+import type { Inflight } from '../inflight.js';
 import { type Inbound, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
 import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
@@ -68,6 +69,7 @@ export class McpHttpHandler {
   readonly #legacy: boolean;
   readonly #health: boolean;
   readonly #pending = new PendingRequests();
+  readonly #tracker: Inflight;
   /** In-flight requests by `session:rpcId`, for `notifications/cancelled`. */
   readonly #inflight = new Map<string, AbortController[]>();
   /** Live resumable streams by id. */
@@ -75,6 +77,7 @@ export class McpHttpHandler {
 
   constructor(server: McpkitServer, options: HttpHandlerOptions = {}) {
     this.#server = server;
+    this.#tracker = server.openInflight();
     this.#path = options.path ?? '/mcp';
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
     this.#hosts = options.allowedHosts?.length
@@ -96,6 +99,16 @@ export class McpHttpHandler {
       const sessions = this.#sessions;
       server.onChange((event) => void sessions.broadcast(event));
     }
+  }
+
+  /** Requests in flight on this endpoint. */
+  get inflight(): number {
+    return this.#tracker.size;
+  }
+
+  /** Stops taking requests here, waits up to `graceMs` for those in flight, then aborts them. */
+  drain(graceMs: number): Promise<void> {
+    return this.#tracker.drain(graceMs);
   }
 
   /** Handles one HTTP request. Never throws; every failure is answered. */
@@ -120,11 +133,11 @@ export class McpHttpHandler {
         `Not Found: no endpoint at ${req.path}; MCP is served at ${this.#path}.`,
       );
     }
-    if (this.#hosts) {
+    if (this.#hosts || this.#origins) {
       const refusal = checkHostAndOrigin(req.headers, this.#hosts, this.#origins);
       if (refusal) return jsonError(sink, 403, RpcCode.INVALID_REQUEST, `Forbidden: ${refusal}`);
     }
-    if (this.#server.closing) {
+    if (this.#tracker.closing) {
       return jsonError(
         sink,
         503,
@@ -153,7 +166,7 @@ export class McpHttpHandler {
       return;
     }
     const report = await this.#server.checkHealth();
-    const ready = report.healthy && !this.#server.closing;
+    const ready = report.healthy && !this.#tracker.closing;
     sink.send(
       ready ? 200 : 503,
       JSON_HEADERS,
@@ -342,11 +355,11 @@ export class McpHttpHandler {
     if (peers) peers.push(controller);
     else this.#inflight.set(key, [controller]);
     if (call.resumable) this.#streams.set(stream.id, stream);
-    const release = this.#server.track(controller);
+    const release = this.#tracker.track(controller);
     try {
-      if (request.method === 'subscriptions/listen') {
+      if (request.method === 'subscriptions/listen' && call.era === 'modern') {
         try {
-          await serveListen(this.#server, request, env, (message) => stream.send(message));
+          await serveListen(this.#server, request, env, (message) => stream.send(message), this.#tracker);
         } catch (error) {
           const e = error as ProtocolError;
           stream.finish(e.httpStatus ?? 400, JSON.stringify(rpcErrorFrom(request.id, e)));

@@ -124,7 +124,7 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
     closing ??= (async () => {
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
-      await server.drain(graceMs);
+      await handler.drain(graceMs);
       http.closeAllConnections();
       await stopped;
     })();
@@ -132,7 +132,10 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
   };
   if (options.handleSignals ?? true) {
     const onSignal = (signal: NodeJS.Signals) => {
-      server.logger.info({ signal, inflight: server.inflight }, 'shutting down: draining in-flight requests');
+      server.logger.info(
+        { signal, inflight: handler.inflight },
+        'shutting down: draining in-flight requests',
+      );
       void close().then(() => process.exit(0));
     };
     process.once('SIGTERM', onSignal);
