@@ -1,6 +1,7 @@
 import {
   type BaseContext,
   createServer,
+  LOGGING_LEVELS,
   type Logger,
   type LoggingLevel,
   McpkitError,
@@ -389,16 +390,7 @@ describe.each(eras)('progress (%s era)', (era) => {
 });
 
 describe('client logging', () => {
-  const levels: LoggingLevel[] = [
-    'debug',
-    'info',
-    'notice',
-    'warning',
-    'error',
-    'critical',
-    'alert',
-    'emergency',
-  ];
+  const levels: readonly LoggingLevel[] = LOGGING_LEVELS;
   const app = createServer({ name: 'logging', version: '1' }).tool('chatty', {
     description: 'Logs at every level',
     handler: (_args, ctx) => {
