@@ -1,3 +1,4 @@
+import { Cancellation } from './cancellation.js';
 import { assertSupportedVersion, claimsModern, readEnvelope } from './envelope.js';
 import { ProtocolError, RpcCode } from './errors.js';
 import type { CallEnv, Exchange } from './exchange.js';
@@ -30,7 +31,7 @@ export class StreamConnection {
   readonly #headers: Readonly<Record<string, string | undefined>>;
   readonly #pending = new PendingRequests();
   readonly #tracker: Inflight;
-  readonly #inflight = new Map<string | number, AbortController>();
+  readonly #inflight = new Map<string | number, Cancellation>();
   /** Requests the client cancelled: they get no response (the client stopped waiting). */
   readonly #cancelled = new Set<string | number>();
   #legacy: LegacyState | undefined;
@@ -92,20 +93,20 @@ export class StreamConnection {
       this.#write(rpcError(request.id, RpcCode.INTERNAL_ERROR, 'The server is shutting down.'));
       return;
     }
-    const controller = new AbortController();
+    const controller = new Cancellation();
     this.#inflight.set(request.id, controller);
-    const release = this.#tracker.track(controller);
+    this.#tracker.add(controller);
     try {
       const response = await this.#respond(request, controller);
       if (response && !this.#cancelled.has(request.id)) this.#write(response);
     } finally {
-      release();
+      this.#tracker.delete(controller);
       this.#inflight.delete(request.id);
       this.#cancelled.delete(request.id);
     }
   }
 
-  async #respond(request: RpcRequest, controller: AbortController): Promise<RpcResponse | undefined> {
+  async #respond(request: RpcRequest, controller: Cancellation): Promise<RpcResponse | undefined> {
     const exchange: Exchange = {
       notify: (method, params) => this.#write({ jsonrpc: '2.0', method, params }),
       request: (method, params, signal) => {
@@ -129,7 +130,7 @@ export class StreamConnection {
         client: { info: envelope.clientInfo, capabilities: envelope.clientCapabilities, described: true },
         headers: this.#headers,
         requestId: this.#server.newRequestId(),
-        signal: controller.signal,
+        cancellation: controller,
         exchange,
         logLevel: envelope.logLevel,
       };
@@ -170,7 +171,7 @@ export class StreamConnection {
         client: legacy.client,
         headers: this.#headers,
         requestId: this.#server.newRequestId(),
-        signal: controller.signal,
+        cancellation: controller,
         exchange,
         get logLevel() {
           return legacy.logLevel;

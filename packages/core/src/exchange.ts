@@ -1,3 +1,4 @@
+import type { Cancellation } from './cancellation.js';
 import type { ClientDescription } from './context.js';
 import type { Era, LoggingLevel } from './protocol.js';
 
@@ -19,7 +20,8 @@ export interface CallEnv {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Correlation id (validated `X-Request-Id` or generated). */
   readonly requestId: string;
-  readonly signal: AbortSignal;
+  /** The request's cancellation; its signal is created on first use. */
+  readonly cancellation: Cancellation;
   readonly exchange: Exchange;
   /**
    * Lowest log level the client wants: a level, `undefined` when the client never said (legacy:

@@ -1,3 +1,4 @@
+import type { Cancellation } from './cancellation.js';
 import { McpkitError } from './errors.js';
 
 /** How long aborted requests get to write their (error) responses before connections close. */
@@ -11,7 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * server-wide shutdown reaches every transport while each transport can also close on its own.
  */
 export class Inflight {
-  readonly #controllers = new Set<AbortController>();
+  readonly #controllers = new Set<Cancellation>();
   readonly #closeListeners = new Set<() => void>();
   readonly #parent: Inflight | undefined;
   #closing = false;
@@ -31,14 +32,16 @@ export class Inflight {
     return this.#controllers.size;
   }
 
-  /** Registers a request; returns the function that releases it. */
-  track(controller: AbortController): () => void {
-    this.#controllers.add(controller);
-    const releaseParent = this.#parent?.track(controller);
-    return () => {
-      this.#controllers.delete(controller);
-      releaseParent?.();
-    };
+  /** Registers a request (also with the parent). */
+  add(request: Cancellation): void {
+    this.#controllers.add(request);
+    this.#parent?.add(request);
+  }
+
+  /** Releases a finished request. */
+  delete(request: Cancellation): void {
+    this.#controllers.delete(request);
+    this.#parent?.delete(request);
   }
 
   /** Runs `listener` once when draining starts (long-lived streams end then); returns an unsubscribe function. */

@@ -98,8 +98,9 @@ export async function serveListen(
   });
   let stopShutdownWatch = () => {};
   await new Promise<void>((resolve) => {
-    if (env.signal.aborted || tracker.closing) return resolve();
-    env.signal.addEventListener('abort', () => resolve(), { once: true });
+    const signal = env.cancellation.signal;
+    if (signal.aborted || tracker.closing) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
     stopShutdownWatch = tracker.onClose(resolve);
   });
   stopShutdownWatch();

@@ -11,6 +11,11 @@ const CACHEABLE = new Set([
   'resources/read',
 ]);
 
+/** The `_meta` that names the server in every modern-era result. */
+export function identityMeta(serverInfo: Implementation): Readonly<Record<string, unknown>> {
+  return Object.freeze({ [META.serverInfo]: serverInfo });
+}
+
 /**
  * Shapes a result for the modern era: an explicit `resultType`, cache hints (`ttlMs`,
  * `cacheScope`) on cacheable methods unless the handler set them, and the server's identity in
@@ -19,15 +24,18 @@ const CACHEABLE = new Set([
 export function modernResult(
   method: string,
   result: Record<string, unknown>,
-  serverInfo: Implementation,
+  identity: Readonly<Record<string, unknown>>,
   listTtlMs: number,
   resultType: 'complete' | 'input_required' = 'complete',
 ): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...result, resultType };
+  // One literal with every key up front, then the handler's keys: spreading into a fresh object
+  // and adding keys afterwards made V8 fall back to slow objects, which then serialize slowly.
+  const out: Record<string, unknown> = Object.assign({ resultType, _meta: identity }, result);
+  out.resultType = resultType;
+  if (result._meta !== undefined) out._meta = { ...(result._meta as Record<string, unknown>), ...identity };
   if (resultType === 'complete' && CACHEABLE.has(method)) {
     if (out.ttlMs === undefined) out.ttlMs = method === 'resources/read' ? 0 : listTtlMs;
     if (out.cacheScope === undefined) out.cacheScope = 'public';
   }
-  out._meta = { ...(out._meta as Record<string, unknown> | undefined), [META.serverInfo]: serverInfo };
   return out;
 }

@@ -24,6 +24,8 @@ export interface FrozenTool {
   readonly input: CompiledSchema | undefined;
   readonly output: CompiledSchema | undefined;
   readonly options: ToolOptions<AnySchema | undefined, AnySchema | undefined>;
+  /** Arguments the client also sends as `Mcp-Param-*` headers (`x-mcp-header` properties). */
+  readonly paramHeaders: ReadonlyArray<{ property: string; headerName: string; field: string }>;
 }
 
 /** A fixed-URI resource frozen at build time. */
@@ -83,7 +85,21 @@ function freezeTool(spec: ToolSpec): FrozenTool {
       _meta: options.meta,
     },
   );
-  return Object.freeze({ name: spec.name, listing: Object.freeze(listing), input, output, options });
+  const properties = (listing.inputSchema.properties ?? {}) as Record<string, { 'x-mcp-header'?: unknown }>;
+  const paramHeaders = Object.entries(properties).flatMap(([property, schema]) => {
+    const headerName = schema?.['x-mcp-header'];
+    return typeof headerName === 'string'
+      ? [{ property, headerName, field: `mcp-param-${headerName.toLowerCase()}` }]
+      : [];
+  });
+  return Object.freeze({
+    name: spec.name,
+    listing: Object.freeze(listing),
+    input,
+    output,
+    options,
+    paramHeaders,
+  });
 }
 
 function promptArguments(schema: CompiledSchema | undefined): PromptArgument[] | undefined {

@@ -61,7 +61,7 @@ export class RequestContext implements BaseContext {
   arguments: Readonly<Record<string, unknown>> = {};
   args: unknown = undefined;
   uri: string | undefined = undefined;
-  signal: AbortSignal;
+  #signal: AbortSignal | undefined;
   #logger: Logger | undefined;
 
   constructor(
@@ -73,8 +73,14 @@ export class RequestContext implements BaseContext {
     private readonly baseLogger: Logger,
     readonly telemetry: Telemetry,
     private readonly input: InputRound | undefined,
-  ) {
-    this.signal = env.signal;
+  ) {}
+
+  /** Aborts on cancellation or shutdown; middleware may narrow it for inner layers. */
+  get signal(): AbortSignal {
+    return this.#signal ?? this.env.cancellation.signal;
+  }
+  set signal(signal: AbortSignal) {
+    this.#signal = signal;
   }
 
   get requestId(): string {
@@ -99,11 +105,15 @@ export class RequestContext implements BaseContext {
 
   progress(progress: number, total?: number, message?: string): void {
     const token = (this.params._meta as { progressToken?: unknown } | undefined)?.progressToken;
-    if (token === undefined || this.signal.aborted) return;
+    if (token === undefined || this.#stopped()) return;
     const params: Record<string, unknown> = { progressToken: token, progress };
     if (total !== undefined) params.total = total;
     if (message !== undefined) params.message = message;
     this.env.exchange.notify('notifications/progress', params);
+  }
+
+  #stopped(): boolean {
+    return this.#signal ? this.#signal.aborted : this.env.cancellation.aborted;
   }
 
   closeStream(): boolean {
@@ -112,7 +122,7 @@ export class RequestContext implements BaseContext {
 
   log(level: LoggingLevel, data: unknown, logger?: string): void {
     const threshold = this.env.logLevel;
-    if (threshold === null || this.signal.aborted) return;
+    if (threshold === null || this.#stopped()) return;
     if (threshold !== undefined && !levelPasses(level, threshold)) return;
     const params: Record<string, unknown> = { level, data };
     if (logger !== undefined) params.logger = logger;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/server';
 import type { ServerDefinition, ServerOptions } from './builder.js';
 import { deriveCapabilities } from './capabilities.js';
@@ -14,7 +14,7 @@ import { isInputRequired, RequestStateCodec, stateBinding } from './input-requir
 import { readInputResponses } from './input-responses.js';
 import { type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
 import { createLogger, type Logger } from './logger.js';
-import { modernResult } from './modern-result.js';
+import { identityMeta, modernResult } from './modern-result.js';
 import {
   isLoggingLevel,
   LEGACY_VERSIONS,
@@ -77,6 +77,10 @@ export class McpkitServer {
   readonly #inflight = new Inflight();
   readonly #changeListeners = new Set<(event: ChangeEvent) => void>();
   readonly #listTtlMs: number;
+  readonly #identity: Readonly<Record<string, unknown>>;
+  /** Correlation ids: a random prefix per server and a counter (unique, cheap, not secret). */
+  readonly #idPrefix = `${randomBytes(6).toString('base64url')}-`;
+  #idCounter = 0;
 
   constructor(definition: ServerDefinition) {
     const o: ServerOptions = definition.options;
@@ -86,6 +90,7 @@ export class McpkitServer {
     if (o.websiteUrl) (this.info as Record<string, unknown>).websiteUrl = o.websiteUrl;
     if (o.icons) (this.info as Record<string, unknown>).icons = o.icons;
     this.instructions = o.instructions;
+    this.#identity = identityMeta(this.info);
     this.logger = o.logger ?? createLogger();
     this.telemetry =
       o.telemetry ??
@@ -206,7 +211,7 @@ export class McpkitServer {
       case 'initialize':
         return this.initializeResult(params.protocolVersion);
       case 'server/discover':
-        return modernResult(method, this.discoverResult(), this.info, this.#listTtlMs);
+        return modernResult(method, this.discoverResult(), this.#identity, this.#listTtlMs);
       case 'logging/setLevel': {
         if (!isLoggingLevel(params.level)) {
           throw new ProtocolError(RpcCode.INVALID_PARAMS, `Invalid log level: ${String(params.level)}`);
@@ -268,7 +273,7 @@ export class McpkitServer {
         }
         result = (await chain!(ctx)) as Record<string, unknown>;
       }
-      return env.era === 'modern' ? modernResult(method, result, this.info, this.#listTtlMs) : result;
+      return env.era === 'modern' ? modernResult(method, result, this.#identity, this.#listTtlMs) : result;
     } catch (error) {
       if (isInputRequired(error) && input) {
         const binding = stateBinding(method, name, params.arguments);
@@ -276,7 +281,7 @@ export class McpkitServer {
         return modernResult(
           method,
           { inputRequests: error.requests, requestState },
-          this.info,
+          this.#identity,
           this.#listTtlMs,
           'input_required',
         );
@@ -356,7 +361,7 @@ export class McpkitServer {
 
   /** A new correlation id. */
   newRequestId(): string {
-    return randomUUID();
+    return `${this.#idPrefix}${(this.#idCounter++).toString(36)}`;
   }
 
   /** Serves Streamable HTTP on node:http (both eras). */

@@ -88,7 +88,8 @@ describe.each(eras)('context fields (%s era)', (era) => {
     await client.callTool('inspect', { x: 1 });
     expect(seen).toBeDefined();
     const ctx = seen!;
-    expect(ctx.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    // Generated ids: a random per-server prefix and a counter.
+    expect(ctx.requestId).toMatch(/^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
     expect(['string', 'number']).toContain(typeof ctx.rpcId);
     expect(ctx.era).toBe(era);
     expect(ctx.protocolVersion).toBe(

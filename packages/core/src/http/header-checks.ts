@@ -69,15 +69,10 @@ export function checkParamHeaders(
 ): void {
   if (request.method === 'tools/call') {
     const tool = registry.tools.get(String(request.params?.name));
-    const properties = tool?.listing.inputSchema.properties as
-      | Record<string, { 'x-mcp-header'?: unknown }>
-      | undefined;
-    if (!properties) return;
+    if (!tool || tool.paramHeaders.length === 0) return;
     const args = (request.params?.arguments ?? {}) as Record<string, unknown>;
-    for (const [property, schema] of Object.entries(properties)) {
-      const headerName = schema?.['x-mcp-header'];
-      if (typeof headerName !== 'string') continue;
-      const raw = headers[`mcp-param-${headerName.toLowerCase()}`];
+    for (const { property, headerName, field } of tool.paramHeaders) {
+      const raw = headers[field];
       const argument = paramHeaderValue(args[property]);
       if (raw === undefined) {
         if (argument !== undefined)

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
+import { Cancellation } from '../cancellation.js';
 import { assertSupportedVersion, claimsModern, readEnvelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
-import type { CallEnv, Exchange } from '../exchange.js';
+import type { CallEnv } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
 import { type Inbound, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
 import { serveListen } from '../listen.js';
@@ -71,7 +71,7 @@ export class McpHttpHandler {
   readonly #pending = new PendingRequests();
   readonly #tracker: Inflight;
   /** In-flight requests by `session:rpcId`, for `notifications/cancelled`. */
-  readonly #inflight = new Map<string, AbortController[]>();
+  readonly #inflight = new Map<string, Cancellation[]>();
   /** Live resumable streams by id. */
   readonly #streams = new Map<string, RequestStream>();
 
@@ -320,42 +320,40 @@ export class McpHttpHandler {
     const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
     if (call.sessionId) responseHeaders['mcp-session-id'] = call.sessionId;
     const stream = new RequestStream(
-      randomUUID(),
       sink,
       responseHeaders,
       call.resumable ? this.#events : undefined,
       this.#retryMs,
+      (opened) => this.#streams.set(opened.id as string, opened),
+      this.#pending,
     );
-    const controller = new AbortController();
-    // A legacy client may drop a resumable stream and come back; anywhere else a disconnect is a cancellation.
-    sink.onClose(() => {
-      if (!call.resumable || stream.done) controller.abort(new Error('The client disconnected.'));
+    // The signal is made (and the disconnect watched) only when the handler asks for it. A legacy
+    // client may drop a resumable stream and come back; anywhere else a disconnect is a cancellation.
+    const cancellation: Cancellation = new Cancellation(() => {
+      const onGone = () => {
+        if (!call.resumable || stream.done) cancellation.abort(new Error('The client disconnected.'));
+      };
+      if (!sink.open) onGone();
+      else sink.onClose(onGone);
     });
-    const exchange: Exchange & { closeStream(): boolean } = {
-      notify: (method, params) => stream.send({ jsonrpc: '2.0', method, params }),
-      request: (method, params, signal) => {
-        const { id, result } = this.#pending.open(signal);
-        stream.send({ jsonrpc: '2.0', id, method, params });
-        return result;
-      },
-      closeStream: () => stream.closeConnection(),
-    };
     const env: CallEnv = {
       era: call.era,
       protocolVersion: call.protocolVersion,
       client: call.client,
       headers: req.headers,
       requestId,
-      signal: controller.signal,
-      exchange,
+      cancellation,
+      exchange: stream,
       logLevel: call.logLevel,
     };
-    const key = `${call.sessionId ?? ''}:${String(request.id)}`;
-    const peers = this.#inflight.get(key);
-    if (peers) peers.push(controller);
-    else this.#inflight.set(key, [controller]);
-    if (call.resumable) this.#streams.set(stream.id, stream);
-    const release = this.#tracker.track(controller);
+    // Legacy clients cancel with notifications/cancelled naming the request id; modern ones close the stream.
+    const key = call.era === 'legacy' ? `${call.sessionId ?? ''}:${String(request.id)}` : undefined;
+    if (key !== undefined) {
+      const peers = this.#inflight.get(key);
+      if (peers) peers.push(cancellation);
+      else this.#inflight.set(key, [cancellation]);
+    }
+    this.#tracker.add(cancellation);
     try {
       if (request.method === 'subscriptions/listen' && call.era === 'modern') {
         try {
@@ -372,14 +370,13 @@ export class McpHttpHandler {
         await this.#sessions.save(call.sessionId, call.legacy);
       stream.finish(outcome.status, JSON.stringify(outcome.response));
     } finally {
-      release();
-      const list = this.#inflight.get(key);
-      if (list) {
-        const rest = list.filter((c) => c !== controller);
+      this.#tracker.delete(cancellation);
+      if (key !== undefined) {
+        const rest = (this.#inflight.get(key) ?? []).filter((c) => c !== cancellation);
         if (rest.length === 0) this.#inflight.delete(key);
         else this.#inflight.set(key, rest);
       }
-      this.#streams.delete(stream.id);
+      if (stream.id !== undefined) this.#streams.delete(stream.id);
     }
   }
 

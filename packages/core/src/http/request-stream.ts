@@ -1,3 +1,6 @@
+import { randomUUID } from 'node:crypto';
+import type { Exchange } from '../exchange.js';
+import type { PendingRequests } from '../pending-requests.js';
 import type { EventStore } from './event-store.js';
 import type { HttpSink } from './sink.js';
 
@@ -13,22 +16,27 @@ const SSE_HEADERS = {
  * With an event store the stream is resumable: events are recorded, a priming event carries the
  * reconnect delay, and a reconnecting GET with `Last-Event-ID` picks the stream up again.
  */
-export class RequestStream {
+export class RequestStream implements Exchange {
   readonly #store: EventStore | undefined;
   readonly #retryMs: number;
   readonly #headers: Record<string, string>;
   #sink: HttpSink | undefined;
   #mode: 'json' | 'stream' | 'done' = 'json';
-  readonly id: string;
+  readonly #onResumable: ((stream: RequestStream) => void) | undefined;
+  readonly #pending: PendingRequests | undefined;
+  /** The stream's id in the event store; set when a resumable stream opens. */
+  id: string | undefined;
 
   constructor(
-    id: string,
     sink: HttpSink,
     headers: Record<string, string>,
     store: EventStore | undefined,
     retryMs: number,
+    onResumable?: (stream: RequestStream) => void,
+    pending?: PendingRequests,
   ) {
-    this.id = id;
+    this.#onResumable = onResumable;
+    this.#pending = pending;
     this.#sink = sink;
     this.#headers = headers;
     this.#store = store;
@@ -43,20 +51,42 @@ export class RequestStream {
   #upgrade(): void {
     if (this.#mode !== 'json') return;
     this.#mode = 'stream';
+    let primingId: string | undefined;
+    if (this.#store) {
+      // Unguessable: a Last-Event-ID names the stream, and only its client may resume it.
+      this.id = randomUUID();
+      this.#onResumable?.(this);
+      primingId = this.#store.append(this.id, '');
+    }
     const sink = this.#sink;
     if (!sink?.open) return;
     sink.startStream({ ...SSE_HEADERS, ...this.#headers });
-    if (this.#store) {
-      const primingId = this.#store.append(this.id, '');
-      sink.write(`id: ${primingId}\nretry: ${this.#retryMs}\ndata: \n\n`);
-    }
+    if (primingId !== undefined) sink.write(`id: ${primingId}\nretry: ${this.#retryMs}\ndata: \n\n`);
   }
 
   #event(data: string): void {
-    const eventId = this.#store?.append(this.id, data);
+    const eventId = this.id === undefined ? undefined : this.#store?.append(this.id, data);
     const sink = this.#sink;
     if (sink?.open)
       sink.write(eventId === undefined ? `data: ${data}\n\n` : `id: ${eventId}\ndata: ${data}\n\n`);
+  }
+
+  /** Exchange: a notification tied to this request (progress, logs). */
+  notify(method: string, params: Record<string, unknown>): void {
+    this.send({ jsonrpc: '2.0', method, params });
+  }
+
+  /** Exchange: a server→client request on this stream; the answer comes back in a separate POST. */
+  request(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    if (!this.#pending) return Promise.reject(new Error('This stream cannot carry requests to the client.'));
+    const { id, result } = this.#pending.open(signal);
+    this.send({ jsonrpc: '2.0', id, method, params });
+    return result;
+  }
+
+  /** Exchange: see {@link closeConnection}. */
+  closeStream(): boolean {
+    return this.closeConnection();
   }
 
   /** Sends a notification or a server→client request on this stream (upgrading it to SSE). */
@@ -78,7 +108,7 @@ export class RequestStream {
     this.#mode = 'done';
     this.#event(body);
     if (this.#sink?.open) this.#sink.end();
-    this.#store?.finish(this.id);
+    if (this.id !== undefined) this.#store?.finish(this.id);
   }
 
   /**
@@ -102,7 +132,7 @@ export class RequestStream {
       sink.end();
       return;
     }
-    this.#sink?.open && this.#sink.end();
+    if (this.#sink?.open) this.#sink.end();
     this.#sink = sink;
   }
 }
