@@ -30,15 +30,18 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
   const maxEvents = options.maxEventsPerStream ?? 1_000;
   const maxStreams = options.maxStreams ?? 10_000;
   const streams = new Map<string, StoredStream>();
+  // Finished streams in the order they finished: expiry pops from the front, so it costs O(1) per stream.
+  const finished: Array<{ id: string; at: number }> = [];
+  let head = 0;
 
-  const sweep = () => {
-    const now = Date.now();
-    for (const [id, stream] of streams) {
-      if (stream.finishedAt !== undefined && now - stream.finishedAt > retentionMs) streams.delete(id);
+  const expire = (now: number) => {
+    while (head < finished.length && now - (finished[head] as { at: number }).at > retentionMs) {
+      streams.delete((finished[head] as { id: string }).id);
+      head++;
     }
-    while (streams.size > maxStreams) {
-      const oldest = streams.keys().next().value as string;
-      streams.delete(oldest);
+    if (head > 1_024 && head * 2 > finished.length) {
+      finished.splice(0, head);
+      head = 0;
     }
   };
 
@@ -46,7 +49,9 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
     append(streamId, data) {
       let stream = streams.get(streamId);
       if (!stream) {
-        if (streams.size >= maxStreams) sweep();
+        expire(Date.now());
+        // Past the bound, the oldest streams go first (Map iteration is insertion order).
+        while (streams.size >= maxStreams) streams.delete(streams.keys().next().value as string);
         stream = { seq: 0, events: [], finishedAt: undefined };
         streams.set(streamId, stream);
       }
@@ -67,8 +72,11 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): E
     },
     finish(streamId) {
       const stream = streams.get(streamId);
-      if (stream) stream.finishedAt = Date.now();
-      sweep();
+      if (!stream || stream.finishedAt !== undefined) return;
+      const now = Date.now();
+      stream.finishedAt = now;
+      finished.push({ id: streamId, at: now });
+      expire(now);
     },
   };
 }

@@ -17,8 +17,16 @@ function reject(status: number, code: number, message: string, id: RpcId | null 
   return new EdgeRejection(status, rpcError(id, code, message));
 }
 
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  // The common exact forms first; anything else goes through the case-insensitive check.
+  if (contentType === 'application/json' || contentType.startsWith('application/json;')) return true;
+  return /^application\/json\b/i.test(contentType.trim());
+}
+
 function acceptsJsonOrSse(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
+  if (accept === undefined || accept === 'application/json, text/event-stream') return true;
+  if (accept.trim() === '') return true;
   return /application\/json|text\/event-stream|\*\/\*|application\/\*/i.test(accept);
 }
 
@@ -27,8 +35,7 @@ function acceptsJsonOrSse(accept: string | undefined): boolean {
  * message shape are checked here, each failure becoming an {@link EdgeRejection} with its status.
  */
 export async function readMessage(req: HttpRequestInfo, maxBytes: number): Promise<Inbound> {
-  const contentType = req.headers['content-type'];
-  if (!contentType || !/^application\/json\b/i.test(contentType.trim())) {
+  if (!isJson(req.headers['content-type'])) {
     throw reject(415, RpcCode.INVALID_REQUEST, 'Unsupported Media Type: the body must be application/json.');
   }
   if (!acceptsJsonOrSse(req.headers.accept)) {

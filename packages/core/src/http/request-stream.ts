@@ -102,7 +102,7 @@ export class RequestStream implements Exchange {
     if (this.#mode === 'json') {
       this.#mode = 'done';
       if (this.#sink?.open)
-        this.#sink.send(status, { 'content-type': 'application/json', ...this.#headers }, body);
+        this.#sink.send(status, Object.assign({ 'content-type': 'application/json' }, this.#headers), body);
       return;
     }
     this.#mode = 'done';

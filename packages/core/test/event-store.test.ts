@@ -1,0 +1,57 @@
+import { createMemoryEventStore } from '@mcpkit/core';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+describe('memory event store', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('replays the events after a Last-Event-ID, in order', () => {
+    const store = createMemoryEventStore();
+    const first = store.append('s1', 'a');
+    store.append('s1', 'b');
+    store.append('s1', 'c');
+    expect(store.after(first)).toEqual({
+      streamId: 's1',
+      events: [
+        { id: 's1_1', data: 'b' },
+        { id: 's1_2', data: 'c' },
+      ],
+    });
+  });
+
+  it('forgets a finished stream once its retention time has passed', () => {
+    vi.useFakeTimers();
+    const store = createMemoryEventStore({ retentionMs: 1_000 });
+    const id = store.append('old', 'x');
+    store.finish('old');
+    vi.advanceTimersByTime(999);
+    store.append('new', 'y');
+    expect(store.after(id)).toBeDefined();
+    vi.advanceTimersByTime(2);
+    store.append('newer', 'z');
+    expect(store.after(id)).toBeUndefined();
+    expect(store.after(store.append('new', 'w'))).toBeDefined();
+  });
+
+  it('keeps unfinished streams however old they are', () => {
+    vi.useFakeTimers();
+    const store = createMemoryEventStore({ retentionMs: 10 });
+    const id = store.append('live', 'x');
+    vi.advanceTimersByTime(60_000);
+    store.append('other', 'y');
+    expect(store.after(id)).toEqual({ streamId: 'live', events: [] });
+  });
+
+  it('drops the oldest streams past maxStreams and the oldest events past maxEventsPerStream', () => {
+    const store = createMemoryEventStore({ maxStreams: 2, maxEventsPerStream: 2 });
+    const first = store.append('one', 'a');
+    store.append('two', 'b');
+    store.append('three', 'c');
+    expect(store.after(first)).toBeUndefined();
+    const start = store.append('busy', '1');
+    store.append('busy', '2');
+    store.append('busy', '3');
+    expect(store.after(start)?.events.map((e) => e.data)).toEqual(['2', '3']);
+  });
+});
