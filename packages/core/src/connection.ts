@@ -213,5 +213,6 @@ export class StreamConnection {
     this.#unsubscribe();
     for (const controller of this.#inflight.values()) controller.abort(new Error('The connection closed.'));
     this.#pending.rejectAll(new ProtocolError(RpcCode.INTERNAL_ERROR, 'The connection closed.'));
+    this.#tracker.dispose();
   }
 }

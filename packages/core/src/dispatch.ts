@@ -29,7 +29,7 @@ function notFound(message: string, data?: unknown): ProtocolError {
  * Validates a successful result against the tool's output schema. A mismatch is a server bug, so
  * the client gets `INTERNAL` while the log names the offending fields.
  */
-async function checkOutput(tool: FrozenTool, result: CallToolResult): Promise<CallToolResult> {
+function checkOutput(tool: FrozenTool, result: CallToolResult): CallToolResult | Promise<CallToolResult> {
   if (!tool.output || result.isError) return result;
   if (result.structuredContent === undefined) {
     throw new McpkitError(
@@ -41,16 +41,27 @@ async function checkOutput(tool: FrozenTool, result: CallToolResult): Promise<Ca
       },
     );
   }
-  try {
-    const parsed = await tool.output.parse(result.structuredContent, `output of tool "${tool.name}"`);
-    return { ...result, structuredContent: parsed as Record<string, unknown> };
-  } catch (error) {
-    throw new McpkitError('INTERNAL', 'The server failed while handling this request.', {
+  const invalid = (error: unknown) =>
+    new McpkitError('INTERNAL', 'The server failed while handling this request.', {
       cause: error,
       retryable: false,
       hint: 'The tool produced output that does not match its declared schema; report the request id.',
     });
+  const accept = (parsed: unknown): CallToolResult => ({
+    ...result,
+    structuredContent: parsed as Record<string, unknown>,
+  });
+  let parsed: unknown;
+  try {
+    parsed = tool.output.parse(result.structuredContent, `output of tool "${tool.name}"`);
+  } catch (error) {
+    throw invalid(error);
   }
+  return parsed instanceof Promise
+    ? parsed.then(accept, (error) => {
+        throw invalid(error);
+      })
+    : accept(parsed);
 }
 
 /** Converts what a tool chain threw into an `isError` result carrying the coded error. */
@@ -156,20 +167,37 @@ export class Dispatcher {
 
     const toolLayers = layersFor(middleware, 'tools/call');
     for (const tool of r.tools.values()) {
-      const inner = compose((tool.options.use ?? []) as unknown as Layer[], async (ctx) =>
-        checkOutput(
-          tool,
-          toCallToolResult(
-            await tool.options.handler(ctx.args as never, ctx as never),
-            tool.output !== undefined,
-          ),
-        ),
-      );
-      const validate: Handler = async (ctx) => {
-        ctx.args = tool.input
-          ? await tool.input.parse(ctx.arguments, `arguments for tool "${tool.name}"`)
-          : {};
-        return inner(ctx);
+      const structured = tool.output !== undefined;
+      const finish = (value: unknown) => checkOutput(tool, toCallToolResult(value, structured));
+      // Synchronous handlers and validators are common: awaiting only real promises saves a
+      // microtask hop per step on the hot path.
+      const inner = compose((tool.options.use ?? []) as unknown as Layer[], (ctx) => {
+        try {
+          const value = tool.options.handler(ctx.args as never, ctx as never);
+          return value instanceof Promise ? value.then(finish) : Promise.resolve(finish(value));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      });
+      const label = `arguments for tool "${tool.name}"`;
+      const validate: Handler = (ctx) => {
+        if (!tool.input) {
+          ctx.args = {};
+          return inner(ctx);
+        }
+        try {
+          const parsed = tool.input.parse(ctx.arguments, label);
+          if (parsed instanceof Promise) {
+            return parsed.then((args) => {
+              ctx.args = args;
+              return inner(ctx);
+            });
+          }
+          ctx.args = parsed;
+          return inner(ctx);
+        } catch (error) {
+          return Promise.reject(error);
+        }
       };
       this.#toolChains.set(tool.name, compose(toolLayers, validate));
     }

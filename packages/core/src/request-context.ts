@@ -72,7 +72,7 @@ export class RequestContext implements BaseContext {
     readonly params: Readonly<Record<string, unknown>>,
     private readonly baseLogger: Logger,
     readonly telemetry: Telemetry,
-    private readonly input: InputRound | undefined,
+    private input: InputRound | undefined,
   ) {}
 
   /** Aborts on cancellation or shutdown; middleware may narrow it for inner layers. */
@@ -149,7 +149,7 @@ export class RequestContext implements BaseContext {
       for (const [key, spec] of entries) out[key] = await this.#legacyRequest(spec);
       return out;
     }
-    const round = this.input ?? EMPTY_ROUND();
+    const round = (this.input ??= EMPTY_ROUND());
     const missing: Record<string, InputRequestSpec> = {};
     const out = {} as Record<K, unknown>;
     for (const [key, spec] of entries) {
@@ -187,7 +187,7 @@ export class RequestContext implements BaseContext {
   async #ask(spec: InputRequestSpec): Promise<unknown> {
     this.#requireCapability(spec);
     if (this.env.era === 'legacy') return this.#legacyRequest(spec);
-    const round = this.input ?? EMPTY_ROUND();
+    const round = (this.input ??= EMPTY_ROUND());
     const key = `${CAPABILITY_OF[spec.method]}-${round.next++}`;
     const answer = answerFor(round, key, spec);
     if (answer) return answer.value;

@@ -141,10 +141,11 @@ export class McpkitServer {
   async handleRequest(request: RpcRequest, env: CallEnv, legacy?: LegacyState): Promise<Outcome> {
     const { id, method } = request;
     const params = request.params ?? {};
-    const started = performance.now();
+    const emitStart = this.telemetry.has('request.start');
     const name = targetName(method, params);
     const emitEnd = this.telemetry.has('request.end');
-    if (this.telemetry.has('request.start')) {
+    const started = emitEnd ? performance.now() : 0;
+    if (emitStart) {
       this.telemetry.emit('request.start', {
         requestId: env.requestId,
         method,
@@ -275,9 +276,9 @@ export class McpkitServer {
       }
       return env.era === 'modern' ? modernResult(method, result, this.#identity, this.#listTtlMs) : result;
     } catch (error) {
-      if (isInputRequired(error) && input) {
+      if (isInputRequired(error) && env.era === 'modern' && MULTI_ROUND.has(method)) {
         const binding = stateBinding(method, name, params.arguments);
-        const requestState = this.#codec.encode(error.answers, input.round + 1, binding);
+        const requestState = this.#codec.encode(error.answers, (input?.round ?? 0) + 1, binding);
         return modernResult(
           method,
           { inputRequests: error.requests, requestState },
@@ -291,9 +292,16 @@ export class McpkitServer {
   }
 
   /** Opens the input round of a multi-round request: verifies `requestState` before anything runs. */
-  #openRound(params: Record<string, unknown>, method: string, name: string | undefined): InputRound {
+  #openRound(
+    params: Record<string, unknown>,
+    method: string,
+    name: string | undefined,
+  ): InputRound | undefined {
     const responses = readInputResponses(params.inputResponses);
-    if (params.requestState === undefined) return { answers: {}, responses, next: 0, round: 0 };
+    if (params.requestState === undefined) {
+      // Most calls carry neither: the context makes an empty round only if the handler asks for input.
+      return responses === undefined ? undefined : { answers: {}, responses, next: 0, round: 0 };
+    }
     const opened = this.#codec.decode(params.requestState, stateBinding(method, name, params.arguments));
     return { answers: opened.answers, responses, next: 0, round: opened.round };
   }
