@@ -116,6 +116,12 @@ export class RequestContext implements BaseContext {
     return this.#signal ? this.#signal.aborted : this.env.cancellation.aborted;
   }
 
+  /** The modern-era input round, made on first use. */
+  #round(): InputRound {
+    this.input ??= EMPTY_ROUND();
+    return this.input;
+  }
+
   closeStream(): boolean {
     return this.env.exchange.closeStream?.() ?? false;
   }
@@ -149,7 +155,7 @@ export class RequestContext implements BaseContext {
       for (const [key, spec] of entries) out[key] = await this.#legacyRequest(spec);
       return out;
     }
-    const round = (this.input ??= EMPTY_ROUND());
+    const round = this.#round();
     const missing: Record<string, InputRequestSpec> = {};
     const out = {} as Record<K, unknown>;
     for (const [key, spec] of entries) {
@@ -187,7 +193,7 @@ export class RequestContext implements BaseContext {
   async #ask(spec: InputRequestSpec): Promise<unknown> {
     this.#requireCapability(spec);
     if (this.env.era === 'legacy') return this.#legacyRequest(spec);
-    const round = (this.input ??= EMPTY_ROUND());
+    const round = this.#round();
     const key = `${CAPABILITY_OF[spec.method]}-${round.next++}`;
     const answer = answerFor(round, key, spec);
     if (answer) return answer.value;
