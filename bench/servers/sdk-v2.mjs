@@ -51,3 +51,4 @@ const http = createServer((req, res) => {
   else res.writeHead(404).end();
 });
 http.listen(f.port, '127.0.0.1', () => console.log(`READY ${http.address().port}`));
+process.on('SIGTERM', () => process.exit(0));
