@@ -5,12 +5,12 @@
 //   pnpm bench            full run (see --help)      pnpm bench --quick   CI smoke: short, asserts nothing about speed
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { freePort } from '../scripts/free-port.mjs';
 import { readAnswer, requestFor, WORKLOADS } from './workloads.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -47,17 +47,6 @@ const SERVERS = [
 ].filter((s) => !args.only || args.only.split(',').includes(s.id));
 const workloads = WORKLOADS.filter((w) => !args.workloads || args.workloads.split(',').includes(w.id));
 const ERAS = ['modern', 'legacy'];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 async function start(server) {
   const port = await freePort();
