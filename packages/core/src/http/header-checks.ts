@@ -21,6 +21,8 @@ const STRICT_BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]
  */
 export function decodeHeaderValue(raw: string): string {
   const value = raw.trim();
+  // Nearly every value is plain text: only values starting with "=?" can be encoded words.
+  if (value.charCodeAt(0) !== 61 || value.charCodeAt(1) !== 63) return value;
   const encoded = ENCODED_WORD.exec(value);
   if (!encoded) return value;
   const body = encoded[1] as string;

@@ -29,8 +29,9 @@ export interface HttpServerHandle {
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
+  // A declared length over the limit is refused before reading anything.
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
     req.resume();
     return Promise.reject(new BodyTooLargeError());
   }
@@ -47,12 +48,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.once('end', () =>
+    req.on('end', () =>
       resolve(
         chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
       ),
     );
-    req.once('error', reject);
+    req.on('error', reject);
   });
 }
 
