@@ -168,3 +168,21 @@ describe('readiness', () => {
     expect(await during.json()).toMatchObject({ status: 'unavailable', healthy: true, version: VERSION });
   });
 });
+
+describe('one server behind node:http and a fetch handler at once', () => {
+  it('gives each response its own headers (no length carried over from another response)', async () => {
+    const built = createServer({ name: 'two-doors', version: VERSION })
+      .health('slow-name-to-change-the-body-length', () => true)
+      .build();
+    server = await serveForTest(built);
+    const viaNode = await fetch(`${server.origin}/readyz`);
+    expect(viaNode.status).toBe(200);
+    await viaNode.text();
+    const handler = built.fetchHandler();
+    const viaFetch = await handler(new Request('http://localhost/healthz'));
+    const body = await viaFetch.text();
+    const declared = viaFetch.headers.get('content-length');
+    if (declared !== null) expect(Number(declared)).toBe(Buffer.byteLength(body));
+    expect(JSON.parse(body)).toEqual({ status: 'ok', version: VERSION });
+  });
+});

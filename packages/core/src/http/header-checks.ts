@@ -1,3 +1,4 @@
+import { assertSupportedVersion, type Envelope, readEnvelope } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { RpcRequest } from '../jsonrpc.js';
 import type { Registry } from '../registry.js';
@@ -87,4 +88,29 @@ export function checkParamHeaders(
       }
     }
   }
+}
+
+/**
+ * Validates a modern-era HTTP request in the order clients rely on: standard headers, the
+ * `_meta` envelope, the version header against the envelope, version support, then parameter
+ * headers. Returns the envelope; throws the first failure as a {@link ProtocolError}.
+ */
+export function checkModernRequest(
+  headers: Readonly<Record<string, string | undefined>>,
+  headerVersion: string | undefined,
+  request: RpcRequest,
+  registry: Registry,
+): Envelope {
+  checkStandardHeaders(headers, request);
+  const envelope = readEnvelope(request.params);
+  if (headerVersion !== envelope.protocolVersion) {
+    throw mismatch(
+      headerVersion === undefined
+        ? 'the MCP-Protocol-Version header is required and must equal the envelope version.'
+        : `MCP-Protocol-Version "${headerVersion}" does not match the envelope version "${envelope.protocolVersion}".`,
+    );
+  }
+  assertSupportedVersion(envelope);
+  checkParamHeaders(headers, request, registry);
+  return envelope;
 }

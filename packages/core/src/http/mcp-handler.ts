@@ -1,5 +1,5 @@
 import { Cancellation } from '../cancellation.js';
-import { assertSupportedVersion, claimsModern, readEnvelope, unsupportedVersion } from '../envelope.js';
+import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
@@ -9,11 +9,11 @@ import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion, LEGACY_VERSIONS } from '../protocol.js';
 import type { LegacyState, McpkitServer } from '../server.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
-import { checkParamHeaders, checkStandardHeaders } from './header-checks.js';
+import { checkModernRequest } from './header-checks.js';
 import { checkHostAndOrigin } from './host-check.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { EdgeRejection, readMessage } from './read-message.js';
-import { RequestStream } from './request-stream.js';
+import { RequestStream, replayStream } from './request-stream.js';
 import type { SessionStore } from './session-store.js';
 import type { HttpRequestInfo, HttpSink } from './sink.js';
 
@@ -43,7 +43,8 @@ export interface HttpHandlerOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-const JSON_HEADERS = { 'content-type': 'application/json' };
+/** Fresh headers for a JSON response (a sink may add to the object it is given). */
+const jsonHeaders = (): Record<string, string> => ({ 'content-type': 'application/json' });
 
 function jsonError(
   sink: HttpSink,
@@ -53,7 +54,7 @@ function jsonError(
   extra: Record<string, string> = {},
   data?: unknown,
 ) {
-  sink.send(status, { ...JSON_HEADERS, ...extra }, JSON.stringify(rpcError(null, code, message, data)));
+  sink.send(status, Object.assign(jsonHeaders(), extra), JSON.stringify(rpcError(null, code, message, data)));
 }
 
 /** The transport-neutral Streamable HTTP endpoint: both eras, sessions, resumable streams and health. */
@@ -123,7 +124,7 @@ export class McpHttpHandler {
 
   /** Answers a refused request with its JSON-RPC error and HTTP status (400 unless it says otherwise). */
   #reject(sink: HttpSink, id: RpcRequest['id'], error: ProtocolError): void {
-    sink.send(error.httpStatus ?? 400, { ...JSON_HEADERS }, JSON.stringify(rpcErrorFrom(id, error)));
+    sink.send(error.httpStatus ?? 400, jsonHeaders(), JSON.stringify(rpcErrorFrom(id, error)));
   }
 
   // Not async: every branch returns its own promise (or nothing), which saves a hop per request.
@@ -168,14 +169,14 @@ export class McpHttpHandler {
 
   async #serveHealth(path: string, sink: HttpSink): Promise<void> {
     if (path === '/healthz') {
-      sink.send(200, JSON_HEADERS, JSON.stringify({ status: 'ok', version: this.#server.info.version }));
+      sink.send(200, jsonHeaders(), JSON.stringify({ status: 'ok', version: this.#server.info.version }));
       return;
     }
     const report = await this.#server.checkHealth();
     const ready = report.healthy && !this.#tracker.closing;
     sink.send(
       ready ? 200 : 503,
-      JSON_HEADERS,
+      jsonHeaders(),
       JSON.stringify({ status: ready ? 'ready' : 'unavailable', ...report }),
     );
   }
@@ -186,7 +187,7 @@ export class McpHttpHandler {
       inbound = await readMessage(req, this.#maxBody);
     } catch (error) {
       if (!(error instanceof EdgeRejection)) throw error;
-      sink.send(error.status, JSON_HEADERS, JSON.stringify(error.response));
+      sink.send(error.status, jsonHeaders(), JSON.stringify(error.response));
       return;
     }
     if (inbound.kind === 'response') {
@@ -212,23 +213,9 @@ export class McpHttpHandler {
     const headerVersion = headers['mcp-protocol-version']?.trim();
 
     if (claimsModern(request.params) || (headerVersion !== undefined && isModernVersion(headerVersion))) {
-      let envelope: ReturnType<typeof readEnvelope>;
-      // The order matters to clients: standard headers, envelope, version header, version support, then parameters.
+      let envelope: Envelope;
       try {
-        checkStandardHeaders(headers, request);
-        envelope = readEnvelope(request.params);
-        if (headerVersion !== envelope.protocolVersion) {
-          throw new ProtocolError(
-            RpcCode.HEADER_MISMATCH,
-            headerVersion === undefined
-              ? 'Header mismatch: the MCP-Protocol-Version header is required and must equal the envelope version.'
-              : `Header mismatch: MCP-Protocol-Version "${headerVersion}" does not match the envelope version "${envelope.protocolVersion}".`,
-            undefined,
-            400,
-          );
-        }
-        assertSupportedVersion(envelope);
-        checkParamHeaders(headers, request, this.#server.registry);
+        envelope = checkModernRequest(headers, headerVersion, request, this.#server.registry);
       } catch (error) {
         return this.#reject(sink, request.id, error as ProtocolError);
       }
@@ -271,7 +258,7 @@ export class McpHttpHandler {
         extra['mcp-session-id'] = await this.#sessions.create(params, result.protocolVersion as string);
       sink.send(
         200,
-        { ...JSON_HEADERS, ...extra },
+        Object.assign(jsonHeaders(), extra),
         JSON.stringify({ jsonrpc: '2.0', id: request.id, result }),
       );
       return;
@@ -410,24 +397,13 @@ export class McpHttpHandler {
     }
     const lastEventId = req.headers['last-event-id'];
     if (lastEventId !== undefined && this.#events) {
-      const replay = this.#events.after(lastEventId);
-      if (!replay)
-        return jsonError(
-          sink,
-          404,
-          RpcCode.INVALID_REQUEST,
-          'Unknown or expired Last-Event-ID; send the request again.',
-        );
-      const live = this.#streams.get(replay.streamId);
-      if (live) {
-        live.resume(sink, replay.events);
-        return;
-      }
-      sink.startStream({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      for (const event of replay.events)
-        if (event.data !== '') sink.write(`id: ${event.id}\ndata: ${event.data}\n\n`);
-      sink.end();
-      return;
+      if (replayStream(this.#events, this.#streams, lastEventId, sink)) return;
+      return jsonError(
+        sink,
+        404,
+        RpcCode.INVALID_REQUEST,
+        'Unknown or expired Last-Event-ID; send the request again.',
+      );
     }
     if (!this.#sessions) {
       return jsonError(

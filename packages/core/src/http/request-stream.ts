@@ -136,3 +136,27 @@ export class RequestStream implements Exchange {
     this.#sink = sink;
   }
 }
+
+/**
+ * Answers a reconnecting GET with `Last-Event-ID`: a live stream is resumed (what was missed, then
+ * the rest as it comes); a finished one is replayed and closed. False when the id is unknown.
+ */
+export function replayStream(
+  store: EventStore,
+  live: ReadonlyMap<string, RequestStream>,
+  lastEventId: string,
+  sink: HttpSink,
+): boolean {
+  const replay = store.after(lastEventId);
+  if (!replay) return false;
+  const stream = live.get(replay.streamId);
+  if (stream) {
+    stream.resume(sink, replay.events);
+    return true;
+  }
+  sink.startStream({ 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  for (const event of replay.events)
+    if (event.data !== '') sink.write(`id: ${event.id}\ndata: ${event.data}\n\n`);
+  sink.end();
+  return true;
+}

@@ -1,6 +1,6 @@
 /** The response side of one HTTP exchange, as the node:http and fetch adapters provide it. */
 export interface HttpSink {
-  /** Sends a complete response. */
+  /** Sends a complete response. The sink owns `headers` from then on (it may add `content-length`). */
   send(status: number, headers: Record<string, string>, body: string): void;
   /** Starts a `text/event-stream` response. */
   startStream(headers: Record<string, string>): void;
