@@ -12,10 +12,10 @@ import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { checkModernRequest } from './header-checks.js';
 import { checkHostAndOrigin } from './host-check.js';
 import { LegacySessions } from './legacy-sessions.js';
-import { EdgeRejection, readMessage } from './read-message.js';
+import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-message.js';
 import { RequestStream, replayStream } from './request-stream.js';
 import type { SessionStore } from './session-store.js';
-import type { HttpRequestInfo, HttpSink } from './sink.js';
+import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 
 /** Options of the Streamable HTTP handler shared by `.serve()` and `.handler()`. */
 export interface HttpHandlerOptions {
@@ -43,6 +43,8 @@ export interface HttpHandlerOptions {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const DONE: Promise<void> = Promise.resolve();
+
 /** Fresh headers for a JSON response (a sink may add to the object it is given). */
 const jsonHeaders = (): Record<string, string> => ({ 'content-type': 'application/json' });
 
@@ -113,13 +115,25 @@ export class McpHttpHandler {
   }
 
   /** Handles one HTTP request. Never throws; every failure is answered. */
-  async handle(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+  handle(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+    // Not async: most requests are answered without awaiting anything but the dispatch itself.
     try {
-      await this.#route(req, sink);
+      const pending = this.#route(req, sink);
+      return pending ? pending.catch((error) => this.#crashed(error, sink)) : DONE;
     } catch (error) {
-      this.#server.logger.error({ err: error }, 'HTTP request failed');
-      if (sink.open) jsonError(sink, 500, RpcCode.INTERNAL_ERROR, 'Internal error.');
+      this.#crashed(error, sink);
+      return DONE;
     }
+  }
+
+  #crashed(error: unknown, sink: HttpSink): void {
+    this.#server.logger.error({ err: error }, 'HTTP request failed');
+    if (sink.open) jsonError(sink, 500, RpcCode.INTERNAL_ERROR, 'Internal error.');
+  }
+
+  /** Largest accepted request body in bytes (adapters that read bodies themselves enforce it). */
+  get maxBodyBytes(): number {
+    return this.#maxBody;
   }
 
   /** Answers a refused request with its JSON-RPC error and HTTP status (400 unless it says otherwise). */
@@ -181,10 +195,25 @@ export class McpHttpHandler {
     );
   }
 
-  async #post(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
+  #post(req: HttpRequestInfo, sink: HttpSink): Promise<void> | void {
+    const refusal = checkPostHeaders(req.headers);
+    if (refusal) return sink.send(refusal.status, jsonHeaders(), JSON.stringify(refusal.response));
+    const body = req.body;
+    if (body !== undefined) return this.#message(body, req, sink);
+    return req.readBody(this.#maxBody).then(
+      (text) => this.#message(text, req, sink),
+      (error) => {
+        if (!(error instanceof BodyTooLargeError)) throw error;
+        return this.#message(error, req, sink);
+      },
+    );
+  }
+
+  #message(body: string | BodyTooLargeError, req: HttpRequestInfo, sink: HttpSink): Promise<void> | void {
     let inbound: Inbound;
     try {
-      inbound = await readMessage(req, this.#maxBody);
+      if (body instanceof BodyTooLargeError) throw tooLarge(this.#maxBody);
+      inbound = parseMessage(body);
     } catch (error) {
       if (!(error instanceof EdgeRejection)) throw error;
       sink.send(error.status, jsonHeaders(), JSON.stringify(error.response));

@@ -95,11 +95,14 @@ export class NodeSink implements HttpSink {
   }
 }
 
+const ignore = () => {};
+
 /** Adapts a node request to the handler's request view. */
 export class NodeRequest implements HttpRequestInfo {
   readonly method: string;
   readonly path: string;
   readonly headers: Readonly<Record<string, string | undefined>>;
+  body: string | BodyTooLargeError | undefined = undefined;
 
   constructor(private readonly req: IncomingMessage) {
     const url = req.url ?? '/';
@@ -109,7 +112,46 @@ export class NodeRequest implements HttpRequestInfo {
     this.headers = req.headers as Record<string, string | undefined>;
   }
 
+  /**
+   * Reads the whole body with plain callbacks (no promise per request), then calls `done`. A body
+   * over `limit` is drained and recorded as a {@link BodyTooLargeError}; a client that goes away
+   * mid-body gets no answer.
+   */
+  collect(limit: number, done: () => void): void {
+    const req = this.req;
+    const declared = req.headers['content-length'];
+    if (declared !== undefined && Number(declared) > limit) {
+      this.body = new BodyTooLargeError();
+      req.resume();
+      done();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (this.body !== undefined) return;
+      size += chunk.length;
+      if (size > limit) {
+        this.body = new BodyTooLargeError();
+        req.resume();
+        done();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    // A client that goes away mid-body makes the request stream fail: nobody is left to answer.
+    req.on('error', ignore);
+    req.on('end', () => {
+      if (this.body !== undefined) return;
+      this.body =
+        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+      done();
+    });
+  }
+
   readBody(limit: number): Promise<string> {
+    if (typeof this.body === 'string') return Promise.resolve(this.body);
+    if (this.body !== undefined) return Promise.reject(this.body);
     return readBody(this.req, limit);
   }
 }
@@ -121,7 +163,13 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
   const allowedHosts = options.allowedHosts ?? (isLoopbackBind(host) ? LOOPBACK_HOSTS : undefined);
   const handler = new McpHttpHandler(server, { ...options, allowedHosts });
   const http = createServer((req, res) => {
-    void handler.handle(new NodeRequest(req), new NodeSink(res));
+    const request = new NodeRequest(req);
+    const sink = new NodeSink(res);
+    if (req.method !== 'POST') {
+      void handler.handle(request, sink);
+      return;
+    }
+    request.collect(handler.maxBodyBytes, () => void handler.handle(request, sink));
   });
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

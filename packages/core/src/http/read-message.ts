@@ -1,6 +1,5 @@
 import { type ProtocolError, RpcCode } from '../errors.js';
 import { classify, type Inbound, type RpcId, type RpcResponse, rpcError, rpcErrorFrom } from '../jsonrpc.js';
-import { BodyTooLargeError, type HttpRequestInfo } from './sink.js';
 
 /** A POST refused before dispatch: the status and the JSON-RPC error to answer with. */
 export class EdgeRejection extends Error {
@@ -30,30 +29,30 @@ function acceptsJsonOrSse(accept: string | undefined): boolean {
   return /application\/json|text\/event-stream|\*\/\*|application\/\*/i.test(accept);
 }
 
-/**
- * Reads one JSON-RPC message from a POST: content type, Accept, size limit, JSON syntax and
- * message shape are checked here, each failure becoming an {@link EdgeRejection} with its status.
- */
-export async function readMessage(req: HttpRequestInfo, maxBytes: number): Promise<Inbound> {
-  if (!isJson(req.headers['content-type'])) {
-    throw reject(415, RpcCode.INVALID_REQUEST, 'Unsupported Media Type: the body must be application/json.');
+/** Refuses a POST whose content type or Accept header rules out JSON-RPC; undefined to go on. */
+export function checkPostHeaders(
+  headers: Readonly<Record<string, string | undefined>>,
+): EdgeRejection | undefined {
+  if (!isJson(headers['content-type'])) {
+    return reject(415, RpcCode.INVALID_REQUEST, 'Unsupported Media Type: the body must be application/json.');
   }
-  if (!acceptsJsonOrSse(req.headers.accept)) {
-    throw reject(
+  if (!acceptsJsonOrSse(headers.accept)) {
+    return reject(
       406,
       RpcCode.INVALID_REQUEST,
       'Not Acceptable: accept application/json and text/event-stream.',
     );
   }
-  let text: string;
-  try {
-    text = await req.readBody(maxBytes);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError) {
-      throw reject(413, RpcCode.INVALID_REQUEST, `Payload Too Large: the body exceeds ${maxBytes} bytes.`);
-    }
-    throw error;
-  }
+  return undefined;
+}
+
+/** The refusal of a body over `maxBytes`. */
+export function tooLarge(maxBytes: number): EdgeRejection {
+  return reject(413, RpcCode.INVALID_REQUEST, `Payload Too Large: the body exceeds ${maxBytes} bytes.`);
+}
+
+/** Parses a POST body into one JSON-RPC message, or throws the {@link EdgeRejection} that answers it. */
+export function parseMessage(text: string): Inbound {
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -21,8 +21,13 @@ export interface HttpRequestInfo {
   path: string;
   /** Header values by lower-case name. */
   headers: Readonly<Record<string, string | undefined>>;
-  /** Reads the body as text; rejects with `too_large` past the limit. */
+  /** Reads the body as text; rejects with {@link BodyTooLargeError} past the limit. */
   readBody(limit: number): Promise<string>;
+  /**
+   * The body, when the adapter has already read it (the node adapter does, with plain callbacks,
+   * which spares a promise per request); a {@link BodyTooLargeError} when it was over the limit.
+   */
+  readonly body?: string | BodyTooLargeError;
 }
 
 /** Thrown by `readBody` when the body is over the limit. */
