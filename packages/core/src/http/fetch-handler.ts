@@ -1,5 +1,6 @@
 import type { McpkitServer } from '../server.js';
-import { type HttpHandlerOptions, McpHttpHandler } from './mcp-handler.js';
+import type { HttpHandlerOptions } from './handler-options.js';
+import { McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, type HttpSink } from './sink.js';
 
 /** A web-standard handler; `drain(ms)` refuses new requests and waits for those in flight (bounded). */

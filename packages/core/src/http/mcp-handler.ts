@@ -3,61 +3,24 @@ import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js'
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
-import { type Inbound, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
+import { type Inbound, type RpcRequest, rpcErrorFrom } from '../jsonrpc.js';
 import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion, LEGACY_VERSIONS } from '../protocol.js';
 import type { LegacyState, McpkitServer } from '../server.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
+import type { HttpHandlerOptions } from './handler-options.js';
 import { checkModernRequest } from './header-checks.js';
+import { serveHealth } from './health-endpoint.js';
 import { checkHostAndOrigin } from './host-check.js';
+import { jsonError, jsonHeaders } from './json-response.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-message.js';
 import { RequestStream, replayStream } from './request-stream.js';
-import type { SessionStore } from './session-store.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
-
-/** Options of the Streamable HTTP handler shared by `.serve()` and `.handler()`. */
-export interface HttpHandlerOptions {
-  /** Path of the MCP endpoint. Default: `/mcp`. */
-  path?: string;
-  /** Largest accepted request body in bytes. Default: 4 MiB. */
-  maxBodyBytes?: number;
-  /**
-   * Hostnames accepted in the Host header (DNS-rebinding protection). Default: the loopback names
-   * when bound to a loopback address (`.serve()`), otherwise no check. An empty list turns it off.
-   */
-  allowedHosts?: readonly string[];
-  /** Origins (`scheme://host:port`) accepted in the Origin header. Default: any origin on an allowed host. */
-  allowedOrigins?: readonly string[];
-  /** Legacy-era sessions (`Mcp-Session-Id`). Default: off (stateless). Pass `{ store }` to share them across instances. */
-  sessions?: boolean | { store?: SessionStore };
-  /** Makes legacy event streams resumable (`Last-Event-ID`). Default: an in-memory store; `false` turns it off. */
-  eventStore?: EventStore | false;
-  /** Reconnect delay announced in the priming event of resumable streams, in milliseconds. Default: 1 000. */
-  retryMs?: number;
-  /** Serve legacy-era (2024-11-05 … 2025-11-25) clients. Default: true. */
-  legacy?: boolean;
-  /** Serve `/healthz` and `/readyz`. Default: true. */
-  health?: boolean;
-}
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const DONE: Promise<void> = Promise.resolve();
-
-/** Fresh headers for a JSON response (a sink may add to the object it is given). */
-const jsonHeaders = (): Record<string, string> => ({ 'content-type': 'application/json' });
-
-function jsonError(
-  sink: HttpSink,
-  status: number,
-  code: number,
-  message: string,
-  extra: Record<string, string> = {},
-  data?: unknown,
-) {
-  sink.send(status, Object.assign(jsonHeaders(), extra), JSON.stringify(rpcError(null, code, message, data)));
-}
 
 /** The transport-neutral Streamable HTTP endpoint: both eras, sessions, resumable streams and health. */
 export class McpHttpHandler {
@@ -144,7 +107,7 @@ export class McpHttpHandler {
   // Not async: every branch returns its own promise (or nothing), which saves a hop per request.
   #route(req: HttpRequestInfo, sink: HttpSink): Promise<void> | void {
     if (this.#health && req.method === 'GET' && (req.path === '/healthz' || req.path === '/readyz')) {
-      return this.#serveHealth(req.path, sink);
+      return serveHealth(this.#server, req.path, this.#tracker.closing, sink);
     }
     if (req.path !== this.#path) {
       return jsonError(
@@ -179,20 +142,6 @@ export class McpHttpHandler {
           allow: 'GET, POST, DELETE',
         });
     }
-  }
-
-  async #serveHealth(path: string, sink: HttpSink): Promise<void> {
-    if (path === '/healthz') {
-      sink.send(200, jsonHeaders(), JSON.stringify({ status: 'ok', version: this.#server.info.version }));
-      return;
-    }
-    const report = await this.#server.checkHealth();
-    const ready = report.healthy && !this.#tracker.closing;
-    sink.send(
-      ready ? 200 : 503,
-      jsonHeaders(),
-      JSON.stringify({ status: ready ? 'ready' : 'unavailable', ...report }),
-    );
   }
 
   #post(req: HttpRequestInfo, sink: HttpSink): Promise<void> | void {

@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpkitServer } from '../server.js';
+import type { HttpHandlerOptions } from './handler-options.js';
 import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
-import { type HttpHandlerOptions, McpHttpHandler } from './mcp-handler.js';
+import { McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 
 /** Options of `.serve()`. */
