@@ -4,10 +4,10 @@ import { ProtocolError, RpcCode } from './errors.js';
 import type { CallEnv, Exchange } from './exchange.js';
 import type { Inflight } from './inflight.js';
 import { classify, type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
+import { initializedState, type LegacyState, undescribedState } from './legacy-state.js';
 import { serveListen } from './listen.js';
 import { PendingRequests } from './pending-requests.js';
-import { LEGACY_VERSIONS } from './protocol.js';
-import type { ChangeEvent, LegacyState, McpkitServer } from './server.js';
+import type { ChangeEvent, McpkitServer } from './server.js';
 
 /** Options of a message-stream connection (stdio, in-process). */
 export interface ConnectionOptions {
@@ -146,24 +146,10 @@ export class StreamConnection {
       if (request.method === 'initialize') {
         const params = request.params ?? {};
         const result = this.#server.initializeResult(params.protocolVersion);
-        this.#legacy = {
-          protocolVersion: result.protocolVersion as string,
-          client: {
-            info: params.clientInfo as LegacyState['client']['info'],
-            capabilities: (params.capabilities ?? {}) as Record<string, unknown>,
-            described: true,
-          },
-          logLevel: undefined,
-          subscriptions: new Set(),
-        };
+        this.#legacy = initializedState(params, result.protocolVersion as string);
         return { jsonrpc: '2.0', id: request.id, result };
       }
-      const legacy = this.#legacy ?? {
-        protocolVersion: LEGACY_VERSIONS[0] as string,
-        client: { info: undefined, capabilities: {}, described: false },
-        logLevel: undefined,
-        subscriptions: new Set<string>(),
-      };
+      const legacy = this.#legacy ?? undescribedState();
       this.#legacy = legacy;
       env = {
         era: 'legacy',

@@ -8,6 +8,7 @@ import { toCallToolResult } from './content.js';
 import type { McpMethod } from './context.js';
 import type { Completer, PromptReturn, ResourceReturn } from './definitions.js';
 import { McpkitError, ProtocolError, RpcCode, toErrorPayload, toMcpkitError } from './errors.js';
+import { isInputRequired } from './input-required.js';
 import { compose, type Middleware, type Next, type ScopedMiddleware } from './middleware.js';
 import { type FrozenTool, matchTemplate, type Registry } from './registry.js';
 import type { RequestContext } from './request-context.js';
@@ -225,8 +226,7 @@ export class Dispatcher {
     try {
       return (await run(ctx)) as CallToolResult;
     } catch (error) {
-      if (error instanceof ProtocolError || (error as { name?: string })?.name === 'InputRequiredSignal')
-        throw error;
+      if (error instanceof ProtocolError || isInputRequired(error)) throw error;
       return toolErrorResult(error, ctx);
     }
   }

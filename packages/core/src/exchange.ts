@@ -29,11 +29,3 @@ export interface CallEnv {
    */
   readonly logLevel: LoggingLevel | null | undefined;
 }
-
-/** An exchange that cannot talk back (notifications are dropped; requests fail). */
-export const silentExchange: Exchange = {
-  notify() {},
-  request() {
-    return Promise.reject(new Error('This transport cannot send requests to the client.'));
-  },
-};

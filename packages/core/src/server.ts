@@ -12,28 +12,17 @@ import { type HttpServerHandle, type ServeOptions, serveHttp } from './http/node
 import { Inflight } from './inflight.js';
 import { isInputRequired, RequestStateCodec, stateBinding } from './input-required.js';
 import { readInputResponses } from './input-responses.js';
-import { type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from './jsonrpc.js';
+import { type RpcRequest, type RpcResponse, rpcErrorFrom } from './jsonrpc.js';
+import type { LegacyState } from './legacy-state.js';
 import { createLogger, type Logger } from './logger.js';
 import { identityMeta, modernResult } from './modern-result.js';
-import {
-  isLoggingLevel,
-  LEGACY_VERSIONS,
-  type LoggingLevel,
-  MODERN_VERSIONS,
-  SUPPORTED_VERSIONS,
-} from './protocol.js';
+import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from './protocol.js';
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import { type StdioHandle, type StdioOptions, serveStdio } from './stdio.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 
-/** Mutable per-connection state of a legacy-era client (a stdio connection or an HTTP session). */
-export interface LegacyState {
-  protocolVersion: string;
-  client: { info: Implementation | undefined; capabilities: Record<string, unknown>; described: boolean };
-  logLevel: LoggingLevel | undefined;
-  subscriptions: Set<string>;
-}
+export type { LegacyState } from './legacy-state.js';
 
 /** A change the server announces to listening clients. */
 export type ChangeEvent = { kind: 'tools' | 'prompts' | 'resources' } | { kind: 'resource'; uri: string };
@@ -386,9 +375,4 @@ export class McpkitServer {
   stdio(options?: StdioOptions): StdioHandle {
     return serveStdio(this, options);
   }
-
-  /** Protocol revisions this server speaks. */
-  static readonly versions = { modern: MODERN_VERSIONS, legacy: LEGACY_VERSIONS };
 }
-
-export { rpcError };

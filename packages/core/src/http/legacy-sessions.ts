@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation } from '@modelcontextprotocol/server';
-import type { ChangeEvent, LegacyState } from '../server.js';
+import type { LegacyState } from '../legacy-state.js';
+import type { ChangeEvent } from '../server.js';
 import { createMemorySessionStore, type SessionRecord, type SessionStore } from './session-store.js';
 import type { HttpSink } from './sink.js';
 
@@ -18,16 +19,10 @@ export class LegacySessions {
     this.#store = store ?? createMemorySessionStore();
   }
 
-  /** Opens a session for an `initialize` request; returns its id. */
-  async create(params: Record<string, unknown>, protocolVersion: string): Promise<string> {
+  /** Opens a session for a client that just initialized; returns its id. */
+  async create(state: LegacyState): Promise<string> {
     const id = randomUUID();
-    await this.#store.set(id, {
-      protocolVersion,
-      clientInfo: params.clientInfo as SessionRecord['clientInfo'],
-      clientCapabilities: (params.capabilities ?? {}) as Record<string, unknown>,
-      logLevel: undefined,
-      subscriptions: [],
-    });
+    await this.save(id, state);
     return id;
   }
 

@@ -4,10 +4,11 @@ import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
 import { type Inbound, type RpcRequest, rpcErrorFrom } from '../jsonrpc.js';
+import { initializedState, type LegacyState, undescribedState } from '../legacy-state.js';
 import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
-import { isLegacyVersion, isModernVersion, LEGACY_VERSIONS } from '../protocol.js';
-import type { LegacyState, McpkitServer } from '../server.js';
+import { isLegacyVersion, isModernVersion } from '../protocol.js';
+import type { McpkitServer } from '../server.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import { checkModernRequest } from './header-checks.js';
@@ -233,7 +234,9 @@ export class McpHttpHandler {
       const result = this.#server.initializeResult(params.protocolVersion);
       const extra: Record<string, string> = {};
       if (this.#sessions)
-        extra['mcp-session-id'] = await this.#sessions.create(params, result.protocolVersion as string);
+        extra['mcp-session-id'] = await this.#sessions.create(
+          initializedState(params, result.protocolVersion as string),
+        );
       sink.send(
         200,
         Object.assign(jsonHeaders(), extra),
@@ -271,12 +274,7 @@ export class McpHttpHandler {
         );
       }
     }
-    const state = legacy ?? {
-      protocolVersion: headerVersion ?? (LEGACY_VERSIONS[0] as string),
-      client: { info: undefined, capabilities: {}, described: false },
-      logLevel: undefined,
-      subscriptions: new Set<string>(),
-    };
+    const state = legacy ?? undescribedState(headerVersion);
     return this.#dispatch(request, req, sink, {
       era: 'legacy',
       protocolVersion: state.protocolVersion,

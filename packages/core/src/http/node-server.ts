@@ -29,35 +29,6 @@ export interface HttpServerHandle {
   close(): Promise<void>;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<string> {
-  // A declared length over the limit is refused before reading anything.
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
-    req.resume();
-    return Promise.reject(new BodyTooLargeError());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () =>
-      resolve(
-        chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-      ),
-    );
-    req.on('error', reject);
-  });
-}
-
 /** Adapts a node response to the handler's sink (a class: no closures allocated per request). */
 export class NodeSink implements HttpSink {
   constructor(private readonly res: ServerResponse) {}
@@ -151,9 +122,11 @@ export class NodeRequest implements HttpRequestInfo {
   }
 
   readBody(limit: number): Promise<string> {
-    if (typeof this.body === 'string') return Promise.resolve(this.body);
-    if (this.body !== undefined) return Promise.reject(this.body);
-    return readBody(this.req, limit);
+    return new Promise((resolve, reject) => {
+      const settle = () => (typeof this.body === 'string' ? resolve(this.body) : reject(this.body));
+      if (this.body !== undefined) settle();
+      else this.collect(limit, settle);
+    });
   }
 }
 
