@@ -6,7 +6,9 @@ const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/ind
 export default defineConfig({
   resolve: {
     // Tests run against the sources; the published entry points are checked by check:packages and conformance.
-    alias: { '@mcpkit/core': source('core'), '@mcpkit/testing': source('testing') },
+    alias: Object.fromEntries(
+      ['core', 'testing', 'resilience', 'cache', 'middleware'].map((pkg) => [`@mcpkit/${pkg}`, source(pkg)]),
+    ),
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],

@@ -84,18 +84,42 @@ function snippetPrefix(readme) {
   return dir === '.' ? 'root' : dir.split(/[\\/]/).join('-');
 }
 
-/** `paths` entries for the packages a user installs beside mcpkit (zod), resolved as core resolves them. */
+/** The workspace packages under `packages/`, by directory name. */
+const workspacePackages = readdirSync(join(root, 'packages')).filter((name) =>
+  existsSync(join(root, 'packages', name, 'src', 'index.ts')),
+);
+
+/** `paths` entries that point every `@mcpkit/*` import at its sources. */
+function workspacePaths() {
+  return Object.fromEntries(
+    workspacePackages.map((name) => [`@mcpkit/${name}`, [`../../packages/${name}/src/index.ts`]]),
+  );
+}
+
+/**
+ * `paths` entries for the libraries a user installs beside mcpkit (zod, ioredis, …), resolved as
+ * the packages resolve them: every dependency of a workspace package that ships its own types.
+ */
 function dependencyPaths() {
   const paths = {};
-  for (const name of ['zod']) {
-    const linked = join(root, 'packages', 'core', 'node_modules', name);
-    if (!existsSync(linked)) continue;
-    const dir = realpathSync(linked);
-    const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
-    // `paths` cannot see package exports: point at the declaration file an ESM import resolves to.
-    const main = typeof manifest.exports === 'object' ? manifest.exports['.'] : undefined;
-    const types = main?.types ?? main?.import?.types ?? manifest.types ?? manifest.typings;
-    if (typeof types === 'string') paths[name] = [toPosix(relative(outDir, join(dir, types)))];
+  for (const pkg of workspacePackages) {
+    const manifest = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8'));
+    const names = Object.keys({
+      ...manifest.dependencies,
+      ...manifest.devDependencies,
+      ...manifest.peerDependencies,
+    });
+    for (const name of names) {
+      if (name.startsWith('@mcpkit/') || paths[name]) continue;
+      const linked = join(root, 'packages', pkg, 'node_modules', name);
+      if (!existsSync(linked)) continue;
+      const dir = realpathSync(linked);
+      const dep = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      // `paths` cannot see package exports: point at the declaration file an ESM import resolves to.
+      const main = typeof dep.exports === 'object' ? (dep.exports['.'] ?? dep.exports) : undefined;
+      const types = main?.types ?? main?.import?.types ?? main?.default?.types ?? dep.types ?? dep.typings;
+      if (typeof types === 'string') paths[name] = [toPosix(relative(outDir, join(dir, types)))];
+    }
   }
   return paths;
 }
@@ -140,8 +164,7 @@ const tsconfig = {
     skipLibCheck: true,
     types: ['node'],
     paths: {
-      '@mcpkit/core': ['../../packages/core/src/index.ts'],
-      '@mcpkit/testing': ['../../packages/testing/src/index.ts'],
+      ...workspacePaths(),
       ...dependencyPaths(),
     },
   },

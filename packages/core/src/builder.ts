@@ -9,15 +9,16 @@ import type {
   TemplateVariables,
   ToolOptions,
 } from './definitions.js';
+import type { EdgeGuard, RouteHandler } from './edge.js';
 import { McpkitError } from './errors.js';
 import type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
 import type { HttpServerHandle, ServeOptions } from './http/node-server.js';
-import type { Logger } from './logger.js';
+import { createLogger, type Logger } from './logger.js';
 import type { Middleware, ScopedMiddleware } from './middleware.js';
 import type { AnySchema, StandardSchemaV1 } from './schema.js';
 import { McpkitServer } from './server.js';
 import type { StdioHandle, StdioOptions } from './stdio.js';
-import type { Telemetry } from './telemetry.js';
+import { createTelemetry, type Telemetry } from './telemetry.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -72,6 +73,23 @@ export interface ServerDefinition {
   prompts: PromptSpec[];
   middleware: ScopedMiddleware[];
   health: Array<{ name: string; check: HealthCheck }>;
+  guards: EdgeGuard[];
+  routes: Map<string, RouteHandler>;
+}
+
+/**
+ * A reusable bundle of registrations — middleware, edge guards, routes, health checks, telemetry
+ * listeners — installed with `.use(plugin)`. `install` runs once, at that call.
+ */
+export interface Plugin {
+  /** Name for logs and error messages. */
+  readonly name: string;
+  /** Registers what the plugin brings on the builder. */
+  install(builder: ServerBuilder): void;
+}
+
+function isPlugin(value: unknown): value is Plugin {
+  return typeof value === 'object' && value !== null && typeof (value as Plugin).install === 'function';
 }
 
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
@@ -82,7 +100,36 @@ export class ServerBuilder {
   #built: McpkitServer | undefined;
 
   constructor(options: ServerOptions) {
-    this.#def = { options, tools: [], resources: [], prompts: [], middleware: [], health: [] };
+    // Logger and telemetry exist from the start so plugins can subscribe while installing.
+    const logger = options.logger ?? createLogger();
+    const telemetry =
+      options.telemetry ??
+      createTelemetry((error, name) => logger.warn({ err: error, event: name }, 'telemetry listener threw'));
+    this.#def = {
+      options: { ...options, logger, telemetry },
+      tools: [],
+      resources: [],
+      prompts: [],
+      middleware: [],
+      health: [],
+      guards: [],
+      routes: new Map(),
+    };
+  }
+
+  /** The server's telemetry channel: plugins subscribe to it, packages emit into it. */
+  get telemetry(): Telemetry {
+    return this.#def.options.telemetry as Telemetry;
+  }
+
+  /** The server's logger. */
+  get logger(): Logger {
+    return this.#def.options.logger as Logger;
+  }
+
+  /** The options the server was created with. */
+  get options(): Readonly<ServerOptions> {
+    return this.#def.options;
   }
 
   #assertOpen(): void {
@@ -149,18 +196,58 @@ export class ServerBuilder {
     return this;
   }
 
-  /** Adds middleware for every request. */
-  use(...middleware: Middleware[]): this;
+  /** Adds middleware for every request, or installs plugins, in the order given. */
+  use(...middleware: Array<Middleware | Plugin>): this;
   /** Adds middleware for one method or a list of methods, typed by method. */
   use<M extends McpMethod>(methods: M | readonly M[], ...middleware: Middleware<M>[]): this;
-  use(first: Middleware | McpMethod | readonly McpMethod[], ...rest: Middleware[]): this {
+  use(
+    first: Middleware | Plugin | McpMethod | readonly McpMethod[],
+    ...rest: Array<Middleware | Plugin>
+  ): this {
     this.#assertOpen();
-    if (typeof first === 'function') {
-      for (const fn of [first, ...rest]) this.#def.middleware.push({ methods: undefined, fn });
+    if (typeof first === 'function' || isPlugin(first)) {
+      for (const item of [first, ...rest]) {
+        if (isPlugin(item)) item.install(this);
+        else this.#def.middleware.push({ methods: undefined, fn: item });
+      }
       return this;
     }
     const methods = new Set<McpMethod>(typeof first === 'string' ? [first] : first);
-    for (const fn of rest) this.#def.middleware.push({ methods, fn: fn as Middleware });
+    for (const fn of rest) {
+      if (isPlugin(fn)) {
+        throw new McpkitError('VALIDATION_FAILED', `Plugin "${fn.name}" cannot be scoped to methods.`, {
+          hint: 'Install plugins with .use(plugin); scope the middleware inside them instead.',
+        });
+      }
+      this.#def.middleware.push({ methods, fn: fn as Middleware });
+    }
+    return this;
+  }
+
+  /**
+   * Adds edge guards: they run at the HTTP edge for every request to the MCP endpoint, before
+   * dispatch, and may refuse the whole HTTP request (401, 403, 429 …) or attach the caller's
+   * identity. They do not run on stdio or in process; middleware does.
+   */
+  guard(...guards: EdgeGuard[]): this {
+    this.#assertOpen();
+    this.#def.guards.push(...guards);
+    return this;
+  }
+
+  /**
+   * Serves an extra HTTP path beside the MCP endpoint (any method; the handler decides), for
+   * metadata documents, `/metrics` or webhooks. Host/Origin checks apply; guards do not.
+   */
+  route(path: string, handler: RouteHandler): this {
+    this.#assertOpen();
+    if (!path.startsWith('/')) {
+      throw new McpkitError('VALIDATION_FAILED', `Route path "${path}" must start with "/".`);
+    }
+    if (this.#def.routes.has(path)) {
+      throw new McpkitError('CONFLICT', `Route "${path}" is registered twice.`);
+    }
+    this.#def.routes.set(path, handler);
     return this;
   }
 

@@ -1,5 +1,5 @@
 import type { Cancellation } from './cancellation.js';
-import type { ClientDescription } from './context.js';
+import type { AuthIdentity, ClientDescription } from './context.js';
 import type { Era, LoggingLevel } from './protocol.js';
 
 /** The way back to the client for one request: its own stream. */
@@ -28,4 +28,6 @@ export interface CallEnv {
    * send everything) or `null` when logs must not be sent (modern request without `logLevel`).
    */
   readonly logLevel: LoggingLevel | null | undefined;
+  /** The caller an edge guard verified, if any; the initial `ctx.auth`. */
+  readonly auth?: AuthIdentity | undefined;
 }

@@ -1,4 +1,11 @@
-export type { PromptSpec, ResourceSpec, ServerDefinition, ServerOptions, ToolSpec } from './builder.js';
+export type {
+  Plugin,
+  PromptSpec,
+  ResourceSpec,
+  ServerDefinition,
+  ServerOptions,
+  ToolSpec,
+} from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
 export type { ConfigOptions } from './config.js';
 export { ConfigError, defineConfig, secret } from './config.js';
@@ -34,6 +41,16 @@ export type {
   TemplateVariables,
   ToolOptions,
 } from './definitions.js';
+export type {
+  EdgeDecision,
+  EdgeGuard,
+  EdgeRequest,
+  HttpRefusalOptions,
+  RouteHandler,
+  RouteRequest,
+  RouteResponse,
+} from './edge.js';
+export { HttpRefusal } from './edge.js';
 export type { McpkitErrorOptions, ToolErrorPayload } from './errors.js';
 export {
   ErrorCode,

@@ -54,7 +54,7 @@ const EMPTY_ROUND = (): InputRound => ({ answers: {}, responses: undefined, next
 
 /** The per-request context. One object per request; everything else is shared and frozen. */
 export class RequestContext implements BaseContext {
-  auth: AuthIdentity | undefined = undefined;
+  auth: AuthIdentity | undefined;
   readonly state: Partial<ContextState> = {};
   // tools/call specifics (set by dispatch; harmless elsewhere)
   tool: Tool | undefined = undefined;
@@ -73,7 +73,9 @@ export class RequestContext implements BaseContext {
     private readonly baseLogger: Logger,
     readonly telemetry: Telemetry,
     private input: InputRound | undefined,
-  ) {}
+  ) {
+    this.auth = env.auth;
+  }
 
   /** Aborts on cancellation or shutdown; middleware may narrow it for inner layers. */
   get signal(): AbortSignal {

@@ -4,6 +4,7 @@ import type { ServerDefinition, ServerOptions } from './builder.js';
 import { deriveCapabilities } from './capabilities.js';
 import type { McpMethod } from './context.js';
 import { Dispatcher } from './dispatch.js';
+import type { EdgeGuard, RouteHandler } from './edge.js';
 import { isMcpkitError, ProtocolError, protocolErrorFrom, RpcCode, toMcpkitError } from './errors.js';
 import type { CallEnv } from './exchange.js';
 import { type HealthReport, runHealthChecks } from './health.js';
@@ -60,6 +61,10 @@ export class McpkitServer {
   readonly telemetry: Telemetry;
   readonly capabilities: ServerCapabilities;
   readonly registry: Registry;
+  /** Edge guards run by the HTTP endpoints, in registration order. */
+  readonly guards: readonly EdgeGuard[];
+  /** Extra HTTP routes by path. */
+  readonly routes: ReadonlyMap<string, RouteHandler>;
   readonly #dispatcher: Dispatcher;
   readonly #codec: RequestStateCodec;
   readonly #definition: ServerDefinition;
@@ -86,6 +91,8 @@ export class McpkitServer {
       createTelemetry((error, name) =>
         this.logger.warn({ err: error, event: name }, 'telemetry listener threw'),
       );
+    this.guards = Object.freeze([...definition.guards]);
+    this.routes = new Map(definition.routes);
     this.registry = freezeRegistry(definition.tools, definition.resources, definition.prompts);
     this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
     this.#codec = new RequestStateCodec(o.requestStateSecret);

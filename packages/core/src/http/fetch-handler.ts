@@ -89,6 +89,7 @@ export function createFetchHandler(server: McpkitServer, options: FetchHandlerOp
         {
           method: request.method,
           path: url.pathname,
+          query: url.search.slice(1),
           headers,
           readBody: (limit) => readLimited(request, limit),
         },

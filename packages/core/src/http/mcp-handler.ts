@@ -1,4 +1,5 @@
 import { Cancellation } from '../cancellation.js';
+import { type EdgeDecision, type EdgeGuard, type EdgeRequest, runGuards, toRefusal } from '../edge.js';
 import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
@@ -10,6 +11,7 @@ import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
+import { serveExtraRoute } from './extra-route.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import { checkModernRequest } from './header-checks.js';
 import { serveHealth } from './health-endpoint.js';
@@ -37,6 +39,7 @@ export class McpHttpHandler {
   readonly #health: boolean;
   readonly #pending = new PendingRequests();
   readonly #tracker: Inflight;
+  readonly #guards: readonly EdgeGuard[];
   /** In-flight requests by `session:rpcId`, for `notifications/cancelled`. */
   readonly #inflight = new Map<string, Cancellation[]>();
   /** Live resumable streams by id. */
@@ -45,6 +48,7 @@ export class McpHttpHandler {
   constructor(server: McpkitServer, options: HttpHandlerOptions = {}) {
     this.#server = server;
     this.#tracker = server.openInflight();
+    this.#guards = server.guards;
     this.#path = options.path ?? '/mcp';
     this.#maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
     this.#hosts = options.allowedHosts?.length
@@ -110,7 +114,8 @@ export class McpHttpHandler {
     if (this.#health && req.method === 'GET' && (req.path === '/healthz' || req.path === '/readyz')) {
       return serveHealth(this.#server, req.path, this.#tracker.closing, sink);
     }
-    if (req.path !== this.#path) {
+    const extra = req.path === this.#path ? undefined : this.#server.routes.get(req.path);
+    if (req.path !== this.#path && extra === undefined) {
       return jsonError(
         sink,
         404,
@@ -122,6 +127,7 @@ export class McpHttpHandler {
       const refusal = checkHostAndOrigin(req.headers, this.#hosts, this.#origins);
       if (refusal) return jsonError(sink, 403, RpcCode.INVALID_REQUEST, `Forbidden: ${refusal}`);
     }
+    if (extra !== undefined) return serveExtraRoute(this.#server, extra, req, sink, this.#maxBody);
     if (this.#tracker.closing) {
       return jsonError(
         sink,
@@ -135,9 +141,9 @@ export class McpHttpHandler {
       case 'POST':
         return this.#post(req, sink);
       case 'GET':
-        return this.#get(req, sink);
+        return this.#guarded(req, undefined, sink, null, () => this.#get(req, sink));
       case 'DELETE':
-        return this.#delete(req, sink);
+        return this.#guarded(req, undefined, sink, null, () => this.#delete(req, sink));
       default:
         return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, {
           allow: 'GET, POST, DELETE',
@@ -169,9 +175,64 @@ export class McpHttpHandler {
       sink.send(error.status, jsonHeaders(), JSON.stringify(error.response));
       return;
     }
+    if (this.#guards.length === 0) return this.#inbound(inbound, req, sink, undefined);
+    const id = inbound.kind === 'request' ? inbound.message.id : null;
+    return this.#guarded(req, inbound, sink, id, (decision) => this.#inbound(inbound, req, sink, decision));
+  }
+
+  /**
+   * Runs the edge guards, then `proceed` with their decision; a refusal answers the whole HTTP
+   * request with its status, and a guard that fails unexpectedly gets a 500 (logged).
+   */
+  #guarded(
+    req: HttpRequestInfo,
+    inbound: Inbound | undefined,
+    sink: HttpSink,
+    id: RpcRequest['id'] | null,
+    proceed: (decision: EdgeDecision | undefined) => Promise<void> | void,
+  ): Promise<void> | void {
+    if (this.#guards.length === 0) return proceed(undefined);
+    const message = inbound && inbound.kind !== 'response' ? inbound.message : undefined;
+    const params = message?.params as { name?: unknown; uri?: unknown } | undefined;
+    const target = params?.name ?? params?.uri;
+    const view: EdgeRequest = {
+      httpMethod: req.method,
+      path: req.path,
+      headers: req.headers,
+      remoteAddress: req.remoteAddress,
+      rpcMethod: message?.method,
+      rpcName: typeof target === 'string' ? target : undefined,
+    };
+    const refuse = (error: unknown): void => {
+      const refusal = toRefusal(error);
+      if (!refusal) throw error;
+      const given = req.headers['x-request-id'];
+      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId();
+      sink.send(
+        refusal.status,
+        Object.assign(jsonHeaders(), refusal.headers, { 'x-request-id': requestId }),
+        refusal.body(id, requestId),
+      );
+    };
+    let decision: ReturnType<typeof runGuards>;
+    try {
+      decision = runGuards(this.#guards, view);
+    } catch (error) {
+      return refuse(error);
+    }
+    if (decision instanceof Promise) return decision.then(proceed, refuse);
+    return proceed(decision);
+  }
+
+  #inbound(
+    inbound: Inbound,
+    req: HttpRequestInfo,
+    sink: HttpSink,
+    decision: EdgeDecision | undefined,
+  ): Promise<void> | void {
     if (inbound.kind === 'response') {
       this.#pending.settle(inbound.id, inbound.result, inbound.error);
-      sink.send(202, {}, '');
+      sink.send(202, { ...decision?.headers }, '');
       return;
     }
     if (inbound.kind === 'notification') {
@@ -181,13 +242,18 @@ export class McpHttpHandler {
         // Without a session two clients may share an id: cancel only when it is unambiguous.
         if (controllers?.length === 1) controllers[0]?.abort(new Error('Cancelled by the client.'));
       }
-      sink.send(202, {}, '');
+      sink.send(202, { ...decision?.headers }, '');
       return;
     }
-    return this.#request(inbound.message, req, sink);
+    return this.#request(inbound.message, req, sink, decision);
   }
 
-  #request(request: RpcRequest, req: HttpRequestInfo, sink: HttpSink): Promise<void> | void {
+  #request(
+    request: RpcRequest,
+    req: HttpRequestInfo,
+    sink: HttpSink,
+    decision: EdgeDecision | undefined,
+  ): Promise<void> | void {
     const headers = req.headers;
     const headerVersion = headers['mcp-protocol-version']?.trim();
 
@@ -206,10 +272,11 @@ export class McpHttpHandler {
         resumable: false,
         sessionId: undefined,
         legacy: undefined,
+        decision,
       });
     }
 
-    return this.#legacyRequest(request, req, sink, headerVersion);
+    return this.#legacyRequest(request, req, sink, headerVersion, decision);
   }
 
   async #legacyRequest(
@@ -217,6 +284,7 @@ export class McpHttpHandler {
     req: HttpRequestInfo,
     sink: HttpSink,
     headerVersion: string | undefined,
+    decision: EdgeDecision | undefined,
   ): Promise<void> {
     const headers = req.headers;
     if (!this.#legacy) {
@@ -232,7 +300,7 @@ export class McpHttpHandler {
     if (request.method === 'initialize') {
       const params = request.params ?? {};
       const result = this.#server.initializeResult(params.protocolVersion);
-      const extra: Record<string, string> = {};
+      const extra: Record<string, string> = { ...decision?.headers };
       if (this.#sessions)
         extra['mcp-session-id'] = await this.#sessions.create(
           initializedState(params, result.protocolVersion as string),
@@ -283,6 +351,7 @@ export class McpHttpHandler {
       resumable: this.#events !== undefined,
       sessionId,
       legacy: state,
+      decision,
     });
   }
 
@@ -294,11 +363,18 @@ export class McpHttpHandler {
       resumable: boolean;
       sessionId: string | undefined;
       legacy: LegacyState | undefined;
+      decision: EdgeDecision | undefined;
     },
   ): Promise<void> {
+    const decision = call.decision;
     const given = req.headers['x-request-id'];
-    const requestId = given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId();
-    const responseHeaders: Record<string, string> = { 'x-request-id': requestId };
+    const requestId =
+      decision?.requestId ??
+      (given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId());
+    const responseHeaders: Record<string, string> =
+      decision?.headers === undefined
+        ? { 'x-request-id': requestId }
+        : Object.assign({ 'x-request-id': requestId }, decision.headers);
     if (call.sessionId) responseHeaders['mcp-session-id'] = call.sessionId;
     const stream = new RequestStream(
       sink,
@@ -326,6 +402,7 @@ export class McpHttpHandler {
       cancellation,
       exchange: stream,
       logLevel: call.logLevel,
+      auth: decision?.auth,
     };
     // Legacy clients cancel with notifications/cancelled naming the request id; modern ones close the stream.
     const key = call.era === 'legacy' ? `${call.sessionId ?? ''}:${String(request.id)}` : undefined;

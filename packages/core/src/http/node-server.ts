@@ -84,6 +84,16 @@ export class NodeRequest implements HttpRequestInfo {
     this.headers = req.headers as Record<string, string | undefined>;
   }
 
+  get query(): string {
+    const url = this.req.url ?? '';
+    const q = url.indexOf('?');
+    return q === -1 ? '' : url.slice(q + 1);
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.req.socket.remoteAddress;
+  }
+
   /**
    * Reads the whole body with plain callbacks (no promise per request), then calls `done`. A body
    * over `limit` is drained and recorded as a {@link BodyTooLargeError}; a client that goes away

@@ -21,6 +21,10 @@ export interface HttpRequestInfo {
   path: string;
   /** Header values by lower-case name. */
   headers: Readonly<Record<string, string | undefined>>;
+  /** The query string without `?`, when the adapter keeps it. */
+  readonly query?: string;
+  /** Address of the peer, when the adapter knows it. */
+  readonly remoteAddress?: string | undefined;
   /** Reads the body as text; rejects with {@link BodyTooLargeError} past the limit. */
   readBody(limit: number): Promise<string>;
   /**
