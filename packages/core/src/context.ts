@@ -85,6 +85,8 @@ export interface BaseContext {
   auth: AuthIdentity | undefined;
   /** Request headers, lower-cased, read-only (empty on stdio). */
   readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Address of the HTTP peer (the proxy's, behind one); undefined on stdio and in process. */
+  readonly remoteAddress: string | undefined;
   /**
    * Aborts on client cancellation or server shutdown. A middleware may replace it with a narrower
    * signal for the layers inside it (for example `AbortSignal.any([ctx.signal, timeout])`).

@@ -18,6 +18,8 @@ export interface EdgeRequest {
   readonly rpcMethod: string | undefined;
   /** Tool or prompt name, or resource URI, the POSTed request targets. */
   readonly rpcName: string | undefined;
+  /** The raw body of a POST, exactly as received (for signatures over the body); undefined otherwise. */
+  readonly body: string | undefined;
 }
 
 /** What a guard lets through with the request. Every field is optional; later guards override earlier ones. */
@@ -34,9 +36,13 @@ export interface EdgeDecision {
  * Runs at the HTTP edge for every request to the MCP endpoint (POST, GET and DELETE; not for
  * health or extra routes), before anything is dispatched. Return a decision (or nothing) to let
  * the request through; throw an {@link HttpRefusal} — or a coded `McpkitError` — to refuse the
- * whole HTTP request with its own status and headers.
+ * whole HTTP request with its own status and headers. `decided` is what earlier guards decided
+ * (so a rate limit installed after auth can key by the verified caller).
  */
-export type EdgeGuard = (req: EdgeRequest) => EdgeDecision | undefined | Promise<EdgeDecision | undefined>;
+export type EdgeGuard = (
+  req: EdgeRequest,
+  decided: Readonly<EdgeDecision> | undefined,
+) => EdgeDecision | undefined | Promise<EdgeDecision | undefined>;
 
 /** An extra HTTP route's view of its request. */
 export interface RouteRequest {
@@ -138,11 +144,12 @@ export function runGuards(
 ): EdgeDecision | undefined | Promise<EdgeDecision | undefined> {
   let merged: EdgeDecision | undefined;
   for (let i = 0; i < guards.length; i++) {
-    const decision = (guards[i] as EdgeGuard)(req);
+    const decision = (guards[i] as EdgeGuard)(req, merged);
     if (decision instanceof Promise) {
       return decision.then(async (first) => {
         let acc = merge(merged, first);
-        for (let j = i + 1; j < guards.length; j++) acc = merge(acc, await (guards[j] as EdgeGuard)(req));
+        for (let j = i + 1; j < guards.length; j++)
+          acc = merge(acc, await (guards[j] as EdgeGuard)(req, acc));
         return acc;
       });
     }

@@ -97,6 +97,9 @@ export class RequestContext implements BaseContext {
   get headers(): Readonly<Record<string, string | undefined>> {
     return this.env.headers;
   }
+  get remoteAddress(): string | undefined {
+    return this.env.peer?.remoteAddress;
+  }
   get client(): ClientDescription {
     return this.env.client;
   }

@@ -148,6 +148,43 @@ describe('edge guards', () => {
     expect((await postModern(url, 1, 'tools/list')).status).toBe(200);
   });
 
+  it('gives guards the raw POST body and what earlier guards decided', async () => {
+    const bodies: Array<string | undefined> = [];
+    const subjects: Array<string | undefined> = [];
+    const { url } = await serve([
+      bearer,
+      (req, decided) => {
+        bodies.push(req.body);
+        subjects.push(decided?.auth?.subject);
+        return undefined;
+      },
+    ]);
+    const response = await postModern(
+      url,
+      7,
+      'tools/call',
+      { name: 'echo', arguments: { text: 'signed' } },
+      { headers: { authorization: 'Bearer good' } },
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(bodies[0] as string)).toMatchObject({
+      id: 7,
+      params: { arguments: { text: 'signed' } },
+    });
+    expect(subjects).toEqual(['user-1']);
+  });
+
+  it('exposes the peer address on ctx over HTTP', async () => {
+    const builder = createServer({ name: 'peer', version: '1.0.0' }).tool('peer', {
+      description: 'Names the peer',
+      handler: (_args, ctx) => String(ctx.remoteAddress),
+    });
+    server = await serveForTest(builder);
+    const client = await connectTestClient(server.url);
+    expect(resultText(await client.callTool('peer'))).toMatch(/127\.0\.0\.1/);
+    await client.close();
+  });
+
   it('does not guard health probes', async () => {
     const { origin } = await serve([bearer]);
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);

@@ -141,9 +141,9 @@ export class McpHttpHandler {
       case 'POST':
         return this.#post(req, sink);
       case 'GET':
-        return this.#guarded(req, undefined, sink, null, () => this.#get(req, sink));
+        return this.#guarded(req, undefined, undefined, sink, null, () => this.#get(req, sink));
       case 'DELETE':
-        return this.#guarded(req, undefined, sink, null, () => this.#delete(req, sink));
+        return this.#guarded(req, undefined, undefined, sink, null, () => this.#delete(req, sink));
       default:
         return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, {
           allow: 'GET, POST, DELETE',
@@ -177,7 +177,9 @@ export class McpHttpHandler {
     }
     if (this.#guards.length === 0) return this.#inbound(inbound, req, sink, undefined);
     const id = inbound.kind === 'request' ? inbound.message.id : null;
-    return this.#guarded(req, inbound, sink, id, (decision) => this.#inbound(inbound, req, sink, decision));
+    return this.#guarded(req, inbound, body as string, sink, id, (decision) =>
+      this.#inbound(inbound, req, sink, decision),
+    );
   }
 
   /**
@@ -187,6 +189,7 @@ export class McpHttpHandler {
   #guarded(
     req: HttpRequestInfo,
     inbound: Inbound | undefined,
+    body: string | undefined,
     sink: HttpSink,
     id: RpcRequest['id'] | null,
     proceed: (decision: EdgeDecision | undefined) => Promise<void> | void,
@@ -202,6 +205,7 @@ export class McpHttpHandler {
       remoteAddress: req.remoteAddress,
       rpcMethod: message?.method,
       rpcName: typeof target === 'string' ? target : undefined,
+      body,
     };
     const refuse = (error: unknown): void => {
       const refusal = toRefusal(error);
@@ -403,6 +407,7 @@ export class McpHttpHandler {
       exchange: stream,
       logLevel: call.logLevel,
       auth: decision?.auth,
+      peer: req,
     };
     // Legacy clients cancel with notifications/cancelled naming the request id; modern ones close the stream.
     const key = call.era === 'legacy' ? `${call.sessionId ?? ''}:${String(request.id)}` : undefined;
