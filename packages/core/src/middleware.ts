@@ -21,6 +21,9 @@ export interface ScopedMiddleware {
 /**
  * Composes layers around a terminal handler into one function, once. The returned function
  * allocates nothing per call beyond the closures `next` needs.
+ *
+ * A layer may call `next()` again once the previous call has settled — that is how a retry
+ * middleware runs the rest of the chain another time — but never while one is still running.
  */
 export function compose<C, R>(
   layers: ReadonlyArray<(ctx: C, next: Next<R>) => Promise<R>>,
@@ -28,14 +31,25 @@ export function compose<C, R>(
 ): (ctx: C) => Promise<R> {
   if (layers.length === 0) return terminal;
   return (ctx: C) => {
-    let last = -1;
     const run = (i: number): Promise<R> => {
-      if (i <= last) return Promise.reject(new Error('next() called more than once in one middleware'));
-      last = i;
       const layer = layers[i];
       if (layer === undefined) return terminal(ctx);
+      let running = false;
+      const settled = () => {
+        running = false;
+      };
+      const next = (): Promise<R> => {
+        if (running) {
+          return Promise.reject(new Error('next() called again before the previous call settled'));
+        }
+        running = true;
+        const inner = run(i + 1);
+        // Registered before the caller can attach its own handlers, so it runs first.
+        inner.then(settled, settled);
+        return inner;
+      };
       try {
-        return layer(ctx, () => run(i + 1));
+        return layer(ctx, next);
       } catch (error) {
         return Promise.reject(error);
       }

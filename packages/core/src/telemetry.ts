@@ -18,6 +18,14 @@ export interface TelemetryEvents {
     outcome: RequestOutcome;
     errorCode?: string;
   };
+  /** An edge guard refused a whole HTTP request before dispatch (401, 403, 429 …). */
+  'edge.refused': {
+    requestId: string;
+    status: number;
+    errorCode: string;
+    rpcMethod?: string;
+    rpcName?: string;
+  };
   'cache.hit': { tool?: string; key: string; layer: 'l1' | 'l2' };
   'cache.miss': { tool?: string; key: string };
   'cache.stale': { tool?: string; key: string };

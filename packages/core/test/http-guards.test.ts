@@ -185,6 +185,24 @@ describe('edge guards', () => {
     await client.close();
   });
 
+  it('reports each refusal on the edge.refused telemetry event', async () => {
+    const builder = createServer({ name: 'refusals', version: '1.0.0' })
+      .tool('noop', { description: 'Does nothing', handler: () => 'ok' })
+      .guard(bearer);
+    const refused: unknown[] = [];
+    builder.telemetry.on('edge.refused', (event) => refused.push(event));
+    server = await serveForTest(builder);
+    await postModern(server.url, 1, 'tools/call', { name: 'noop', arguments: {} });
+    expect(refused).toEqual([
+      expect.objectContaining({
+        status: 401,
+        errorCode: 'UNAUTHORIZED',
+        rpcMethod: 'tools/call',
+        rpcName: 'noop',
+      }),
+    ]);
+  });
+
   it('does not guard health probes', async () => {
     const { origin } = await serve([bearer]);
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);

@@ -212,6 +212,16 @@ export class McpHttpHandler {
       if (!refusal) throw error;
       const given = req.headers['x-request-id'];
       const requestId = given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId();
+      const telemetry = this.#server.telemetry;
+      if (telemetry.has('edge.refused')) {
+        telemetry.emit('edge.refused', {
+          requestId,
+          status: refusal.status,
+          errorCode: refusal.error.code,
+          ...(view.rpcMethod !== undefined ? { rpcMethod: view.rpcMethod } : {}),
+          ...(view.rpcName !== undefined ? { rpcName: view.rpcName } : {}),
+        });
+      }
       sink.send(
         refusal.status,
         Object.assign(jsonHeaders(), refusal.headers, { 'x-request-id': requestId }),
