@@ -359,15 +359,28 @@ describe('compose', () => {
     expect(ctx.log).toEqual(['a>', 'stop', '<a']);
   });
 
-  it('rejects a second next() call from one layer', async () => {
+  it('rejects a second next() call from one layer while the first is running', async () => {
+    const overlapping: Layer = async (_ctx, next) => {
+      const first = next();
+      const second = next();
+      await first;
+      return second;
+    };
+    const run = compose([overlapping], terminal);
+    const ctx: Ctx = { log: [] };
+    await expect(run(ctx)).rejects.toThrow('next() called again before the previous call settled');
+    expect(ctx.log).toEqual(['terminal']);
+  });
+
+  it('runs the rest of the chain again when a layer calls next() after the first call settled', async () => {
     const twice: Layer = async (_ctx, next) => {
       await next();
       return next();
     };
     const run = compose([twice], terminal);
     const ctx: Ctx = { log: [] };
-    await expect(run(ctx)).rejects.toThrow('next() called more than once');
-    expect(ctx.log).toEqual(['terminal']);
+    await run(ctx);
+    expect(ctx.log).toEqual(['terminal', 'terminal']);
   });
 
   it('turns a synchronous throw in a layer into a rejection', async () => {
