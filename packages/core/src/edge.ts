@@ -141,21 +141,24 @@ export function toRefusal(error: unknown): HttpRefusal | null {
 export function runGuards(
   guards: readonly EdgeGuard[],
   req: EdgeRequest,
+  progress: { decided: EdgeDecision | undefined },
 ): EdgeDecision | undefined | Promise<EdgeDecision | undefined> {
-  let merged: EdgeDecision | undefined;
+  // `progress` holds what was decided so far, so a refusal by a later guard can still use the
+  // request id an earlier guard chose.
   for (let i = 0; i < guards.length; i++) {
-    const decision = (guards[i] as EdgeGuard)(req, merged);
+    const decision = (guards[i] as EdgeGuard)(req, progress.decided);
     if (decision instanceof Promise) {
       return decision.then(async (first) => {
-        let acc = merge(merged, first);
-        for (let j = i + 1; j < guards.length; j++)
-          acc = merge(acc, await (guards[j] as EdgeGuard)(req, acc));
-        return acc;
+        progress.decided = merge(progress.decided, first);
+        for (let j = i + 1; j < guards.length; j++) {
+          progress.decided = merge(progress.decided, await (guards[j] as EdgeGuard)(req, progress.decided));
+        }
+        return progress.decided;
       });
     }
-    merged = merge(merged, decision);
+    progress.decided = merge(progress.decided, decision);
   }
-  return merged;
+  return progress.decided;
 }
 
 function merge(into: EdgeDecision | undefined, next: EdgeDecision | undefined): EdgeDecision | undefined {

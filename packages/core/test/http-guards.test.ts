@@ -203,6 +203,19 @@ describe('edge guards', () => {
     ]);
   });
 
+  it('keeps the request id and headers earlier guards chose on a later refusal', async () => {
+    const { url } = await serve([
+      () => ({ requestId: 'edge-42', headers: { 'x-correlation-id': 'edge-42' } }),
+      bearer,
+    ]);
+    const response = await postModern(url, 1, 'tools/list');
+    expect(response.status).toBe(401);
+    expect(response.headers.get('x-request-id')).toBe('edge-42');
+    expect(response.headers.get('x-correlation-id')).toBe('edge-42');
+    const body = (await response.json()) as { error: { data: { requestId: string } } };
+    expect(body.error.data.requestId).toBe('edge-42');
+  });
+
   it('does not guard health probes', async () => {
     const { origin } = await serve([bearer]);
     expect((await fetch(`${origin}/healthz`)).status).toBe(200);

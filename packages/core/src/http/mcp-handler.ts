@@ -207,11 +207,16 @@ export class McpHttpHandler {
       rpcName: typeof target === 'string' ? target : undefined,
       body,
     };
+    const progress: { decided: EdgeDecision | undefined } = { decided: undefined };
     const refuse = (error: unknown): void => {
       const refusal = toRefusal(error);
       if (!refusal) throw error;
+      // What earlier guards decided still holds: their request id and headers go on the refusal.
+      const decided = progress.decided;
       const given = req.headers['x-request-id'];
-      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId();
+      const requestId =
+        decided?.requestId ??
+        (given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId());
       const telemetry = this.#server.telemetry;
       if (telemetry.has('edge.refused')) {
         telemetry.emit('edge.refused', {
@@ -224,13 +229,13 @@ export class McpHttpHandler {
       }
       sink.send(
         refusal.status,
-        Object.assign(jsonHeaders(), refusal.headers, { 'x-request-id': requestId }),
+        Object.assign(jsonHeaders(), decided?.headers, refusal.headers, { 'x-request-id': requestId }),
         refusal.body(id, requestId),
       );
     };
     let decision: ReturnType<typeof runGuards>;
     try {
-      decision = runGuards(this.#guards, view);
+      decision = runGuards(this.#guards, view, progress);
     } catch (error) {
       return refuse(error);
     }
