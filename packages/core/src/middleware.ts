@@ -22,8 +22,9 @@ export interface ScopedMiddleware {
  * Composes layers around a terminal handler into one function, once. The returned function
  * allocates nothing per call beyond the closures `next` needs.
  *
- * A layer may call `next()` again once the previous call has settled — that is how a retry
- * middleware runs the rest of the chain another time — but never while one is still running.
+ * A layer may call `next()` again — that is how a retry middleware runs the rest of the chain
+ * another time. A call made while the previous run is still going waits for it to settle first, so
+ * the inner layers and the handler never run twice at once for one request.
  */
 export function compose<C, R>(
   layers: ReadonlyArray<(ctx: C, next: Next<R>) => Promise<R>>,
@@ -34,19 +35,15 @@ export function compose<C, R>(
     const run = (i: number): Promise<R> => {
       const layer = layers[i];
       if (layer === undefined) return terminal(ctx);
-      let running = false;
-      const settled = () => {
-        running = false;
-      };
+      // The first call costs nothing extra; a later one chains behind the previous run.
+      let previous: Promise<R> | undefined;
       const next = (): Promise<R> => {
-        if (running) {
-          return Promise.reject(new Error('next() called again before the previous call settled'));
+        if (previous === undefined) previous = run(i + 1);
+        else {
+          const again = () => run(i + 1);
+          previous = previous.then(again, again);
         }
-        running = true;
-        const inner = run(i + 1);
-        // Registered before the caller can attach its own handlers, so it runs first.
-        inner.then(settled, settled);
-        return inner;
+        return previous;
       };
       try {
         return layer(ctx, next);

@@ -427,31 +427,32 @@ describe.each(eras)('middleware short-circuits and failures (%s era)', (era) => 
     await client.close();
   });
 
-  it('rejects a second next() call while the first is still running', async () => {
-    let secondError: unknown;
+  it('never runs the handler twice at once when a middleware calls next() again early', async () => {
+    let running = 0;
+    let overlapped = false;
     let handlerRuns = 0;
     const app = createServer({ name: 'twice', version: '1' })
       .use('tools/call', async (_ctx, next) => {
-        const pending = next();
-        try {
-          await next();
-        } catch (error) {
-          secondError = error;
-        }
-        return pending;
+        const first = next();
+        const second = next();
+        await first;
+        return second;
       })
       .tool('t', {
         description: 't',
-        handler: () => {
+        handler: async () => {
           handlerRuns++;
-          return 'once';
+          running++;
+          if (running > 1) overlapped = true;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+          return `run ${handlerRuns}`;
         },
       });
     const client = await createTestClient(app, { era });
-    expect(resultText(await client.callTool('t'))).toBe('once');
-    expect(handlerRuns).toBe(1);
-    expect(secondError).toBeInstanceOf(Error);
-    expect((secondError as Error).message).toMatch(/next\(\) called again before the previous call settled/);
+    expect(resultText(await client.callTool('t'))).toBe('run 2');
+    expect(handlerRuns).toBe(2);
+    expect(overlapped).toBe(false);
     await client.close();
   });
 
@@ -476,22 +477,6 @@ describe.each(eras)('middleware short-circuits and failures (%s era)', (era) => 
     });
     const client = await createTestClient(app, { era });
     expect(resultText(await client.callTool('flaky'))).toBe('attempt 2');
-    await client.close();
-  });
-
-  it('turns an unhandled concurrent next() in a tool chain into an INTERNAL tool error', async () => {
-    const app = createServer({ name: 'twice', version: '1' }).tool('t', {
-      description: 't',
-      use: [
-        async (_ctx, next) => {
-          void next().catch(() => {});
-          return next();
-        },
-      ],
-      handler: () => 'x',
-    });
-    const client = await createTestClient(app, { era });
-    expectToolError(await client.callTool('t'), 'INTERNAL');
     await client.close();
   });
 

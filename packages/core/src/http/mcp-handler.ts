@@ -1,5 +1,5 @@
 import { Cancellation } from '../cancellation.js';
-import { type EdgeDecision, type EdgeGuard, type EdgeRequest, runGuards, toRefusal } from '../edge.js';
+import type { EdgeDecision, EdgeGuard } from '../edge.js';
 import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
@@ -10,6 +10,7 @@ import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
+import { passEdge, requestIdFor } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { serveExtraRoute } from './extra-route.js';
 import type { HttpHandlerOptions } from './handler-options.js';
@@ -22,7 +23,6 @@ import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-
 import { RequestStream, replayStream } from './request-stream.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const DONE: Promise<void> = Promise.resolve();
 
 /** The transport-neutral Streamable HTTP endpoint: both eras, sessions, resumable streams and health. */
@@ -182,10 +182,7 @@ export class McpHttpHandler {
     );
   }
 
-  /**
-   * Runs the edge guards, then `proceed` with their decision; a refusal answers the whole HTTP
-   * request with its status, and a guard that fails unexpectedly gets a 500 (logged).
-   */
+  /** Runs the edge guards, then `proceed` with their decision (see {@link passEdge}). */
   #guarded(
     req: HttpRequestInfo,
     inbound: Inbound | undefined,
@@ -195,52 +192,7 @@ export class McpHttpHandler {
     proceed: (decision: EdgeDecision | undefined) => Promise<void> | void,
   ): Promise<void> | void {
     if (this.#guards.length === 0) return proceed(undefined);
-    const message = inbound && inbound.kind !== 'response' ? inbound.message : undefined;
-    const params = message?.params as { name?: unknown; uri?: unknown } | undefined;
-    const target = params?.name ?? params?.uri;
-    const view: EdgeRequest = {
-      httpMethod: req.method,
-      path: req.path,
-      headers: req.headers,
-      remoteAddress: req.remoteAddress,
-      rpcMethod: message?.method,
-      rpcName: typeof target === 'string' ? target : undefined,
-      body,
-    };
-    const progress: { decided: EdgeDecision | undefined } = { decided: undefined };
-    const refuse = (error: unknown): void => {
-      const refusal = toRefusal(error);
-      if (!refusal) throw error;
-      // What earlier guards decided still holds: their request id and headers go on the refusal.
-      const decided = progress.decided;
-      const given = req.headers['x-request-id'];
-      const requestId =
-        decided?.requestId ??
-        (given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId());
-      const telemetry = this.#server.telemetry;
-      if (telemetry.has('edge.refused')) {
-        telemetry.emit('edge.refused', {
-          requestId,
-          status: refusal.status,
-          errorCode: refusal.error.code,
-          ...(view.rpcMethod !== undefined ? { rpcMethod: view.rpcMethod } : {}),
-          ...(view.rpcName !== undefined ? { rpcName: view.rpcName } : {}),
-        });
-      }
-      sink.send(
-        refusal.status,
-        Object.assign(jsonHeaders(), decided?.headers, refusal.headers, { 'x-request-id': requestId }),
-        refusal.body(id, requestId),
-      );
-    };
-    let decision: ReturnType<typeof runGuards>;
-    try {
-      decision = runGuards(this.#guards, view, progress);
-    } catch (error) {
-      return refuse(error);
-    }
-    if (decision instanceof Promise) return decision.then(proceed, refuse);
-    return proceed(decision);
+    return passEdge(this.#server, this.#guards, { req, inbound, body, sink, id }, proceed);
   }
 
   #inbound(
@@ -386,10 +338,7 @@ export class McpHttpHandler {
     },
   ): Promise<void> {
     const decision = call.decision;
-    const given = req.headers['x-request-id'];
-    const requestId =
-      decision?.requestId ??
-      (given !== undefined && REQUEST_ID.test(given) ? given : this.#server.newRequestId());
+    const requestId = decision?.requestId ?? requestIdFor(req.headers, this.#server);
     const responseHeaders: Record<string, string> =
       decision?.headers === undefined
         ? { 'x-request-id': requestId }

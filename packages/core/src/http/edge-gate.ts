@@ -1,0 +1,80 @@
+import { type EdgeDecision, type EdgeGuard, runGuards, toRefusal } from '../edge.js';
+import type { Inbound, RpcRequest } from '../jsonrpc.js';
+import type { McpkitServer } from '../server.js';
+import { EdgeView } from './edge-view.js';
+import { jsonHeaders } from './json-response.js';
+import type { HttpRequestInfo, HttpSink } from './sink.js';
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The request's correlation id: a well-formed `X-Request-Id`, else a new one. */
+export function requestIdFor(
+  headers: Readonly<Record<string, string | undefined>>,
+  server: McpkitServer,
+): string {
+  const given = headers['x-request-id'];
+  return given !== undefined && REQUEST_ID.test(given) ? given : server.newRequestId();
+}
+
+/** One HTTP exchange at the edge: the request, its parsed message (POST), the raw body and the answer sink. */
+export interface EdgeExchange {
+  req: HttpRequestInfo;
+  inbound: Inbound | undefined;
+  body: string | undefined;
+  sink: HttpSink;
+  /** JSON-RPC id of a POSTed request (null otherwise), for the refusal body. */
+  id: RpcRequest['id'] | null;
+}
+
+/**
+ * Runs the edge guards, then `proceed` with their merged decision. A refusal answers the whole
+ * HTTP request with its status and headers (keeping the request id and headers earlier guards
+ * chose) and emits `edge.refused`; an unexpected failure propagates to the handler's 500 path.
+ */
+export function passEdge(
+  server: McpkitServer,
+  guards: readonly EdgeGuard[],
+  exchange: EdgeExchange,
+  proceed: (decision: EdgeDecision | undefined) => Promise<void> | void,
+): Promise<void> | void {
+  const { req, inbound, sink, id } = exchange;
+  const message = inbound && inbound.kind !== 'response' ? inbound.message : undefined;
+  const params = message?.params as { name?: unknown; uri?: unknown } | undefined;
+  const target = params?.name ?? params?.uri;
+  const view = new EdgeView(
+    req,
+    message?.method,
+    typeof target === 'string' ? target : undefined,
+    exchange.body,
+  );
+  const progress: { decided: EdgeDecision | undefined } = { decided: undefined };
+  const refuse = (error: unknown): void => {
+    const refusal = toRefusal(error);
+    if (!refusal) throw error;
+    const decided = progress.decided;
+    const requestId = decided?.requestId ?? requestIdFor(req.headers, server);
+    const telemetry = server.telemetry;
+    if (telemetry.has('edge.refused')) {
+      telemetry.emit('edge.refused', {
+        requestId,
+        status: refusal.status,
+        errorCode: refusal.error.code,
+        ...(view.rpcMethod !== undefined ? { rpcMethod: view.rpcMethod } : {}),
+        ...(view.rpcName !== undefined ? { rpcName: view.rpcName } : {}),
+      });
+    }
+    sink.send(
+      refusal.status,
+      Object.assign(jsonHeaders(), decided?.headers, refusal.headers, { 'x-request-id': requestId }),
+      refusal.body(id, requestId),
+    );
+  };
+  let decision: ReturnType<typeof runGuards>;
+  try {
+    decision = runGuards(guards, view, progress);
+  } catch (error) {
+    return refuse(error);
+  }
+  if (decision instanceof Promise) return decision.then(proceed, refuse);
+  return proceed(decision);
+}

@@ -1,0 +1,26 @@
+import type { EdgeRequest } from '../edge.js';
+import type { HttpRequestInfo } from './sink.js';
+
+/** What guards see of one HTTP request; the peer address is looked up only when a guard reads it. */
+export class EdgeView implements EdgeRequest {
+  constructor(
+    private readonly req: HttpRequestInfo,
+    readonly rpcMethod: string | undefined,
+    readonly rpcName: string | undefined,
+    readonly body: string | undefined,
+  ) {}
+
+  get httpMethod(): string {
+    return this.req.method;
+  }
+  get path(): string {
+    return this.req.path;
+  }
+  get headers(): Readonly<Record<string, string | undefined>> {
+    return this.req.headers;
+  }
+  get remoteAddress(): string | undefined {
+    // A socket's address costs a system call: only guards that key by IP pay it.
+    return this.req.remoteAddress;
+  }
+}
