@@ -163,7 +163,8 @@ export function runGuards(
 
 function merge(into: EdgeDecision | undefined, next: EdgeDecision | undefined): EdgeDecision | undefined {
   if (next === undefined) return into;
-  if (into === undefined) return { ...next, headers: next.headers && { ...next.headers } };
+  // A guard's decision object is its own: copy it before merging later ones into it.
+  if (into === undefined) into = {};
   if (next.auth !== undefined) into.auth = next.auth;
   if (next.requestId !== undefined) into.requestId = next.requestId;
   if (next.headers) into.headers = { ...into.headers, ...next.headers };
