@@ -1,0 +1,35 @@
+export type {
+  Breaker,
+  BreakerOptions,
+  BreakerState,
+  ConsecutiveBreakerOptions,
+  SamplingBreakerOptions,
+} from './breaker-policy.js';
+export type { Upstream } from './create-upstream.js';
+export { createUpstream } from './create-upstream.js';
+export type { ExposeErrorBody, FailureKind, FailureScope, MappingOptions } from './error-mapping.js';
+export { toUpstreamError, UpstreamFailure } from './error-mapping.js';
+export type {
+  ClientCredentialsOptions,
+  RefreshTokenOptions,
+} from './oauth2-token-provider.js';
+export { createClientCredentialsProvider, createRefreshTokenProvider } from './oauth2-token-provider.js';
+export type { ResilientMiddleware, ResilientOptions, ResilientRetryOptions } from './resilient.js';
+export { resilient } from './resilient.js';
+export { parseRetryAfter } from './retry-after.js';
+export type { RetryBudget, RetryBudgetOptions } from './retry-budget.js';
+export { createRetryBudget } from './retry-budget.js';
+export type { TokenBucket, TokenBucketOptions } from './token-bucket.js';
+export { createTokenBucket } from './token-bucket.js';
+export { traceparentOf } from './trace-context.js';
+export type { Secret, TokenProvider, UpstreamAuth } from './upstream-auth.js';
+export type {
+  IdempotencyOptions,
+  UpstreamCallOptions,
+  UpstreamMethod,
+  UpstreamOptions,
+  UpstreamResponse,
+  UpstreamRetryOptions,
+} from './upstream-options.js';
+
+import './telemetry-events.js';

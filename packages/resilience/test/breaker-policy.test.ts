@@ -1,0 +1,137 @@
+import { createServer } from '@mcpkit/core';
+import { createUpstream } from '@mcpkit/resilience';
+import {
+  createTestClient,
+  expectToolError,
+  type MockUpstream,
+  mockUpstream,
+  resultText,
+  serveForTest,
+  type TestServer,
+} from '@mcpkit/testing';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import * as z from 'zod';
+
+let mock: MockUpstream;
+let served: TestServer | undefined;
+
+beforeEach(async () => {
+  mock = await mockUpstream();
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  await served?.close();
+  served = undefined;
+  await mock.close();
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('circuit breaker of an upstream', () => {
+  it('opens after the configured failures, fails fast without the network, then closes after a healthy trial', async () => {
+    // Only Date is faked: the breaker's clock stands still while real sockets and timers run.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    mock.route('GET', '*', 503);
+    const HALF_OPEN_MS = 10_000;
+    const items = createUpstream('items', {
+      baseUrl: mock.url,
+      retry: false,
+      breaker: { kind: 'consecutive', failures: 5, halfOpenAfterMs: HALF_OPEN_MS },
+    });
+    const timings: number[] = [];
+    const server = createServer({ name: 'breaker-test', version: '2.0.0' })
+      .use(items)
+      .tool('get_item', {
+        description: 'Reads an item',
+        input: z.object({ id: z.string() }),
+        handler: async ({ id }, ctx) => {
+          const started = performance.now();
+          try {
+            return JSON.stringify(await items.get(`/items/${id}`, { ctx }));
+          } finally {
+            timings.push(performance.now() - started);
+          }
+        },
+      });
+    const states: string[] = [];
+    server.telemetry.on('breaker.open', (e) => states.push(`open ${e.name}`));
+    server.telemetry.on('breaker.halfOpen', (e) => states.push(`halfOpen ${e.name}`));
+    server.telemetry.on('breaker.close', (e) => states.push(`close ${e.name}`));
+    served = await serveForTest(server);
+    const client = await createTestClient(served.server);
+
+    for (let i = 0; i < 5; i++) {
+      expectToolError(await client.callTool('get_item', { id: String(i) }), 'UPSTREAM_UNAVAILABLE');
+    }
+    expect(items.breakerState).toBe('open');
+    expect(mock.requests).toHaveLength(5);
+
+    const ready = await fetch(`${served.origin}/readyz`);
+    expect(ready.status).toBe(503);
+    const report = (await ready.json()) as { checks: Record<string, { healthy: boolean; details?: object }> };
+    expect(report.checks['upstream:items']).toMatchObject({
+      healthy: false,
+      details: { breaker: 'open', retryAfterMs: expect.any(Number), lastFailure: 'status:503' },
+    });
+
+    timings.length = 0;
+    for (let i = 0; i < 50; i++) {
+      const error = expectToolError(await client.callTool('get_item', { id: 'x' }), 'CIRCUIT_OPEN');
+      expect(error.retryable).toBe(true);
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(error.retryAfterMs).toBeLessThanOrEqual(HALF_OPEN_MS);
+    }
+    const sorted = [...timings].sort((a, b) => a - b);
+    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+    const p95 = sorted[Math.floor(sorted.length * 0.95)] ?? 0;
+    console.log(
+      `[acceptance] open breaker: 50 CIRCUIT_OPEN fast-fails, median ${median.toFixed(3)} ms, p95 ${p95.toFixed(3)} ms, max ${(sorted.at(-1) ?? 0).toFixed(3)} ms per call; mock requests stayed at ${mock.requests.length}`,
+    );
+    expect(mock.requests).toHaveLength(5);
+    // The median: single calls on a shared 2-vCPU machine can be descheduled for a GC or a neighbour.
+    expect(median).toBeLessThan(1);
+
+    mock.route('GET', '*', { body: { id: 'ok' } });
+    vi.setSystemTime(Date.now() + HALF_OPEN_MS + 1);
+    expect(resultText(await client.callTool('get_item', { id: 'trial' }))).toBe('{"id":"ok"}');
+    expect(mock.requests).toHaveLength(6);
+    expect(items.breakerState).toBe('closed');
+    expect(states).toEqual(['open upstream:items', 'halfOpen upstream:items', 'close upstream:items']);
+    expect((await fetch(`${served.origin}/readyz`)).status).toBe(200);
+    await client.close();
+  });
+
+  it('re-opens when the half-open trial fails', async () => {
+    mock.route('GET', '*', 500);
+    const items = createUpstream('items', {
+      baseUrl: mock.url,
+      retry: false,
+      breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 30 },
+    });
+    for (let i = 0; i < 2; i++)
+      await expect(items.get('/a')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    await expect(items.get('/a')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    await sleep(40);
+    await expect(items.get('/a')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(items.breakerState).toBe('open');
+    expect(mock.requests).toHaveLength(3);
+  });
+
+  it('opens a sampling breaker on the failure rate, not on client errors', async () => {
+    mock.route('GET', '/bad', 400);
+    mock.route('GET', '/down', 503);
+    const items = createUpstream('items', {
+      baseUrl: mock.url,
+      retry: false,
+      breaker: { threshold: 0.5, durationMs: 1_000, minimumRps: 1, halfOpenAfterMs: 1_000 },
+    });
+    for (let i = 0; i < 20; i++)
+      await expect(items.get('/bad')).rejects.toMatchObject({ code: 'UPSTREAM_ERROR' });
+    expect(items.breakerState).toBe('closed');
+    for (let i = 0; i < 20 && items.breakerState === 'closed'; i++) {
+      await items.get('/down').catch(() => undefined);
+    }
+    expect(items.breakerState).toBe('open');
+    await expect(items.get('/bad')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+  });
+});
