@@ -1,0 +1,251 @@
+import type { CacheEntry, CacheStore, StoredEntry, StoreEvent, StoreHealth } from './cache-store.js';
+import type { BusMessage, CacheBus } from './redis-bus.js';
+
+/** Options of {@link tieredStore}. */
+export interface TieredStoreOptions {
+  /**
+   * Carries writes and invalidations to the other instances so they evict their L1 copies. Without
+   * one, each instance's L1 may serve a value other instances replaced, until its own ttl ends.
+   * Default: none.
+   */
+  bus?: CacheBus;
+  /** While L2 is down, how often an operation may probe it (one probe at a time), in ms. Default: 1000. */
+  probeIntervalMs?: number;
+  /** Most deletes and tag invalidations remembered while L2 is down, replayed on recovery. Default: 10 000. */
+  maxPending?: number;
+  /** Name in logs and health details. Default: `tiered`. */
+  name?: string;
+}
+
+/**
+ * Two layers: a fast in-process L1 in front of a shared L2 (usually `memoryStore()` over
+ * `redisStore()`). Reads try L1, then L2 (filling L1); writes go to both and tell other instances
+ * through the bus. When L2 fails, the store falls back to L1 alone, reports `degraded` once, probes
+ * L2 in the background, and on recovery replays the deletes and invalidations it kept and clears
+ * L1 (it may have missed other instances' invalidations meanwhile).
+ */
+export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStoreOptions = {}): CacheStore {
+  const name = options.name ?? 'tiered';
+  const bus = options.bus;
+  const probeIntervalMs = options.probeIntervalMs ?? 1000;
+  const maxPending = options.maxPending ?? 10_000;
+  const listeners = new Set<(event: StoreEvent) => void>();
+  let down: { since: number; error: unknown } | undefined;
+  let lastProbe = 0;
+  let probing: Promise<void> | undefined;
+  const pendingKeys = new Set<string>();
+  const pendingTags = new Map<string, number>();
+  let dropped = 0;
+  // Counts evictions heard on the bus, so a read that raced one does not refill L1 with the old value.
+  let evictions = 0;
+
+  const report = (event: StoreEvent) => {
+    for (const listener of listeners) listener(event);
+  };
+
+  const fail = (operation: string, error: unknown) => {
+    report({ type: 'error', store: name, operation, error });
+    if (down) return;
+    down = { since: Date.now(), error };
+    lastProbe = Date.now();
+    report({ type: 'degraded', store: name, error });
+  };
+
+  const remember = (keys: readonly string[], tags: readonly string[], at: number) => {
+    for (const key of keys) {
+      if (pendingKeys.size + pendingTags.size >= maxPending) dropped++;
+      else pendingKeys.add(key);
+    }
+    for (const tag of tags) {
+      const known = pendingTags.get(tag);
+      if (known !== undefined) pendingTags.set(tag, Math.max(known, at));
+      else if (pendingKeys.size + pendingTags.size >= maxPending) dropped++;
+      else pendingTags.set(tag, at);
+    }
+  };
+
+  const publish = (message: BusMessage) => {
+    if (!bus) return Promise.resolve();
+    return bus.publish(message).catch((error: unknown) => fail('publish', error));
+  };
+
+  const recover = async () => {
+    const keys = [...pendingKeys];
+    const tags = [...pendingTags];
+    if (keys.length > 0) await l2.delete(keys);
+    for (const [tag, at] of tags) await l2.invalidateTags([tag], at);
+    if (!down) return;
+    const downMs = Date.now() - down.since;
+    down = undefined;
+    for (const key of keys) pendingKeys.delete(key);
+    for (const [tag] of tags) pendingTags.delete(tag);
+    if (dropped > 0) {
+      report({
+        type: 'error',
+        store: name,
+        operation: 'replay',
+        error: new Error(`${dropped} invalidations made while L2 was down could not be kept`),
+      });
+      dropped = 0;
+    }
+    // Other instances may have invalidated what this L1 holds while we could not hear them.
+    await l1.clear();
+    if (keys.length > 0 || tags.length > 0) {
+      const at = Math.max(0, ...tags.map(([, t]) => t));
+      await publish({ keys, tags: tags.map(([tag]) => tag), at });
+    }
+    report({ type: 'recovered', store: name, downMs });
+  };
+
+  const probe = (): Promise<void> => {
+    if (!down) return Promise.resolve();
+    probing ??= (async () => {
+      lastProbe = Date.now();
+      const health = await l2.check();
+      if (health.healthy) await recover();
+    })()
+      .catch(() => {
+        // Still down; the next probe tries again.
+      })
+      .finally(() => {
+        probing = undefined;
+      });
+    return probing;
+  };
+
+  const maybeProbe = () => {
+    if (down && Date.now() - lastProbe >= probeIntervalMs) void probe();
+  };
+
+  const started = bus
+    ?.start({
+      message(message) {
+        if (message.keys?.length) {
+          evictions++;
+          void l1.delete(message.keys);
+        }
+        if (message.tags?.length) void l1.invalidateTags(message.tags, message.at ?? Date.now());
+      },
+      reconnected() {
+        void l1.clear();
+      },
+    })
+    .catch(() => {});
+
+  return {
+    name,
+    peek(key) {
+      if (!l1.peek || !(bus === undefined || bus.connected || down !== undefined)) return undefined;
+      const local = l1.peek(key);
+      return local && !local.invalidated ? local : undefined;
+    },
+    async get(key): Promise<StoredEntry | undefined> {
+      // L1 is trustworthy only while we hear other instances' invalidations, or when it is all we have.
+      const useL1 = bus === undefined || bus.connected || down !== undefined;
+      const local = useL1 ? await l1.get(key) : undefined;
+      if (local && !local.invalidated) return local;
+      if (down) {
+        maybeProbe();
+        return local ?? (useL1 ? undefined : await l1.get(key));
+      }
+      try {
+        const heard = evictions;
+        const remote = await l2.get(key);
+        if (remote === undefined) return local;
+        if (!remote.invalidated && heard === evictions) await l1.set(key, remote.entry);
+        return remote;
+      } catch (error) {
+        fail('get', error);
+        return local ?? (useL1 ? undefined : await l1.get(key));
+      }
+    },
+    async set(key, entry: CacheEntry) {
+      await l1.set(key, entry);
+      if (down) {
+        maybeProbe();
+        return;
+      }
+      try {
+        await l2.set(key, entry);
+      } catch (error) {
+        fail('set', error);
+        return;
+      }
+      void publish({ keys: [key] });
+    },
+    async delete(keys) {
+      await l1.delete(keys);
+      if (down) {
+        remember(keys, [], 0);
+        maybeProbe();
+        return;
+      }
+      try {
+        await l2.delete(keys);
+      } catch (error) {
+        fail('delete', error);
+        remember(keys, [], 0);
+        return;
+      }
+      await publish({ keys });
+    },
+    async invalidateTags(tags, at) {
+      await l1.invalidateTags(tags, at);
+      if (down) {
+        remember([], tags, at);
+        maybeProbe();
+        return;
+      }
+      try {
+        await l2.invalidateTags(tags, at);
+      } catch (error) {
+        fail('invalidate', error);
+        remember([], tags, at);
+        return;
+      }
+      await publish({ tags, at });
+    },
+    clear() {
+      return l1.clear();
+    },
+    async lock(key, ttlMs) {
+      if (down || !l2.lock) return undefined;
+      try {
+        return await l2.lock(key, ttlMs);
+      } catch (error) {
+        fail('lock', error);
+        return undefined;
+      }
+    },
+    async ready() {
+      await l1.ready?.();
+      await l2.ready?.();
+      await started;
+    },
+    async check(): Promise<StoreHealth> {
+      if (down) await probe();
+      const remote = down ? undefined : await l2.check();
+      if (remote && !remote.healthy) fail('check', new Error(String(remote.details.error ?? 'L2 unhealthy')));
+      const details: Record<string, unknown> = {
+        l2: down ? 'down' : 'up',
+        ...(remote ? { l2Details: remote.details } : {}),
+        ...(bus ? { bus: bus.connected ? 'subscribed' : 'disconnected' } : {}),
+      };
+      if (down) {
+        details.downSince = new Date(down.since).toISOString();
+        details.error = down.error instanceof Error ? down.error.message : String(down.error);
+        details.pendingInvalidations = pendingKeys.size + pendingTags.size;
+      }
+      return { healthy: !down, details };
+    },
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await bus?.close();
+      await l1.close();
+      await l2.close();
+    },
+  };
+}
