@@ -1,0 +1,34 @@
+/** One audit record: what one `tools/call` did, who asked, and how it ended. */
+export interface AuditRecord {
+  /** When the call started, ISO 8601. */
+  time: string;
+  /** Correlation id of the request. */
+  requestId: string;
+  /** `ctx.auth.subject` of the caller, or null for anonymous calls. */
+  caller: string | null;
+  /** OAuth client id of the caller, when known. */
+  clientId?: string;
+  /** The tool called. */
+  tool: string;
+  /** `ok`, `error`, or `input_required` (a modern-era call paused for user input). */
+  outcome: 'ok' | 'error' | 'input_required';
+  /** mcpkit error code (or JSON-RPC code) when the call failed. */
+  errorCode?: string;
+  /** Time spent inside the audit layer, in milliseconds. */
+  durationMs: number;
+  /** Arguments with secrets redacted (`args: 'redact'`). */
+  args?: unknown;
+  /** SHA-256 (HMAC when a key is set) of the JSON arguments (`args: 'hash'`), hex. */
+  argsHash?: string;
+}
+
+/** Where audit records go. `write` receives batches; it may be slow, it never delays a tool call. */
+export interface AuditSink {
+  /** Persists one batch, in order. A rejection is logged and the batch counted as failed. */
+  write(batch: readonly AuditRecord[]): void | Promise<void>;
+  /** Releases resources (file handles, connections) after the last batch. */
+  close?(): void | Promise<void>;
+}
+
+/** A sink given as a plain function of a batch. */
+export type AuditSinkFunction = (batch: readonly AuditRecord[]) => void | Promise<void>;

@@ -1,0 +1,178 @@
+import { createHash, createHmac } from 'node:crypto';
+import type { Logger, Middleware, Plugin, ServerBuilder, ToolCallContext } from '@mcpkit/core';
+import { type ClassifiedOutcome, classifyError, classifyResult } from '../outcome/classify-outcome.js';
+import { createSecretRedactor } from '../redaction/redact-secrets.js';
+import type { AuditRecord, AuditSink, AuditSinkFunction } from './audit-record.js';
+
+/** Options of {@link audit}. */
+export interface AuditOptions {
+  /** Where records go: an {@link AuditSink} (e.g. `jsonlFileSink({ path })`) or a function of a batch. */
+  sink: AuditSink | AuditSinkFunction;
+  /** How arguments are recorded: secrets `redact`ed, `hash`ed, or `omit`ted. Default: `redact`. */
+  args?: 'redact' | 'hash' | 'omit';
+  /** Key for an HMAC-SHA-256 of the arguments when `args: 'hash'` (plain SHA-256 is guessable for small inputs). Default: none (SHA-256). */
+  hashKey?: string;
+  /** Extra argument key names to redact. Default: none. */
+  secretKeys?: readonly string[];
+  /** Most records held while the sink is busy; past it, new records are dropped and counted. Default: 10000. */
+  maxBuffered?: number;
+  /** Most records handed to the sink in one batch. Default: 1000. */
+  maxBatch?: number;
+}
+
+/** The plugin {@link audit} returns, with its buffer's counters and lifecycle. */
+export interface AuditPlugin extends Plugin {
+  /** Records dropped because the buffer was full. */
+  readonly dropped: number;
+  /** Records waiting for the sink. */
+  readonly buffered: number;
+  /** Records the sink accepted. */
+  readonly written: number;
+  /** Records in batches the sink rejected. */
+  readonly failed: number;
+  /** Resolves once every record buffered so far has been handed to the sink and settled. */
+  flush(): Promise<void>;
+  /** Flushes, then closes the sink. Records arriving later are dropped. */
+  close(): Promise<void>;
+}
+
+const NO_LOGGER: Pick<Logger, 'warn' | 'error'> = { warn() {}, error() {} };
+
+/**
+ * An append-only audit trail of tool calls: one record per `tools/call` (time, caller, tool,
+ * outcome, error code, request id, duration, arguments redacted or hashed). Records go to a
+ * bounded in-memory buffer drained asynchronously into the sink, so a slow sink never slows a
+ * call: when the buffer is full, records are dropped and counted (`dropped`, warned once).
+ * Installed innermost, it records only calls that got past auth and rate limits.
+ */
+export function audit(options: AuditOptions): AuditPlugin {
+  const sink: AuditSink = typeof options.sink === 'function' ? { write: options.sink } : options.sink;
+  const mode = options.args ?? 'redact';
+  const maxBuffered = options.maxBuffered ?? 10_000;
+  const maxBatch = options.maxBatch ?? 1000;
+  const redact = createSecretRedactor({ keys: options.secretKeys ?? [] });
+  const hashKey = options.hashKey;
+  let logger: Pick<Logger, 'warn' | 'error'> = NO_LOGGER;
+
+  let buffer: AuditRecord[] = [];
+  let dropped = 0;
+  let written = 0;
+  let failed = 0;
+  let warned = false;
+  let closed = false;
+  let draining: Promise<void> | undefined;
+
+  const hash = (args: unknown): string => {
+    const text = JSON.stringify(args) ?? '';
+    return (hashKey === undefined ? createHash('sha256') : createHmac('sha256', hashKey))
+      .update(text)
+      .digest('hex');
+  };
+
+  const drain = async (): Promise<void> => {
+    // Yield first so the call that queued the record returns before any sink work starts.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    while (buffer.length > 0) {
+      const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
+      buffer = batch === buffer ? [] : buffer.slice(maxBatch);
+      try {
+        await sink.write(batch);
+        written += batch.length;
+      } catch (error) {
+        failed += batch.length;
+        logger.error({ err: error, records: batch.length }, 'audit sink failed; batch lost');
+      }
+    }
+  };
+  const schedule = (): void => {
+    if (draining !== undefined) return;
+    draining = drain().finally(() => {
+      draining = undefined;
+      if (buffer.length > 0) schedule();
+    });
+  };
+
+  const enqueue = (record: AuditRecord): void => {
+    if (closed || buffer.length >= maxBuffered) {
+      dropped++;
+      if (!warned) {
+        warned = true;
+        logger.warn(
+          { maxBuffered, requestId: record.requestId },
+          'audit buffer full: dropping records until the sink catches up (see audit.dropped)',
+        );
+      }
+      return;
+    }
+    buffer.push(record);
+    schedule();
+  };
+
+  const record = (
+    ctx: ToolCallContext,
+    epochMs: number,
+    started: number,
+    classified: ClassifiedOutcome,
+  ): void => {
+    const entry: AuditRecord = {
+      time: new Date(epochMs).toISOString(),
+      requestId: ctx.requestId,
+      caller: ctx.auth?.subject ?? null,
+      tool: ctx.name,
+      outcome: classified.outcome,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    };
+    if (ctx.auth?.clientId !== undefined) entry.clientId = ctx.auth.clientId;
+    if (classified.errorType !== undefined) entry.errorCode = classified.errorType;
+    if (mode === 'redact') entry.args = redact(ctx.arguments);
+    else if (mode === 'hash') entry.argsHash = hash(ctx.arguments);
+    enqueue(entry);
+  };
+
+  const middleware: Middleware<'tools/call'> = async (ctx, next) => {
+    const epochMs = Date.now();
+    const started = performance.now();
+    let result: Awaited<ReturnType<typeof next>>;
+    try {
+      result = await next();
+    } catch (error) {
+      record(ctx, epochMs, started, classifyError(error));
+      throw error;
+    }
+    record(ctx, epochMs, started, classifyResult(result));
+    return result;
+  };
+
+  const flush = async (): Promise<void> => {
+    while (draining !== undefined || buffer.length > 0) {
+      if (draining === undefined) schedule();
+      await draining;
+    }
+  };
+
+  return {
+    name: 'audit',
+    get dropped() {
+      return dropped;
+    },
+    get buffered() {
+      return buffer.length;
+    },
+    get written() {
+      return written;
+    },
+    get failed() {
+      return failed;
+    },
+    install(builder: ServerBuilder) {
+      logger = builder.logger;
+      builder.use('tools/call', middleware);
+    },
+    flush,
+    async close() {
+      closed = true;
+      await flush();
+      await sink.close?.();
+    },
+  };
+}

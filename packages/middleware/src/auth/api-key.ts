@@ -1,0 +1,100 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type AuthIdentity, McpkitError, type Plugin } from '@mcpkit/core';
+import { authError, bearerToken, quoted, reasonOf } from './auth-error.js';
+import { createAuthPlugin } from './auth-plugin.js';
+
+/** One accepted API key, stored as the SHA-256 hash of the key (never the key itself). */
+export interface ApiKeyEntry {
+  /** Hex SHA-256 of the key, as made by {@link hashApiKey}. */
+  hash: string;
+  /** Caller identity the key stands for. */
+  subject: string;
+  /** Scopes the key grants. Default: none. */
+  scopes?: readonly string[];
+  /** OAuth-style client id, when the key belongs to a client application. */
+  clientId?: string;
+  /** Extra verified claims passed inward (tenant, roles, …). */
+  claims?: Readonly<Record<string, unknown>>;
+}
+
+/** Options of {@link apiKey}. Give `keys`, `verify` or both (keys are tried first). */
+export interface ApiKeyOptions {
+  /** Accepted keys, by hash. */
+  keys?: readonly ApiKeyEntry[];
+  /** Looks a key up elsewhere (a database); return undefined to refuse it. Receives the raw key: never log it. */
+  verify?: (key: string) => AuthIdentity | undefined | Promise<AuthIdentity | undefined>;
+  /** Header carrying the key. Default: `x-api-key` (an `Authorization: Bearer <key>` header is accepted too). */
+  header?: string;
+  /** Whether `Authorization: Bearer <key>` is accepted as well. Default: true. */
+  acceptBearer?: boolean;
+  /** Realm named in `WWW-Authenticate`. Default: `mcp`. */
+  realm?: string;
+}
+
+/** The hex SHA-256 of an API key: what {@link apiKey} stores and compares. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+/**
+ * API-key authentication, checked on every request: keys are configured as SHA-256 hashes and
+ * compared in constant time; a key maps to an identity with scopes that becomes `ctx.auth`.
+ */
+export function apiKey(options: ApiKeyOptions): Plugin {
+  const header = (options.header ?? 'x-api-key').toLowerCase();
+  const acceptBearer = options.acceptBearer ?? true;
+  const realm = options.realm ?? 'mcp';
+  const entries = (options.keys ?? []).map((entry) => {
+    if (!/^[0-9a-f]{64}$/i.test(entry.hash)) {
+      throw new McpkitError(
+        'VALIDATION_FAILED',
+        `API key entry for "${entry.subject}" is not a hex SHA-256 hash.`,
+        {
+          hint: 'Store hashApiKey(key), not the key.',
+        },
+      );
+    }
+    return { digest: Buffer.from(entry.hash, 'hex'), identity: toIdentity(entry) };
+  });
+  if (entries.length === 0 && !options.verify) {
+    throw new McpkitError('VALIDATION_FAILED', 'apiKey() needs `keys` or `verify`.', {
+      hint: 'Configure at least one key hash or a verify function.',
+    });
+  }
+
+  const refuseUnknown = (): never => {
+    throw authError('unknown_key', 'The API key is not valid.', 'Check the key, or ask for a new one.');
+  };
+  // Synchronous unless a `verify` lookup has to run, so the common path costs no promise.
+  const authenticate = (
+    headers: Readonly<Record<string, string | undefined>>,
+  ): AuthIdentity | Promise<AuthIdentity> => {
+    const key = headers[header] || (acceptBearer ? bearerToken(headers) : undefined);
+    if (key === undefined || key === '') {
+      throw authError('missing', 'An API key is required.', `Send the key in the ${header} header.`);
+    }
+    const digest = createHash('sha256').update(key, 'utf8').digest();
+    // Every entry is compared, so the time taken does not tell which (or whether a) prefix matched.
+    let found: AuthIdentity | undefined;
+    for (const entry of entries) {
+      if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry.identity;
+    }
+    if (found !== undefined) return found;
+    if (!options.verify) return refuseUnknown();
+    return Promise.resolve(options.verify(key)).then((verified) => verified ?? refuseUnknown());
+  };
+
+  return createAuthPlugin('apiKey', authenticate, (error) => {
+    const invalid = reasonOf(error) !== 'missing';
+    return {
+      'www-authenticate': `Bearer realm=${quoted(realm)}${invalid ? ', error="invalid_token"' : ''}`,
+    };
+  });
+}
+
+function toIdentity(entry: ApiKeyEntry): AuthIdentity {
+  const identity: AuthIdentity = { subject: entry.subject, scopes: Object.freeze([...(entry.scopes ?? [])]) };
+  if (entry.clientId !== undefined) identity.clientId = entry.clientId;
+  if (entry.claims !== undefined) identity.claims = entry.claims;
+  return Object.freeze(identity);
+}

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto';
+import {
+  type AuthIdentity,
+  type EdgeGuard,
+  HttpRefusal,
+  type Logger,
+  McpkitError,
+  type McpMethod,
+  type Middleware,
+  type Plugin,
+  type Telemetry,
+} from '@mcpkit/core';
+import { memoryStore } from './memory-store.js';
+import type { RateLimitAlgorithm, RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
+
+declare module '@mcpkit/core' {
+  interface TelemetryEvents {
+    /** The rate-limit store failed; `served` tells whether the request went ahead (fail-open). */
+    'ratelimit.unavailable': { name: string; served: boolean };
+  }
+}
+
+/** What a custom key function sees of a request (in middleware and at the HTTP edge alike). */
+export interface RateLimitRequest {
+  /** The verified caller (at the edge: the identity an earlier auth guard decided). */
+  readonly auth: AuthIdentity | undefined;
+  /** A stable caller key: the verified subject, else (edge only) a hash of the presented credential. */
+  readonly caller: string | undefined;
+  /** JSON-RPC method, when known. */
+  readonly method: string | undefined;
+  /** Tool/prompt name or resource URI, when known. */
+  readonly name: string | undefined;
+  /** Peer address, or the first `X-Forwarded-For` hop when `trustForwardedFor` is on; undefined on stdio. */
+  readonly ip: string | undefined;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+/** How requests are grouped into counters; a function returning undefined exempts the request. */
+export type RateLimitBy =
+  | 'caller'
+  | 'tool'
+  | 'caller+tool'
+  | 'ip'
+  | ((req: RateLimitRequest) => string | undefined);
+
+/** Options of {@link rateLimit}. */
+export interface RateLimitOptions {
+  /** Requests allowed per window. Required. */
+  limit: number;
+  /** Window length in milliseconds. Required. */
+  window: number;
+  /** Counter grouping. Default: `caller` (anonymous callers share the key `anonymous`, or their IP at the edge). */
+  by?: RateLimitBy;
+  /**
+   * Counting algorithm. Default: `sliding-window` (a sliding-window counter: two fixed-window counts
+   * per key, the previous one weighted by its overlap; O(1) memory and work per key; never more than
+   * `limit` within one fixed window).
+   */
+  algorithm?: RateLimitAlgorithm;
+  /** Where counters live. Default: a fresh {@link memoryStore} (per process). */
+  store?: RateLimitStore;
+  /** When the store fails: true serves the request unlimited, false refuses it with `UPSTREAM_UNAVAILABLE`. Default: false. */
+  failOpen?: boolean;
+  /** Refuse whole HTTP requests at the edge (429 with `Retry-After` and `RateLimit-*` headers) instead of in middleware. Default: false. */
+  edge?: boolean;
+  /** Methods limited in middleware mode. Default: every method that runs through middleware. */
+  methods?: readonly McpMethod[];
+  /** Namespace of this limiter's keys and its name in telemetry. Default: `rateLimit`. */
+  name?: string;
+  /** Read the client IP from the first `X-Forwarded-For` hop (only behind a proxy you trust). Default: false. */
+  trustForwardedFor?: boolean;
+}
+
+/** A rate limiter: install it with `.use(limiter)`, or put `limiter.middleware()` in a tool's `use:`. */
+export interface RateLimiter extends Plugin {
+  /** The limiter as a middleware (for one tool's `use:` or a method scope). */
+  middleware<M extends McpMethod = 'tools/call'>(): Middleware<M>;
+}
+
+/**
+ * Limits how often callers may call: per caller, tool, caller and tool, IP or a custom key; token
+ * bucket or sliding-window counter; memory or Redis counters. A refused tool call becomes a
+ * `RATE_LIMITED` tool error with `retryAfterMs`; other methods get a JSON-RPC error; in edge mode
+ * the whole HTTP request gets 429.
+ */
+export function rateLimit(options: RateLimitOptions): RateLimiter {
+  if (!(options.limit >= 1) || !(options.window >= 1)) {
+    throw new McpkitError('VALIDATION_FAILED', 'rateLimit(): `limit` and `window` must be at least 1.');
+  }
+  const name = options.name ?? 'rateLimit';
+  const rule = {
+    limit: options.limit,
+    windowMs: options.window,
+    algorithm: options.algorithm ?? 'sliding-window',
+  };
+  const store = options.store ?? memoryStore();
+  const failOpen = options.failOpen ?? false;
+  const by = options.by ?? 'caller';
+
+  const keyOf = (req: RateLimitRequest): string | undefined => {
+    if (typeof by === 'function') return by(req);
+    const caller = req.caller ?? (req.ip !== undefined ? `ip:${req.ip}` : 'anonymous');
+    const target = req.method === 'tools/call' ? `tool:${req.name}` : `method:${req.method ?? 'http'}`;
+    switch (by) {
+      case 'caller':
+        return caller;
+      case 'tool':
+        return target;
+      case 'caller+tool':
+        return `${caller}|${target}`;
+      case 'ip':
+        return `ip:${req.ip ?? 'unknown'}`;
+    }
+  };
+
+  /** Takes one unit for `req`; undefined when the request is exempt or served fail-open. */
+  const check = async (
+    req: RateLimitRequest,
+    telemetry: Telemetry,
+    logger: Logger,
+  ): Promise<RateLimitDecision | undefined> => {
+    const key = keyOf(req);
+    if (key === undefined) return undefined;
+    let decision: RateLimitDecision;
+    try {
+      decision = await store.consume(`${name}:${key}`, rule);
+    } catch (error) {
+      telemetry.emit('ratelimit.unavailable', { name, served: failOpen });
+      logger.warn({ err: error, limiter: name, failOpen }, 'rate-limit store failed');
+      if (failOpen) return undefined;
+      throw new McpkitError(
+        'UPSTREAM_UNAVAILABLE',
+        'Rate limiting is unavailable, so the request was refused.',
+        {
+          retryAfterMs: 1_000,
+          hint: 'Retry shortly.',
+          cause: error,
+        },
+      );
+    }
+    if (!decision.allowed) {
+      telemetry.emit('ratelimit.rejected', { key: `${name}:${key}`, retryAfterMs: decision.retryAfterMs });
+      throw new McpkitError(
+        'RATE_LIMITED',
+        `Rate limit exceeded: ${rule.limit} requests per ${rule.windowMs} ms.`,
+        {
+          retryAfterMs: decision.retryAfterMs,
+          hint: `Wait ${Math.ceil(decision.retryAfterMs / 1000)} s before retrying.`,
+          details: { limit: rule.limit, windowMs: rule.windowMs },
+        },
+      );
+    }
+    return decision;
+  };
+
+  const methods = options.methods ? new Set<string>(options.methods) : undefined;
+  const forwarded = (headers: Readonly<Record<string, string | undefined>>) =>
+    options.trustForwardedFor ? headers['x-forwarded-for']?.split(',')[0]?.trim() || undefined : undefined;
+  const middleware: Middleware = async (ctx, next) => {
+    if (methods && !methods.has(ctx.method)) return next();
+    await check(
+      {
+        auth: ctx.auth,
+        caller: ctx.auth ? `caller:${ctx.auth.subject}` : undefined,
+        method: ctx.method,
+        name: ctx.name,
+        ip: forwarded(ctx.headers) ?? ctx.remoteAddress,
+        headers: ctx.headers,
+      },
+      ctx.telemetry,
+      ctx.logger,
+    );
+    return next();
+  };
+
+  const limiter: RateLimiter = {
+    name,
+    install(builder) {
+      if (!options.edge) {
+        builder.use(middleware);
+        return;
+      }
+      const guard: EdgeGuard = async (req, decided) => {
+        try {
+          // Keyed by the verified caller when an auth guard ran first, else by the credential's hash.
+          const auth = decided?.auth;
+          const decision = await check(
+            {
+              auth,
+              caller: auth ? `caller:${auth.subject}` : credentialKey(req.headers),
+              method: req.rpcMethod,
+              name: req.rpcName,
+              ip: forwarded(req.headers) ?? req.remoteAddress,
+              headers: req.headers,
+            },
+            builder.telemetry,
+            builder.logger,
+          );
+          return decision ? { headers: rateLimitHeaders(decision, rule.windowMs) } : undefined;
+        } catch (error) {
+          if (error instanceof McpkitError && error.code === 'RATE_LIMITED') {
+            const headers = rateLimitHeaders(
+              {
+                allowed: false,
+                limit: rule.limit,
+                remaining: 0,
+                resetMs: error.retryAfterMs ?? 0,
+                retryAfterMs: 0,
+              },
+              rule.windowMs,
+            );
+            throw new HttpRefusal(error, { headers });
+          }
+          throw error;
+        }
+      };
+      builder.guard(guard);
+    },
+    middleware: <M extends McpMethod>() => middleware as unknown as Middleware<M>,
+  };
+  return limiter;
+}
+
+/** `RateLimit-*` response headers (IETF httpapi draft names; reset in delta-seconds). */
+export function rateLimitHeaders(decision: RateLimitDecision, windowMs: number): Record<string, string> {
+  return {
+    'ratelimit-limit': String(decision.limit),
+    'ratelimit-remaining': String(Math.max(0, decision.remaining)),
+    'ratelimit-reset': String(Math.max(0, Math.ceil(decision.resetMs / 1000))),
+    'ratelimit-policy': `${decision.limit};w=${Math.ceil(windowMs / 1000)}`,
+  };
+}
+
+/** A caller key from the presented credential: its hash, so the raw token is never a key. */
+function credentialKey(headers: Readonly<Record<string, string | undefined>>): string | undefined {
+  const credential = headers.authorization ?? headers['x-api-key'];
+  if (credential === undefined || credential === '') return undefined;
+  return `cred:${createHash('sha256').update(credential).digest('base64url').slice(0, 22)}`;
+}
