@@ -60,3 +60,6 @@ export const PROGRESS_STEPS = 3;
 
 /** Ports and readiness: every server prints READY once listening. */
 export const port = Number(process.env.PORT ?? 0);
+
+/** The API key the production-preset server accepts (sent by the load generator to every server). */
+export const BENCH_API_KEY = 'bench-key-0123456789';

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { freePort } from '../scripts/free-port.mjs';
+import { BENCH_API_KEY } from './fixtures.mjs';
 import { readAnswer, requestFor, WORKLOADS } from './workloads.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,7 +45,13 @@ const SERVERS = [
   { id: 'tmcp', label: 'tmcp', file: 'tmcp.mjs' },
   { id: 'fastmcp', label: 'FastMCP', file: 'fastmcp.mjs' },
   { id: 'mcpkit', label: 'mcpkit', file: 'mcpkit.mjs' },
+  // mcpkit's own layers, measured on the workloads listed: the production() middleware preset,
+  // and @mcpkit/cache (workload e is a cache hit; a on the same server is the uncached baseline).
+  { id: 'mcpkit-production', label: 'mcpkit+production', file: 'mcpkit-production.mjs', workloads: ['a'] },
+  { id: 'mcpkit-cache', label: 'mcpkit+cache', file: 'mcpkit-cache.mjs', workloads: ['a', 'e'] },
 ].filter((s) => !args.only || args.only.split(',').includes(s.id));
+/** Sent to every server: the production preset checks it, the others ignore it. */
+const EXTRA_HEADERS = { 'x-api-key': BENCH_API_KEY };
 const workloads = WORKLOADS.filter((w) => !args.workloads || args.workloads.split(',').includes(w.id));
 const ERAS = ['modern', 'legacy'];
 
@@ -71,8 +78,15 @@ async function start(server) {
   return { ...server, child, url: `http://127.0.0.1:${port}/mcp` };
 }
 
+/** Whether a server takes part in a workload (some workloads and servers are mcpkit-only). */
+function measures(server, workload) {
+  if (server.workloads && !server.workloads.includes(workload.id)) return false;
+  return !workload.servers || workload.servers.includes(server.id);
+}
+
 async function probe(server, workload, era) {
-  const { headers, body } = requestFor(workload, era);
+  if (!measures(server, workload)) return 'not measured for this workload';
+  const { headers, body } = requestFor(workload, era, EXTRA_HEADERS);
   try {
     const response = await fetch(server.url, {
       method: 'POST',
@@ -92,7 +106,7 @@ async function probe(server, workload, era) {
 }
 
 function load(server, workload, era, seconds) {
-  const { headers, body } = requestFor(workload, era);
+  const { headers, body } = requestFor(workload, era, EXTRA_HEADERS);
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -189,6 +203,7 @@ for (const workload of workloads) {
     const sdk = stat('sdk-v2');
     const raw = stat('raw');
     for (const server of running) {
+      if (!measures(server, workload)) continue;
       const s = stat(server.id);
       const reason = unsupported.get(key(workload.id, era, server.id));
       const row = { workload: workload.id, era, server: server.id };
@@ -212,6 +227,43 @@ for (const workload of workloads) {
     }
   }
 }
+// What mcpkit's own layers cost, measured in the same run: the production() preset against the bare
+// server on the trivial call.
+const overheads = [];
+const rpsOf = (workload, era, server) =>
+  results.find((r) => r.workload === workload && r.era === era && r.server === server && r.rps !== undefined)
+    ?.rps;
+for (const era of ERAS) {
+  const bare = rpsOf('a', era, 'mcpkit');
+  const preset = rpsOf('a', era, 'mcpkit-production');
+  if (bare && preset) {
+    overheads.push({
+      name: 'production() preset vs bare, workload (a)',
+      era,
+      ratio: preset / bare,
+      target: '>= 0.70x throughput',
+    });
+  }
+  // A hit's cost relative to a trivial call on the same server: req/s of (a) over req/s of (e).
+  const trivial = rpsOf('a', era, 'mcpkit-cache');
+  const hit = rpsOf('e', era, 'mcpkit-cache');
+  if (trivial && hit) {
+    overheads.push({
+      name: 'cached hit (e) cost vs trivial call (a), +cache',
+      era,
+      ratio: trivial / hit,
+      target: '<= 1.20x cost',
+    });
+  }
+}
+if (overheads.length > 0) {
+  lines.push('', "mcpkit's own layers (same run)");
+  for (const o of overheads) {
+    lines.push(
+      `  ${o.era.padEnd(7)} ${o.name.padEnd(48)} ${`${o.ratio.toFixed(2)}×`.padStart(7)}  (target ${o.target})`,
+    );
+  }
+}
 const text = lines.join('\n');
 console.log(text);
 const report = {
@@ -222,6 +274,7 @@ const report = {
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   settings: { quick, duration, warmup, connections, rounds },
   results,
+  overheads,
 };
 const dir = join(here, 'results');
 mkdirSync(dir, { recursive: true });
@@ -231,7 +284,8 @@ writeFileSync(join(dir, `${base}.txt`), `${text.trimStart()}\n`);
 console.log(`\nwritten: bench/results/${base}.json and ${base}.txt\n`);
 
 // mcpkit must serve every workload in both eras without errors; peers may lack an era.
-const broken = results.filter((r) => r.server === 'mcpkit' && (r.unsupported !== undefined || r.errors > 0));
+const ours = new Set(['mcpkit', 'mcpkit-production', 'mcpkit-cache']);
+const broken = results.filter((r) => ours.has(r.server) && (r.unsupported !== undefined || r.errors > 0));
 if (broken.length > 0) {
   console.error(
     `mcpkit failed: ${broken.map((r) => `(${r.workload}) ${r.era}: ${r.unsupported ?? `${r.errors} errors`}`).join('; ')}`,

@@ -53,12 +53,24 @@ export const WORKLOADS = [
       textOf(result) === 'done' &&
       notifications.filter((n) => n.method === 'notifications/progress').length === 3,
   },
+  {
+    id: 'e',
+    title: 'cached tools/call hit (add behind @mcpkit/cache)',
+    servers: ['mcpkit-cache'],
+    method: 'tools/call',
+    params: { name: 'add_cached', arguments: { a: 2, b: 3 } },
+    check: (result) => textOf(result) === '5',
+  },
 ];
 
 /** The HTTP request for a workload in an era: headers and body. */
-export function requestFor(workload, era) {
+export function requestFor(workload, era, extraHeaders = {}) {
   const params = structuredClone(workload.params);
-  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+  const headers = {
+    'content-type': 'application/json',
+    accept: 'application/json, text/event-stream',
+    ...extraHeaders,
+  };
   if (era === 'modern') {
     params._meta = { ...envelope, ...params._meta };
     headers['mcp-protocol-version'] = MODERN;
