@@ -32,7 +32,8 @@ export function modernResult(
   // and adding keys afterwards made V8 fall back to slow objects, which then serialize slowly.
   const out: Record<string, unknown> = Object.assign({ resultType, _meta: identity }, result);
   out.resultType = resultType;
-  if (result._meta !== undefined) out._meta = { ...(result._meta as Record<string, unknown>), ...identity };
+  // Object.assign onto a fresh literal stays a fast object; spreading both made V8 add keys slowly.
+  if (result._meta !== undefined) out._meta = Object.assign({}, result._meta, identity);
   if (resultType === 'complete' && CACHEABLE.has(method)) {
     if (out.ttlMs === undefined) out.ttlMs = method === 'resources/read' ? 0 : listTtlMs;
     if (out.cacheScope === undefined) out.cacheScope = 'public';
