@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  type AuthIdentity,
   isInputRequired,
   McpkitError,
   type Middleware,
@@ -12,6 +13,7 @@ type CallToolResult = ResultOf<'tools/call'>;
 import type { CachePolicy, LoadContext, Loaded, Resolution } from './cache-policy.js';
 import { canonicalKey } from './canonical-key.js';
 import type { Cache } from './create-cache.js';
+import { asShared, shareableCopy } from './shared-result.js';
 
 /** The `_meta` key under which cached tool results describe how they were served. */
 export const CACHE_META_KEY = 'io.mcpkit/cache';
@@ -91,48 +93,52 @@ export function cache<Args = Record<string, unknown>>(
   options: CacheOptions<Args> = {},
 ): Middleware<'tools/call'> {
   // Policies depend on the cache's defaults, so they are built once per cache and tool (one
-  // cache() value may be shared by several tools), not per call.
-  const policies = new WeakMap<Cache, Map<string, CachePolicy>>();
-  const policyFor = (target: Cache, tool: string): CachePolicy => {
-    let byTool = policies.get(target);
+  // cache() value may be shared by several tools), not per call. The last one used is kept at
+  // hand: a cache() value usually serves one tool of one cache.
+  const perTool = new WeakMap<Cache, Map<string, ToolPolicy>>();
+  let last: ToolPolicy | undefined;
+  const policyFor = (target: Cache, tool: string): ToolPolicy => {
+    if (last !== undefined && last.cache === target && last.policy.tool === tool) return last;
+    let byTool = perTool.get(target);
     if (!byTool) {
       byTool = new Map();
-      policies.set(target, byTool);
+      perTool.set(target, byTool);
     }
-    let policy = byTool.get(tool);
-    if (!policy) {
+    let found = byTool.get(tool);
+    if (!found) {
       const d = target.defaults;
-      policy = {
-        ttl: options.ttl ?? d.ttl,
-        grace: options.grace ?? d.grace,
-        staleWhileRevalidate: options.staleWhileRevalidate ?? d.staleWhileRevalidate,
-        lock: options.lock ?? d.lock,
-        maxValueBytes: options.maxValueBytes ?? d.maxValueBytes,
-        graceOn: options.graceOn ?? d.graceOn,
-        tool,
+      found = {
+        cache: target,
+        policy: {
+          ttl: options.ttl ?? d.ttl,
+          grace: options.grace ?? d.grace,
+          staleWhileRevalidate: options.staleWhileRevalidate ?? d.staleWhileRevalidate,
+          lock: options.lock ?? d.lock,
+          maxValueBytes: options.maxValueBytes ?? d.maxValueBytes,
+          graceOn: options.graceOn ?? d.graceOn,
+          tool,
+        },
+        privatePrefix: `tool:${tool}:p:`,
+        publicPrefix: `tool:${tool}:s:`,
       };
-      byTool.set(tool, policy);
+      byTool.set(tool, found);
     }
-    return policy;
+    last = found;
+    return found;
   };
   const tagsOf = options.tags;
+  const keyOf = options.key;
   const refreshTimeoutMs = options.refreshTimeoutMs ?? 30_000;
 
-  return async (ctx, next) => {
-    const target = cacheOf(ctx, options.cache);
-    const scope = options.scope ?? (ctx.auth ? 'private' : 'public');
-    const modern = ctx.era === 'modern';
-    if (scope === 'private' && !ctx.auth) {
-      // No identity to partition by: sharing would leak, so anonymous calls go uncached.
-      const result = await next();
-      return modern ? withMeta(result, { status: 'bypass', ttlMs: 0, cacheScope: 'private' }) : result;
-    }
+  const resolveSlow = async (
+    ctx: ToolCallContext,
+    next: () => Promise<CallToolResult>,
+    target: Cache,
+    policy: CachePolicy,
+    key: string,
+    scope: 'private' | 'public',
+  ): Promise<CallToolResult> => {
     const args = ctx.args as Args;
-    const identity = options.key ? options.key(args, ctx as ToolCallContext<Args>) : args;
-    const partition =
-      scope === 'private' ? canonicalKey([ctx.auth?.subject, ctx.auth?.clientId ?? null]) : '';
-    const key = `tool:${ctx.name}:${scope === 'private' ? 'p' : 's'}:${keyPart(partition, canonicalKey(identity))}`;
-
     let ran = false;
     const loader = async ({ background }: LoadContext): Promise<Loaded<CallToolResult>> => {
       ran = true;
@@ -142,19 +148,19 @@ export function cache<Args = Record<string, unknown>>(
       const result = await next();
       if (result.isError) return { ok: false, value: result, error: errorOf(result) };
       const tags = typeof tagsOf === 'function' ? tagsOf(args, result) : tagsOf;
-      return { ok: true, value: result, ...(tags ? { tags } : {}) };
+      return { ok: true, value: shareableCopy(result), ...(tags ? { tags } : {}) };
     };
 
     let resolution: Resolution<CallToolResult>;
     try {
-      resolution = await target.resolve(key, loader, policyFor(target, ctx.name), ctx.telemetry);
+      resolution = await target.resolve(key, loader, policy, ctx.telemetry);
     } catch (error) {
       // Another caller's run asked its own client for input or was cancelled: that answer is not
       // ours to share, so this caller runs the tool itself.
       if (!ran && !ctx.signal.aborted && (isInputRequired(error) || isAbort(error))) return next();
       throw error;
     }
-    const { value } = resolution;
+    const value = resolution.value;
     if (value.isError) return value;
     const now = target.now();
     const meta: CacheMeta = { status: resolution.status };
@@ -162,22 +168,85 @@ export function cache<Args = Record<string, unknown>>(
       meta.stale = true;
       meta.ageMs = Math.max(0, now - resolution.createdAt);
     }
-    if (modern) {
+    if (ctx.era === 'modern') {
       meta.ttlMs = Math.max(0, Math.floor(resolution.freshUntil - now));
       meta.cacheScope = scope;
     }
-    return withMeta(value, meta);
+    return withMeta(asShared(value), meta);
   };
+
+  return (ctx, next) => {
+    // A middleware answers with a promise: a synchronous throw (no cache installed, a cyclic key)
+    // becomes a rejection, as it would in an async function.
+    try {
+      const target = cacheOf(ctx, options.cache);
+      const auth = ctx.auth;
+      const scope = options.scope ?? (auth ? 'private' : 'public');
+      if (scope === 'private' && !auth) {
+        // No identity to partition by: sharing would leak, so anonymous calls go uncached.
+        return ctx.era === 'modern' ? next().then(withBypassMeta) : next();
+      }
+      const { policy, privatePrefix, publicPrefix } = policyFor(target, ctx.name);
+      const identity = keyOf ? keyOf(ctx.args as Args, ctx as ToolCallContext<Args>) : ctx.args;
+      const key = keyFor(
+        scope === 'private' ? privatePrefix : publicPrefix,
+        scope === 'private' ? partitionOf(auth) : '',
+        canonicalKey(identity),
+      );
+
+      // The hot path: a fresh in-process hit is answered synchronously, without a loader, a promise
+      // hop per layer, or a look at the in-flight loads.
+      const found = target.peek?.<CallToolResult>(key, policy, ctx.telemetry);
+      if (found === undefined || found.value.isError)
+        return resolveSlow(ctx, next, target, policy, key, scope);
+      const value = asShared(found.value);
+      if (ctx.era !== 'modern') return Promise.resolve(withMeta(value, LEGACY_HIT));
+      const ttlMs = Math.max(0, Math.floor(found.freshUntil - target.now()));
+      return Promise.resolve(withMeta(value, { status: 'hit', ttlMs, cacheScope: scope }));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  };
+}
+
+/** What `cache()` keeps per cache and tool. */
+interface ToolPolicy {
+  cache: Cache;
+  policy: CachePolicy;
+  privatePrefix: string;
+  publicPrefix: string;
+}
+
+/** Legacy-era hits carry no hints, so their meta never changes; frozen, it is shared. */
+const LEGACY_HIT: CacheMeta = Object.freeze({ status: 'hit' });
+
+function withBypassMeta(result: CallToolResult): CallToolResult {
+  return withMeta(result, { status: 'bypass', ttlMs: 0, cacheScope: 'private' });
+}
+
+/** The partition of a private key: the caller's identity, encoded as `canonicalKey([subject, clientId ?? null])`. */
+function partitionOf(auth: AuthIdentity | undefined): string {
+  const subject = auth?.subject;
+  const clientId = auth?.clientId;
+  if (typeof subject === 'string' && (clientId === undefined || typeof clientId === 'string')) {
+    return `[${JSON.stringify(subject)},${clientId === undefined ? 'null' : JSON.stringify(clientId)}]`;
+  }
+  return canonicalKey([subject, clientId ?? null]);
 }
 
 const MAX_RAW_KEY = 200;
 
 /** Short keys stay readable; long ones are hashed so Redis keys stay small. The two forms are tagged apart. */
-function keyPart(partition: string, args: string): string {
-  if (partition.length + args.length <= MAX_RAW_KEY) return `r:${partition}|${args}`;
-  return `h:${createHash('sha256').update(partition).update('\u0000').update(args).digest('base64url')}`;
+function keyFor(prefix: string, partition: string, args: string): string {
+  if (partition.length + args.length <= MAX_RAW_KEY) return prefix + 'r:' + partition + '|' + args;
+  return `${prefix}h:${createHash('sha256').update(partition).update('\u0000').update(args).digest('base64url')}`;
 }
 
+/** A fresh top-level result carrying `meta`; the shared (frozen) parts below it are reused. */
 function withMeta(result: CallToolResult, meta: CacheMeta): CallToolResult {
-  return { ...result, _meta: { ...result._meta, [CACHE_META_KEY]: meta } };
+  const own = result._meta;
+  return {
+    ...result,
+    _meta: own === undefined ? { [CACHE_META_KEY]: meta } : { ...own, [CACHE_META_KEY]: meta },
+  };
 }

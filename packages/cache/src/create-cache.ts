@@ -95,6 +95,12 @@ export interface Cache extends Plugin {
     policy: CachePolicy,
     telemetry?: Telemetry,
   ): Promise<Resolution<T>>;
+  /**
+   * The synchronous hot path of `resolve`: a fresh hit from the store's in-process layer (emitting
+   * `cache.hit`), or undefined when `resolve` has to run. Never loads, never waits, never touches
+   * in-flight loads. Optional, so hand-written caches (test doubles) need not provide it.
+   */
+  peek?<T>(key: string, policy: CachePolicy, telemetry?: Telemetry): Resolution<T> | undefined;
   /** The defaults policies start from. */
   readonly defaults: Readonly<Omit<CachePolicy, 'tool'>>;
   /** The cache clock, in ms. */
@@ -157,7 +163,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     }
   });
 
-  const { resolve, read, write, storeFailed, storeWorked } = createResolver({
+  const { resolve, peek, read, write, storeFailed, storeWorked } = createResolver({
     store,
     name,
     clock,
@@ -177,6 +183,9 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       events: Telemetry | undefined = telemetry,
     ): Promise<Resolution<T>> {
       return resolve(key, loader, policy, events);
+    },
+    peek<T>(key: string, policy: CachePolicy, events: Telemetry | undefined = telemetry) {
+      return peek<T>(key, policy, events);
     },
     async getOrSet<T>(key: string, loader: () => Promise<T> | T, opts: SetOptions<T> = {}): Promise<T> {
       const resolution = await cache.resolve<T>(

@@ -22,16 +22,26 @@ export interface MemoryStoreOptions {
 /** An in-process store on lru-cache: the L1 of a tiered store, or the whole cache for one instance. */
 export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
   const name = options.name ?? 'memory';
-  const sizeCalculation = options.sizeCalculation ?? ((entry: CacheEntry) => Math.max(1, entry.size));
-  const entries = new LRUCache<string, CacheEntry>({
+  const sizeOf = options.sizeCalculation ?? ((entry: CacheEntry) => Math.max(1, entry.size));
+  // Entries are kept wrapped as the frozen answer `peek` gives, so a hit allocates nothing.
+  const entries = new LRUCache<string, StoredEntry>({
     max: options.max ?? 10_000,
-    ...(options.maxSize !== undefined ? { maxSize: options.maxSize, sizeCalculation } : {}),
+    // lru-cache's default (1 ms) caches the time and arms a timer every millisecond to forget it:
+    // under load that timer alone wakes the event loop far more often than reading the clock costs.
+    ttlResolution: 0,
+    ...(options.maxSize !== undefined
+      ? {
+          maxSize: options.maxSize,
+          sizeCalculation: (stored: StoredEntry, key: string) => sizeOf(stored.entry, key),
+        }
+      : {}),
     ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
   });
   // Tag invalidation times, checked lazily on read: voiding by tag costs O(tags), not O(entries).
   const tags = new LRUCache<string, number>({
     max: options.maxTags ?? 100_000,
     ttl: options.tagRetentionMs ?? 24 * 60 * 60 * 1000,
+    ttlResolution: 0,
   });
 
   const isInvalidated = (entry: CacheEntry): boolean => {
@@ -45,9 +55,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
   return {
     name,
     peek(key) {
-      const entry = entries.get(key);
-      if (entry === undefined) return undefined;
-      return { entry, layer: 'l1', invalidated: entry.tags.length > 0 && isInvalidated(entry) };
+      const stored = entries.get(key);
+      if (stored === undefined || stored.entry.tags.length === 0 || !isInvalidated(stored.entry))
+        return stored;
+      return { entry: stored.entry, layer: 'l1', invalidated: true };
     },
     async get(key): Promise<StoredEntry | undefined> {
       return this.peek?.(key);
@@ -58,7 +69,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
         entries.delete(key);
         return;
       }
-      entries.set(key, entry, { ttl: options.ttl !== undefined ? Math.min(ttl, options.ttl) : ttl });
+      const stored: StoredEntry = Object.freeze({ entry, layer: 'l1', invalidated: false });
+      entries.set(key, stored, { ttl: options.ttl !== undefined ? Math.min(ttl, options.ttl) : ttl });
     },
     async delete(keys) {
       for (const key of keys) entries.delete(key);

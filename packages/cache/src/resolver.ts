@@ -250,6 +250,17 @@ export function createResolver(options: ResolverOptions) {
     return startFlight(key, loader, policy, stored, events, false);
   };
 
+  /** A fresh in-process hit for `key`, answered synchronously; undefined when the slow path must run. */
+  const peek = <T>(
+    key: string,
+    policy: CachePolicy,
+    events: Telemetry | undefined,
+  ): Resolution<T> | undefined => {
+    const peeked = store.peek?.(key);
+    if (peeked === undefined || peeked.invalidated || clock() >= peeked.entry.freshUntil) return undefined;
+    return hit<T>(peeked, key, policy, events);
+  };
+
   /** Answers `key` from the store, or runs `loader` (shared by concurrent callers) and stores its result. */
   const resolve = <T>(
     key: string,
@@ -258,11 +269,9 @@ export function createResolver(options: ResolverOptions) {
     events: Telemetry | undefined,
   ): Promise<Resolution<T>> => {
     // A fresh in-process hit is answered without a promise hop per layer: it is the hot path.
-    const peeked = store.peek?.(key);
-    if (peeked && !peeked.invalidated && clock() < peeked.entry.freshUntil)
-      return Promise.resolve(hit<T>(peeked, key, policy, events));
-    return resolveSlow(key, loader, policy, events);
+    const found = peek<T>(key, policy, events);
+    return found ? Promise.resolve(found) : resolveSlow(key, loader, policy, events);
   };
 
-  return { resolve, read, write, storeFailed, storeWorked };
+  return { resolve, peek, read, write, storeFailed, storeWorked };
 }

@@ -1,4 +1,12 @@
-import { CACHE_META_KEY, cache, createCache, invalidate, invalidates } from '@mcpkit/cache';
+import {
+  CACHE_META_KEY,
+  type CacheStore,
+  cache,
+  createCache,
+  invalidate,
+  invalidates,
+  memoryStore,
+} from '@mcpkit/cache';
 import { type AuthIdentity, createServer, McpkitError, silentLogger } from '@mcpkit/core';
 import {
   connectTestClient,
@@ -205,6 +213,91 @@ describe('cache() middleware', () => {
     console.log(
       `[acceptance] canonicalisation: {a:1,b:2} / {b:2,a:1} / {b:2,a:1,limit:10 (default)} -> ${reordered} handler run; {a:1} vs {a:"1"} -> ${seen.length - reordered} runs (distinct keys)`,
     );
+  });
+
+  it('gives each caller its own top-level result and shares the rest frozen, so no caller changes what the next one gets', async () => {
+    const returned: Array<{ content: Array<{ type: string; text: string }> }> = [];
+    const refused: string[] = [];
+    let tamper = true;
+    const server = createServer({ name: 't', version: '1.0.0', logger: silentLogger })
+      .use(createCache())
+      // Global tools/call middleware sees the result after cache() returns it.
+      .use('tools/call', async (_ctx, next) => {
+        const result = await next();
+        if (!tamper) return result;
+        const block = result.content[0] as { text: string };
+        for (const attempt of [
+          () => (block.text = 'tampered'),
+          () => result.content.push({ type: 'text', text: 'extra' }),
+        ]) {
+          try {
+            attempt();
+          } catch (error) {
+            refused.push((error as Error).name);
+          }
+        }
+        // The top level is this caller's own: replacing a field is allowed and stays local.
+        result.content = [{ type: 'text', text: 'replaced for this caller' }];
+        return result;
+      })
+      .tool('doc', {
+        description: 'Reads a doc',
+        input: z.object({ id: z.string() }),
+        use: [cache({ ttl: 60_000 })],
+        handler: ({ id }) => {
+          const result = { content: [{ type: 'text' as const, text: `doc ${id}` }] };
+          returned.push(result);
+          return result;
+        },
+      });
+    const client = await connect(server);
+    expect(resultText(await client.callTool('doc', { id: '1' }))).toBe('replaced for this caller');
+    expect(metaOf(await client.callTool('doc', { id: '1' }))).toMatchObject({ status: 'hit' });
+    // Miss and hit callers alike hold frozen shared data: both in-place changes were refused, twice.
+    expect(refused).toEqual(['TypeError', 'TypeError', 'TypeError', 'TypeError']);
+    tamper = false;
+    const clean = await client.callTool('doc', { id: '1' });
+    expect(resultText(clean)).toBe('doc 1');
+    expect(clean.content).toHaveLength(1);
+    expect(metaOf(clean)).toMatchObject({ status: 'hit' });
+    // The handler's own object is neither frozen nor changed: the cache stored a copy.
+    expect(returned).toHaveLength(1);
+    expect(Object.isFrozen(returned[0]?.content)).toBe(false);
+  });
+
+  it('freezes results read from a store that hands out fresh objects before sharing them', async () => {
+    // A store without an in-process layer (like Redis alone) decodes a new object per read.
+    const inner = memoryStore();
+    const decoding: CacheStore = {
+      ...inner,
+      name: 'decoding',
+      peek: undefined,
+      async get(key) {
+        const found = await inner.get(key);
+        return found && { ...found, entry: { ...found.entry, value: structuredClone(found.entry.value) } };
+      },
+    };
+    let sharedContent: unknown;
+    const server = createServer({ name: 't', version: '1.0.0', logger: silentLogger })
+      .use(createCache({ store: decoding }))
+      .use('tools/call', async (_ctx, next) => {
+        const result = await next();
+        sharedContent = result.content;
+        return result;
+      })
+      .tool('doc', {
+        description: 'Reads a doc',
+        input: z.object({ id: z.string() }),
+        use: [cache({ ttl: 60_000 })],
+        handler: ({ id }) => `doc ${id}`,
+      });
+    const client = await connect(server);
+    await client.callTool('doc', { id: '1' });
+    const hit = await client.callTool('doc', { id: '1' });
+    expect(metaOf(hit)).toMatchObject({ status: 'hit', cacheScope: 'public' });
+    expect(resultText(hit)).toBe('doc 1');
+    expect(Object.isFrozen(sharedContent)).toBe(true);
+    expect(Object.isFrozen((sharedContent as object[])[0])).toBe(true);
   });
 
   it('never stores error results, thrown or returned', async () => {

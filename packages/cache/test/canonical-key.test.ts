@@ -66,4 +66,18 @@ describe('canonicalKey', () => {
     cyclic.self = cyclic;
     expect(() => canonicalKey(cyclic)).toThrow(expect.objectContaining({ code: 'INTERNAL' }));
   });
+
+  it('keeps flat objects of different shapes apart when they alternate', () => {
+    // Flat objects take a fast path that remembers the last key layout: alternating shapes must
+    // not reuse one another's layout.
+    expect(canonicalKey({ b: 1, a: 2 })).toBe('{"a":n2,"b":n1}');
+    expect(canonicalKey({ a: 2, c: 1 })).toBe('{"a":n2,"c":n1}');
+    expect(canonicalKey({ a: 2, b: 1 })).toBe(canonicalKey({ b: 1, a: 2 }));
+    expect(canonicalKey({ a: 2, b: 1 })).not.toBe(canonicalKey({ a: 2, c: 1 }));
+    expect(canonicalKey({ a: 1 })).not.toBe(canonicalKey({ a: 1, b: undefined, c: 0 }));
+    expect(canonicalKey({ a: undefined, b: 1 })).toBe('{"b":n1}');
+    expect(canonicalKey({ x: -0 })).toBe(canonicalKey({ x: 0 }));
+    expect(canonicalKey({ a: 1, b: { c: 2 } })).toBe('{"a":n1,"b":{"c":n2}}');
+    expect(canonicalKey(Object.assign(Object.create(null), { z: 't', y: true }))).toBe('{"y":t,"z":"t"}');
+  });
 });

@@ -1,5 +1,5 @@
 import { createCache } from '@mcpkit/cache';
-import { createServer, McpkitError, silentLogger } from '@mcpkit/core';
+import { createServer, createTelemetry, McpkitError, silentLogger } from '@mcpkit/core';
 import { createTestClient, resultText } from '@mcpkit/testing';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -79,5 +79,29 @@ describe('createCache', () => {
     expect(events).toEqual(['miss', 'hit:l1']);
     expect(await appCache.check()).toMatchObject({ healthy: true, details: { status: 'ok' } });
     await client.close();
+  });
+
+  it('peeks at fresh hits synchronously, and leaves misses, stale and voided values to resolve', async () => {
+    let now = 0;
+    const events: string[] = [];
+    const telemetry = createTelemetry();
+    telemetry.on('cache.hit', (e) => events.push(`hit:${e.key}:${e.layer}`));
+    const cache = createCache({ clock: () => now, ttl: 100, telemetry });
+    const policy = { ...cache.defaults, tool: 'search' };
+    expect(cache.peek?.('k', policy)).toBeUndefined();
+    await cache.resolve('k', async () => ({ ok: true, value: 'v', tags: ['t'] }), policy);
+    expect(cache.peek?.('k', policy)).toMatchObject({
+      status: 'hit',
+      value: 'v',
+      layer: 'l1',
+      freshUntil: 100,
+    });
+    expect(events).toEqual(['hit:k:l1']);
+    now = 100;
+    expect(cache.peek?.('k', policy)).toBeUndefined();
+    now = 50;
+    await cache.invalidateTags(['t']);
+    expect(cache.peek?.('k', policy)).toBeUndefined();
+    expect(events).toHaveLength(1);
   });
 });

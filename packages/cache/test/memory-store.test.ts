@@ -49,4 +49,16 @@ describe('memoryStore', () => {
     await store.invalidateTags(['t'], 50);
     expect((await store.get('old'))?.invalidated).toBe(true);
   });
+
+  it('answers peek synchronously with the same frozen record until the entry changes', async () => {
+    const store = memoryStore();
+    await store.set('k', entry('v', { tags: ['t'], createdAt: 100 }));
+    const first = store.peek?.('k');
+    expect(first).toMatchObject({ layer: 'l1', invalidated: false, entry: { value: 'v' } });
+    expect(Object.isFrozen(first)).toBe(true);
+    expect(store.peek?.('k')).toBe(first);
+    await store.invalidateTags(['t'], 100);
+    expect(store.peek?.('k')).toMatchObject({ invalidated: true, entry: { value: 'v' } });
+    expect(store.peek?.('missing')).toBeUndefined();
+  });
 });
