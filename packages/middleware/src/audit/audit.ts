@@ -3,6 +3,7 @@ import type { Logger, Middleware, Plugin, ServerBuilder, ToolCallContext } from 
 import { type ClassifiedOutcome, classifyError, classifyResult } from '../outcome/classify-outcome.js';
 import { createSecretRedactor } from '../redaction/redact-secrets.js';
 import type { AuditRecord, AuditSink, AuditSinkFunction } from './audit-record.js';
+import { isoTime } from './iso-time.js';
 
 /** Options of {@link audit}. */
 export interface AuditOptions {
@@ -18,6 +19,13 @@ export interface AuditOptions {
   maxBuffered?: number;
   /** Most records handed to the sink in one batch. Default: 1000. */
   maxBatch?: number;
+  /**
+   * Shortest time between the starts of two sink writes while records keep arriving, so busy
+   * traffic reaches the sink in a few large batches instead of one small write per event-loop
+   * turn. A record arriving after a quiet spell, a full batch, `flush()` and `close()` never wait
+   * for it. Default: 50.
+   */
+  writeIntervalMs?: number;
 }
 
 /** The plugin {@link audit} returns, with its buffer's counters and lifecycle. */
@@ -50,6 +58,7 @@ export function audit(options: AuditOptions): AuditPlugin {
   const mode = options.args ?? 'redact';
   const maxBuffered = options.maxBuffered ?? 10_000;
   const maxBatch = options.maxBatch ?? 1000;
+  const writeInterval = options.writeIntervalMs ?? 50;
   const redact = createSecretRedactor({ keys: options.secretKeys ?? [] });
   const hashKey = options.hashKey;
   let logger: Pick<Logger, 'warn' | 'error'> = NO_LOGGER;
@@ -61,6 +70,11 @@ export function audit(options: AuditOptions): AuditPlugin {
   let warned = false;
   let closed = false;
   let draining: Promise<void> | undefined;
+  // When the last batch went to the sink, and how a drain waiting out the interval is woken early.
+  let lastWrite = Number.NEGATIVE_INFINITY;
+  let wake: (() => void) | undefined;
+  // flush() calls in progress: drains they start or wait on skip the interval.
+  let hurry = 0;
 
   const hash = (args: unknown): string => {
     const text = JSON.stringify(args) ?? '';
@@ -69,12 +83,27 @@ export function audit(options: AuditOptions): AuditPlugin {
       .digest('hex');
   };
 
+  const pause = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        wake = undefined;
+        resolve();
+      };
+      // Not unref'd: pending records keep the process alive until written, at most `ms` longer.
+      const timer = setTimeout(done, ms);
+      wake = done;
+    });
+
   const drain = async (): Promise<void> => {
     // Yield first so the call that queued the record returns before any sink work starts.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    const wait = lastWrite + writeInterval - performance.now();
+    if (wait >= 1 && hurry === 0 && buffer.length < maxBatch) await pause(wait);
     while (buffer.length > 0) {
       const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
       buffer = batch === buffer ? [] : buffer.slice(maxBatch);
+      lastWrite = performance.now();
       try {
         await sink.write(batch);
         written += batch.length;
@@ -105,6 +134,7 @@ export function audit(options: AuditOptions): AuditPlugin {
       return;
     }
     buffer.push(record);
+    if (wake !== undefined && buffer.length >= maxBatch) wake();
     schedule();
   };
 
@@ -115,7 +145,7 @@ export function audit(options: AuditOptions): AuditPlugin {
     classified: ClassifiedOutcome,
   ): void => {
     const entry: AuditRecord = {
-      time: new Date(epochMs).toISOString(),
+      time: isoTime(epochMs),
       requestId: ctx.requestId,
       caller: ctx.auth?.subject ?? null,
       tool: ctx.name,
@@ -144,9 +174,15 @@ export function audit(options: AuditOptions): AuditPlugin {
   };
 
   const flush = async (): Promise<void> => {
-    while (draining !== undefined || buffer.length > 0) {
-      if (draining === undefined) schedule();
-      await draining;
+    hurry++;
+    try {
+      while (draining !== undefined || buffer.length > 0) {
+        if (draining === undefined) schedule();
+        wake?.();
+        await draining;
+      }
+    } finally {
+      hurry--;
     }
   };
 

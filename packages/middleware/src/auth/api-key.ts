@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { type AuthIdentity, McpkitError, type Plugin } from '@mcpkit/core';
 import { authError, bearerToken, quoted, reasonOf } from './auth-error.js';
 import { createAuthPlugin } from './auth-plugin.js';
@@ -33,7 +33,18 @@ export interface ApiKeyOptions {
 
 /** The hex SHA-256 of an API key: what {@link apiKey} stores and compares. */
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return crypto.createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+// One-shot hashing (Node >= 20.12) skips building a Hash stream object per request; older 20.x
+// releases fall back to createHash. Looked up through the namespace so older releases still link.
+const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash;
+
+/** The raw SHA-256 digest of a presented key. */
+function digestOf(key: string): Buffer {
+  return oneShotHash !== undefined
+    ? oneShotHash('sha256', key, 'buffer')
+    : crypto.createHash('sha256').update(key, 'utf8').digest();
 }
 
 /**
@@ -73,11 +84,11 @@ export function apiKey(options: ApiKeyOptions): Plugin {
     if (key === undefined || key === '') {
       throw authError('missing', 'An API key is required.', `Send the key in the ${header} header.`);
     }
-    const digest = createHash('sha256').update(key, 'utf8').digest();
+    const digest = digestOf(key);
     // Every entry is compared, so the time taken does not tell which (or whether a) prefix matched.
     let found: AuthIdentity | undefined;
     for (const entry of entries) {
-      if (timingSafeEqual(entry.digest, digest) && found === undefined) found = entry.identity;
+      if (crypto.timingSafeEqual(entry.digest, digest) && found === undefined) found = entry.identity;
     }
     if (found !== undefined) return found;
     if (!options.verify) return refuseUnknown();

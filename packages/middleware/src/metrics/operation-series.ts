@@ -24,6 +24,7 @@ interface Sample {
 export class OperationSeries {
   readonly #bounds: readonly number[];
   readonly #series = new Map<string, Series>();
+  #last: Series | undefined;
 
   constructor(bounds: readonly number[]) {
     this.#bounds = [...bounds].sort((a, b) => a - b);
@@ -31,11 +32,16 @@ export class OperationSeries {
 
   /** Records one finished request. `errorType` is empty for a success. */
   record(method: string, tool: string, errorType: string, seconds: number): void {
-    const key = `${method}\u0000${tool}\u0000${errorType}`;
-    let s = this.#series.get(key);
-    if (s === undefined) {
-      s = { method, tool, errorType, buckets: new Float64Array(this.#bounds.length), sum: 0, count: 0 };
-      this.#series.set(key, s);
+    let s = this.#last;
+    // Traffic runs in streaks of the same method, tool and outcome: compare before building a key.
+    if (s === undefined || s.method !== method || s.tool !== tool || s.errorType !== errorType) {
+      const key = `${method}\u0000${tool}\u0000${errorType}`;
+      s = this.#series.get(key);
+      if (s === undefined) {
+        s = { method, tool, errorType, buckets: new Float64Array(this.#bounds.length), sum: 0, count: 0 };
+        this.#series.set(key, s);
+      }
+      this.#last = s;
     }
     const bounds = this.#bounds;
     for (let i = 0; i < bounds.length; i++) {
@@ -60,7 +66,7 @@ export class OperationSeries {
       type: 'histogram',
       aggregator: 'sum',
       get: async () => ({ ...histogramMetric, values: this.#histogramValues(histogram.name) }),
-      reset: () => this.#series.clear(),
+      reset: () => this.#reset(),
     };
     const counterMetric = {
       name: counter.name,
@@ -68,11 +74,16 @@ export class OperationSeries {
       type: 'counter',
       aggregator: 'sum',
       get: async () => ({ ...counterMetric, values: this.#counterValues() }),
-      reset: () => this.#series.clear(),
+      reset: () => this.#reset(),
     };
     // prom-client formats any metric object with name/help/type/get(); its types list only its own classes.
     registry.registerMetric(histogramMetric as unknown as Metric);
     registry.registerMetric(counterMetric as unknown as Metric);
+  }
+
+  #reset(): void {
+    this.#series.clear();
+    this.#last = undefined;
   }
 
   #histogramValues(name: string): Sample[] {

@@ -30,10 +30,16 @@ export function memoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
   const maxKeys = options.maxKeys ?? 10_000;
   // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
   const entries = new Map<string, Entry>();
+  // The key used last is already the most recent one: a busy single caller skips the re-insert.
+  let last: string | undefined;
+  let lastEntry: Entry | undefined;
   const touch = <T extends Entry>(key: string, value: T): T => {
+    if (key === last && value === lastEntry) return value;
     entries.delete(key);
     entries.set(key, value);
     if (entries.size > maxKeys) entries.delete(entries.keys().next().value as string);
+    last = key;
+    lastEntry = value;
     return value;
   };
 
@@ -63,7 +69,8 @@ export function memoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
   };
 
   const store: RateLimitStore = {
-    async consume(key, rule) {
+    // Synchronous: the counters are right here, so the limiter's hot path stays promise-free.
+    consume(key, rule) {
       const t = now();
       return rule.algorithm === 'token-bucket' ? tokenBucket(key, rule, t) : slidingWindow(key, rule, t);
     },

@@ -24,8 +24,10 @@ export interface RateLimitDecision {
 
 /**
  * Where counters live. `consume` takes one unit for `key` atomically and returns the verdict;
- * it rejects when the store is unreachable (the limiter then applies its `failOpen` policy).
+ * it rejects (or throws) when the store is unreachable (the limiter then applies its `failOpen`
+ * policy). A store whose counters are local may answer synchronously (the memory store does), so
+ * the limiter adds no promise to the request.
  */
 export interface RateLimitStore {
-  consume(key: string, rule: RateLimitRule): Promise<RateLimitDecision>;
+  consume(key: string, rule: RateLimitRule): RateLimitDecision | Promise<RateLimitDecision>;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   type AuthIdentity,
+  type EdgeDecision,
   type EdgeGuard,
   HttpRefusal,
   type Logger,
@@ -99,78 +100,116 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
 
   const keyOf = (req: RateLimitRequest): string | undefined => {
     if (typeof by === 'function') return by(req);
-    const caller = req.caller ?? (req.ip !== undefined ? `ip:${req.ip}` : 'anonymous');
-    const target = req.method === 'tools/call' ? `tool:${req.name}` : `method:${req.method ?? 'http'}`;
-    switch (by) {
-      case 'caller':
-        return caller;
-      case 'tool':
-        return target;
-      case 'caller+tool':
-        return `${caller}|${target}`;
-      case 'ip':
-        return `ip:${req.ip ?? 'unknown'}`;
+    return builtInKey(req.caller, req.ip, req.method, req.name);
+  };
+  const builtInKey = (
+    callerKey: string | undefined,
+    ip: string | undefined,
+    method: string | undefined,
+    target: string | undefined,
+  ): string => {
+    if (by === 'ip') return `ip:${ip ?? 'unknown'}`;
+    const caller = callerKey ?? (ip !== undefined ? `ip:${ip}` : 'anonymous');
+    if (by === 'caller') return caller;
+    const scope = method === 'tools/call' ? `tool:${target}` : `method:${method ?? 'http'}`;
+    return by === 'tool' ? scope : `${caller}|${scope}`;
+  };
+
+  // Store keys of verified callers, built once per subject: the hot path of `by: 'caller'` then
+  // hands the store the same flat string every time instead of concatenating (and re-hashing) it.
+  const callerKeys = new Map<string, string>();
+  const storeKeyOfCaller = (subject: string): string => {
+    let key = callerKeys.get(subject);
+    if (key === undefined) {
+      if (callerKeys.size >= MAX_CACHED_CALLERS) callerKeys.clear();
+      key = `${name}:caller:${subject}`;
+      callerKeys.set(subject, key);
     }
+    return key;
+  };
+
+  const judge = (key: string, decision: RateLimitDecision, telemetry: Telemetry): RateLimitDecision => {
+    if (decision.allowed) return decision;
+    telemetry.emit('ratelimit.rejected', { key, retryAfterMs: decision.retryAfterMs });
+    throw new McpkitError(
+      'RATE_LIMITED',
+      `Rate limit exceeded: ${rule.limit} requests per ${rule.windowMs} ms.`,
+      {
+        retryAfterMs: decision.retryAfterMs,
+        hint: `Wait ${Math.ceil(decision.retryAfterMs / 1000)} s before retrying.`,
+        details: { limit: rule.limit, windowMs: rule.windowMs },
+      },
+    );
+  };
+  const unavailable = (error: unknown, telemetry: Telemetry, logs: LoggerSource): undefined => {
+    telemetry.emit('ratelimit.unavailable', { name, served: failOpen });
+    logs.logger.warn({ err: error, limiter: name, failOpen }, 'rate-limit store failed');
+    if (failOpen) return undefined;
+    throw new McpkitError(
+      'UPSTREAM_UNAVAILABLE',
+      'Rate limiting is unavailable, so the request was refused.',
+      {
+        retryAfterMs: 1_000,
+        hint: 'Retry shortly.',
+        cause: error,
+      },
+    );
+  };
+
+  /**
+   * Takes one unit under `key` (already namespaced); undefined when served fail-open. Synchronous
+   * when the store answers synchronously (the memory store), so the common path allocates no promise.
+   */
+  const consume = (key: string, telemetry: Telemetry, logs: LoggerSource): Checked => {
+    let answer: RateLimitDecision | PromiseLike<RateLimitDecision>;
+    try {
+      answer = store.consume(key, rule);
+    } catch (error) {
+      return unavailable(error, telemetry, logs);
+    }
+    if (isPromiseLike(answer)) {
+      return Promise.resolve(answer).then(
+        (decision) => judge(key, decision, telemetry),
+        (error: unknown) => unavailable(error, telemetry, logs),
+      );
+    }
+    return judge(key, answer, telemetry);
   };
 
   /** Takes one unit for `req`; undefined when the request is exempt or served fail-open. */
-  const check = async (
-    req: RateLimitRequest,
-    telemetry: Telemetry,
-    logger: Logger,
-  ): Promise<RateLimitDecision | undefined> => {
+  const check = (req: RateLimitRequest, telemetry: Telemetry, logs: LoggerSource): Checked => {
     const key = keyOf(req);
-    if (key === undefined) return undefined;
-    let decision: RateLimitDecision;
-    try {
-      decision = await store.consume(`${name}:${key}`, rule);
-    } catch (error) {
-      telemetry.emit('ratelimit.unavailable', { name, served: failOpen });
-      logger.warn({ err: error, limiter: name, failOpen }, 'rate-limit store failed');
-      if (failOpen) return undefined;
-      throw new McpkitError(
-        'UPSTREAM_UNAVAILABLE',
-        'Rate limiting is unavailable, so the request was refused.',
-        {
-          retryAfterMs: 1_000,
-          hint: 'Retry shortly.',
-          cause: error,
-        },
-      );
-    }
-    if (!decision.allowed) {
-      telemetry.emit('ratelimit.rejected', { key: `${name}:${key}`, retryAfterMs: decision.retryAfterMs });
-      throw new McpkitError(
-        'RATE_LIMITED',
-        `Rate limit exceeded: ${rule.limit} requests per ${rule.windowMs} ms.`,
-        {
-          retryAfterMs: decision.retryAfterMs,
-          hint: `Wait ${Math.ceil(decision.retryAfterMs / 1000)} s before retrying.`,
-          details: { limit: rule.limit, windowMs: rule.windowMs },
-        },
-      );
-    }
-    return decision;
+    return key === undefined ? undefined : consume(`${name}:${key}`, telemetry, logs);
   };
 
   const methods = options.methods ? new Set<string>(options.methods) : undefined;
   const forwarded = (headers: Readonly<Record<string, string | undefined>>) =>
     options.trustForwardedFor ? headers['x-forwarded-for']?.split(',')[0]?.trim() || undefined : undefined;
-  const middleware: Middleware = async (ctx, next) => {
+  const middleware: Middleware = (ctx, next) => {
     if (methods && !methods.has(ctx.method)) return next();
-    await check(
-      {
-        auth: ctx.auth,
-        caller: ctx.auth ? `caller:${ctx.auth.subject}` : undefined,
-        method: ctx.method,
-        name: ctx.name,
-        ip: forwarded(ctx.headers) ?? ctx.remoteAddress,
-        headers: ctx.headers,
-      },
-      ctx.telemetry,
-      ctx.logger,
-    );
-    return next();
+    let checked: Checked;
+    try {
+      if (by === 'caller' && ctx.auth !== undefined) {
+        // The common case needs neither the request view nor a key string built per request.
+        checked = consume(storeKeyOfCaller(ctx.auth.subject), ctx.telemetry, ctx);
+      } else {
+        checked = check(
+          {
+            auth: ctx.auth,
+            caller: ctx.auth ? `caller:${ctx.auth.subject}` : undefined,
+            method: ctx.method,
+            name: ctx.name,
+            ip: forwarded(ctx.headers) ?? ctx.remoteAddress,
+            headers: ctx.headers,
+          },
+          ctx.telemetry,
+          ctx,
+        );
+      }
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return isPromiseLike(checked) ? checked.then(() => next()) : next();
   };
 
   const limiter: RateLimiter = {
@@ -180,11 +219,30 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
         builder.use(middleware);
         return;
       }
-      const guard: EdgeGuard = async (req, decided) => {
+      const refuse = (error: unknown): never => {
+        if (error instanceof McpkitError && error.code === 'RATE_LIMITED') {
+          const headers = rateLimitHeaders(
+            {
+              allowed: false,
+              limit: rule.limit,
+              remaining: 0,
+              resetMs: error.retryAfterMs ?? 0,
+              retryAfterMs: 0,
+            },
+            rule.windowMs,
+          );
+          throw new HttpRefusal(error, { headers });
+        }
+        throw error;
+      };
+      const admitted = (decision: RateLimitDecision | undefined): EdgeDecision | undefined =>
+        decision ? { headers: rateLimitHeaders(decision, rule.windowMs) } : undefined;
+      const guard: EdgeGuard = (req, decided) => {
+        let checked: Checked;
         try {
           // Keyed by the verified caller when an auth guard ran first, else by the credential's hash.
           const auth = decided?.auth;
-          const decision = await check(
+          checked = check(
             {
               auth,
               caller: auth ? `caller:${auth.subject}` : credentialKey(req.headers),
@@ -194,31 +252,36 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
               headers: req.headers,
             },
             builder.telemetry,
-            builder.logger,
+            builder,
           );
-          return decision ? { headers: rateLimitHeaders(decision, rule.windowMs) } : undefined;
         } catch (error) {
-          if (error instanceof McpkitError && error.code === 'RATE_LIMITED') {
-            const headers = rateLimitHeaders(
-              {
-                allowed: false,
-                limit: rule.limit,
-                remaining: 0,
-                resetMs: error.retryAfterMs ?? 0,
-                retryAfterMs: 0,
-              },
-              rule.windowMs,
-            );
-            throw new HttpRefusal(error, { headers });
-          }
-          throw error;
+          return refuse(error);
         }
+        return isPromiseLike(checked) ? checked.then(admitted, refuse) : admitted(checked);
       };
       builder.guard(guard);
     },
     middleware: <M extends McpMethod>() => middleware as unknown as Middleware<M>,
   };
   return limiter;
+}
+
+/**
+ * Where a failure is logged: the request context or the builder. Read only on failure, because
+ * `ctx.logger` makes a child logger on first access.
+ */
+interface LoggerSource {
+  readonly logger: Logger;
+}
+
+/** A limiter's verdict: the decision, undefined when exempt or served fail-open, or a promise of either. */
+type Checked = RateLimitDecision | undefined | Promise<RateLimitDecision | undefined>;
+
+/** Distinct caller subjects whose store keys are kept ready; the cache starts over past it. */
+const MAX_CACHED_CALLERS = 10_000;
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 
 /** `RateLimit-*` response headers (IETF httpapi draft names; reset in delta-seconds). */

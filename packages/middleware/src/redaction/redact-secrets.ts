@@ -106,7 +106,7 @@ function redactString(value: string, censor: string): string {
 function redactValue(
   value: unknown,
   depth: number,
-  extra: ReadonlySet<string>,
+  secret: (key: string) => boolean,
   censor: string,
   maxDepth: number,
 ): unknown {
@@ -116,14 +116,15 @@ function redactValue(
   }
   if (value === null || typeof value !== 'object') return value;
   if (depth >= maxDepth) return '[Truncated]';
-  if (Array.isArray(value)) return value.map((item) => redactValue(item, depth + 1, extra, censor, maxDepth));
+  if (Array.isArray(value))
+    return value.map((item) => redactValue(item, depth + 1, secret, censor, maxDepth));
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];
     out[key] =
-      isSecretKey(key, extra) && item !== undefined && item !== null
+      item !== undefined && item !== null && secret(key)
         ? censor
-        : redactValue(item, depth + 1, extra, censor, maxDepth);
+        : redactValue(item, depth + 1, secret, censor, maxDepth);
   }
   return out;
 }
@@ -135,13 +136,33 @@ function redactValue(
  */
 export function redactSecrets(value: unknown, options: RedactSecretsOptions = {}): unknown {
   const extra = new Set((options.keys ?? []).map(normalizeKey));
-  return redactValue(value, 0, extra, options.censor ?? '[Redacted]', options.maxDepth ?? 8);
+  return redactValue(
+    value,
+    0,
+    (key) => isSecretKey(key, extra),
+    options.censor ?? '[Redacted]',
+    options.maxDepth ?? 8,
+  );
 }
+
+/** Most distinct key names a hot-path redactor remembers the verdict of; it starts over past it. */
+const MAX_REMEMBERED_KEYS = 1024;
 
 /** A redactor with its options resolved once, for use on a hot path. */
 export function createSecretRedactor(options: RedactSecretsOptions = {}): (value: unknown) => unknown {
   const extra = new Set((options.keys ?? []).map(normalizeKey));
   const censor = options.censor ?? '[Redacted]';
   const maxDepth = options.maxDepth ?? 8;
-  return (value) => redactValue(value, 0, extra, censor, maxDepth);
+  // Argument names repeat call after call, so each name is normalized and classified once.
+  const verdicts = new Map<string, boolean>();
+  const secret = (key: string): boolean => {
+    let verdict = verdicts.get(key);
+    if (verdict === undefined) {
+      verdict = isSecretKey(key, extra);
+      if (verdicts.size >= MAX_REMEMBERED_KEYS) verdicts.clear();
+      verdicts.set(key, verdict);
+    }
+    return verdict;
+  };
+  return (value) => redactValue(value, 0, secret, censor, maxDepth);
 }

@@ -4,6 +4,8 @@ import {
   type Context,
   context,
   createTraceState,
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   type Span,
   SpanKind,
@@ -27,6 +29,17 @@ export interface TracingOptions {
 }
 
 const TRACER_NAME = '@mcpkit/middleware';
+
+// What the API's global provider delegates to while no SDK is registered (a shared singleton).
+const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
+// Stateless, so one instance serves every request that has no trace to carry.
+const INVALID_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** True while no OpenTelemetry SDK has registered a global tracer provider (checked per request: an SDK may register later). */
+function sdkMissing(): boolean {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_PROVIDER;
+}
 
 /** The low-cardinality span name target: tool or prompt name (resource URIs stay out of names, per semconv). */
 function spanName(ctx: BaseContext): string {
@@ -97,8 +110,27 @@ function finish(span: Span, errorType: string | undefined, error?: unknown): voi
 export function tracing(options: TracingOptions = {}): Middleware {
   const tracer = options.tracer ?? (options.tracerProvider ?? trace).getTracer(TRACER_NAME);
   const useHeader = options.httpTraceparent ?? true;
+  const global = options.tracer === undefined && options.tracerProvider === undefined;
 
-  return async (ctx, next) => {
+  /**
+   * What the no-op tracer would do, without its cost: no name, attributes, span object or context
+   * per request. A caller's trace (a valid parent) still becomes the active span context, so log
+   * lines and outgoing calls carry it, exactly as with the no-op tracer.
+   */
+  const untraced: Middleware = (ctx, next) => {
+    const parent = parentOf(ctx, useHeader);
+    const parentContext = trace.getSpanContext(parent);
+    if (parentContext === undefined || !trace.isSpanContextValid(parentContext)) {
+      ctx.state.span = INVALID_SPAN;
+      return next();
+    }
+    const span = trace.wrapSpanContext(parentContext);
+    ctx.state.span = span;
+    ctx.state.traceId = parentContext.traceId;
+    return context.with(trace.setSpan(parent, span), next);
+  };
+
+  const traced: Middleware = async (ctx, next) => {
     const parent = parentOf(ctx, useHeader);
     const span = tracer.startSpan(
       spanName(ctx),
@@ -118,4 +150,6 @@ export function tracing(options: TracingOptions = {}): Middleware {
     finish(span, classifyResult(result).errorType);
     return result;
   };
+
+  return (ctx, next) => (global && sdkMissing() ? untraced(ctx, next) : traced(ctx, next));
 }

@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, McpkitError, type Middleware } from '@mcpkit/core';
 import { type AuditOptions, type AuditRecord, audit } from '@mcpkit/middleware';
 import { createTestClient } from '@mcpkit/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 import { captureLogger } from '../fixtures/capture-logger.js';
 
@@ -194,5 +194,27 @@ describe('audit()', () => {
     await client.callTool('transfer', ARGS);
     await client.close();
     expect(plugin.dropped).toBe(1);
+  });
+
+  it('writes a record after a quiet spell at once, then coalesces busy traffic until the interval, a full batch or flush()', async () => {
+    const batches: number[] = [];
+    const plugin = audit({
+      writeIntervalMs: 60_000,
+      maxBatch: 8,
+      sink: (batch) => void batches.push(batch.length),
+    });
+    const client = await createTestClient(makeServer(plugin));
+    await client.callTool('transfer', ARGS);
+    await vi.waitFor(() => expect(batches).toEqual([1]));
+    // Within the interval: held back (and not lost) until a batch fills up...
+    for (let i = 0; i < 11; i++) await client.callTool('transfer', ARGS);
+    await vi.waitFor(() => expect(batches).toEqual([1, 8]));
+    expect(plugin.buffered).toBe(3);
+    // ...or flush() asks for them.
+    await plugin.flush();
+    expect(batches).toEqual([1, 8, 3]);
+    expect(plugin.written).toBe(12);
+    await client.close();
+    await plugin.close();
   });
 });

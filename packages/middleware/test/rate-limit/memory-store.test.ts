@@ -77,4 +77,27 @@ describe('memoryStore', () => {
     expect((await store.consume('a', rule)).allowed).toBe(true);
     expect((await store.consume('c', rule)).allowed).toBe(false);
   });
+
+  it('answers synchronously, so a limiter over it adds no promise per request', () => {
+    const store = memoryStore({ now: () => 0 });
+    const rule = { limit: 1, windowMs: window, algorithm: 'token-bucket' as const };
+    const first = store.consume('k', rule);
+    expect(first).not.toBeInstanceOf(Promise);
+    expect(first).toMatchObject({ allowed: true, remaining: 0 });
+    expect(store.consume('k', rule)).toMatchObject({ allowed: false });
+  });
+
+  it('keeps recency right when one key is used many times in a row', () => {
+    const store = memoryStore({ now: () => 0, maxKeys: 2 });
+    const rule = { limit: 5, windowMs: window, algorithm: 'sliding-window' as const };
+    store.consume('a', rule);
+    store.consume('b', rule);
+    store.consume('b', rule);
+    store.consume('a', rule);
+    store.consume('a', rule);
+    // `b` is now the least recently used key, so a third key pushes it out and `a` keeps its count.
+    store.consume('c', rule);
+    expect(memoryStoreEntry(store, 'b')).toBeUndefined();
+    expect(memoryStoreEntry(store, 'a')).toMatchObject({ current: 3 });
+  });
 });

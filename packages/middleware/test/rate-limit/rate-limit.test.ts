@@ -115,8 +115,18 @@ describe('rateLimit', () => {
   });
 
   it('fails closed by default and open on request when the store fails', async () => {
-    const broken = { consume: () => Promise.reject(new Error('store down')) };
-    for (const failOpen of [false, true]) {
+    const rejecting = { consume: () => Promise.reject(new Error('store down')) };
+    const throwing = {
+      consume: (): never => {
+        throw new Error('store down');
+      },
+    };
+    for (const [broken, failOpen] of [
+      [rejecting, false],
+      [rejecting, true],
+      [throwing, false],
+      [throwing, true],
+    ] as const) {
       const builder = app({ store: broken, failOpen });
       const unavailable: boolean[] = [];
       builder.telemetry.on('ratelimit.unavailable', (e) => unavailable.push(e.served));
@@ -126,6 +136,55 @@ describe('rateLimit', () => {
       else expectToolError(result, 'UPSTREAM_UNAVAILABLE');
       expect(unavailable).toEqual([failOpen]);
       await client.close();
+    }
+  });
+
+  it('applies synchronous and asynchronous store verdicts alike, in middleware and at the edge', async () => {
+    const decide = (n: number) => ({
+      allowed: n <= 2,
+      limit: 2,
+      remaining: Math.max(0, 2 - n),
+      resetMs: 1_000,
+      retryAfterMs: n <= 2 ? 0 : 1_000,
+    });
+    const counts = new Map<string, number>();
+    const count = (key: string) => {
+      const n = (counts.get(key) ?? 0) + 1;
+      counts.set(key, n);
+      return n;
+    };
+    const stores = {
+      sync: { consume: (key: string) => decide(count(`sync:${key}`)) },
+      async: { consume: async (key: string) => decide(count(`async:${key}`)) },
+      // A promise from another library: only `then` is relied on.
+      thenable: {
+        consume: (key: string) => ({
+          // biome-ignore lint/suspicious/noThenProperty: a promise from another library is what this store stands for
+          then: (resolve: (d: ReturnType<typeof decide>) => void) => resolve(decide(count(`then:${key}`))),
+        }),
+      },
+    };
+    for (const store of Object.values(stores)) {
+      const client = await createTestClient(app({ store: store as never }), {
+        headers: { 'x-api-key': 'key-a' },
+      });
+      expect(resultText(await client.callTool('a'))).toBe('a');
+      expect(resultText(await client.callTool('a'))).toBe('a');
+      expectToolError(await client.callTool('a'), 'RATE_LIMITED');
+      await client.close();
+
+      const server = await serveForTest(app({ store: store as never, edge: true, name: 'edge' }));
+      try {
+        const answers = [];
+        for (let i = 0; i < 3; i++) {
+          answers.push(
+            (await postModern(server.url, 'tools/call', { name: 'b' }, { 'x-api-key': 'key-b' })).status,
+          );
+        }
+        expect(answers).toEqual([200, 200, 429]);
+      } finally {
+        await server.close();
+      }
     }
   });
 });

@@ -180,4 +180,35 @@ describe('tracing()', () => {
     const line = capture.lines().find((l) => l.tool === 'add');
     expect(line?.traceId).toBe(span?.spanContext().traceId);
   });
+
+  it('uses a globally registered SDK from the moment it registers, and the no-op path before and after', async () => {
+    const { exporter, provider } = inMemoryTracing();
+    const seen: Array<{ recording: boolean; traceId: string | undefined }> = [];
+    const builder = createServer({ name: 'global', version: '1.0.0' })
+      .use(tracing())
+      .tool('probe', {
+        description: 'Reports the span it runs under',
+        handler: (_args, ctx) => {
+          seen.push({ recording: ctx.state.span?.isRecording() ?? false, traceId: ctx.state.traceId });
+          return 'ok';
+        },
+      });
+    const client = await createTestClient(builder);
+    try {
+      await client.callTool('probe', {}, { meta: { traceparent: TRACEPARENT } });
+      expect(trace.setGlobalTracerProvider(provider)).toBe(true);
+      await client.callTool('probe', {}, { meta: { traceparent: TRACEPARENT } });
+    } finally {
+      trace.disable();
+    }
+    await client.callTool('probe');
+    await client.close();
+
+    expect(seen[0]).toEqual({ recording: false, traceId: TRACE_ID });
+    expect(seen[1]).toEqual({ recording: true, traceId: TRACE_ID });
+    expect(seen[2]).toEqual({ recording: false, traceId: undefined });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => s.name)).toEqual(['tools/call probe']);
+    expect(spans[0]?.parentSpanContext?.spanId).toBe(PARENT_SPAN);
+  });
 });
