@@ -20,7 +20,8 @@ import { checkHostAndOrigin } from './host-check.js';
 import { jsonError, jsonHeaders } from './json-response.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-message.js';
-import { RequestStream, replayStream } from './request-stream.js';
+import { RequestStream } from './request-stream.js';
+import { serveDelete, serveGet } from './session-requests.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 
 const DONE: Promise<void> = Promise.resolve();
@@ -141,9 +142,13 @@ export class McpHttpHandler {
       case 'POST':
         return this.#post(req, sink);
       case 'GET':
-        return this.#guarded(req, undefined, undefined, sink, null, () => this.#get(req, sink));
+        return this.#guarded(req, undefined, undefined, sink, null, () =>
+          serveGet(req, sink, this.#sessions, this.#events, this.#streams),
+        );
       case 'DELETE':
-        return this.#guarded(req, undefined, undefined, sink, null, () => this.#delete(req, sink));
+        return this.#guarded(req, undefined, undefined, sink, null, () =>
+          serveDelete(req, sink, this.#sessions),
+        );
       default:
         return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, {
           allow: 'GET, POST, DELETE',
@@ -405,65 +410,5 @@ export class McpHttpHandler {
       }
       if (stream.id !== undefined) this.#streams.delete(stream.id);
     }
-  }
-
-  async #get(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
-    const accept = req.headers.accept;
-    if (accept !== undefined && !/text\/event-stream|\*\/\*/i.test(accept)) {
-      return jsonError(
-        sink,
-        406,
-        RpcCode.INVALID_REQUEST,
-        'Not Acceptable: GET serves text/event-stream only.',
-      );
-    }
-    const lastEventId = req.headers['last-event-id'];
-    if (lastEventId !== undefined && this.#events) {
-      if (replayStream(this.#events, this.#streams, lastEventId, sink)) return;
-      return jsonError(
-        sink,
-        404,
-        RpcCode.INVALID_REQUEST,
-        'Unknown or expired Last-Event-ID; send the request again.',
-      );
-    }
-    if (!this.#sessions) {
-      return jsonError(
-        sink,
-        405,
-        RpcCode.INVALID_REQUEST,
-        'This server is stateless: there is no standalone stream to GET.',
-        { allow: 'POST' },
-      );
-    }
-    const sessionId = req.headers['mcp-session-id'];
-    if (sessionId === undefined || !(await this.#sessions.exists(sessionId))) {
-      return jsonError(
-        sink,
-        sessionId === undefined ? 400 : 404,
-        RpcCode.INVALID_REQUEST,
-        'A valid Mcp-Session-Id is required for the standalone stream.',
-      );
-    }
-    this.#sessions.attachStream(sessionId, sink);
-  }
-
-  async #delete(req: HttpRequestInfo, sink: HttpSink): Promise<void> {
-    if (!this.#sessions) {
-      return jsonError(
-        sink,
-        405,
-        RpcCode.INVALID_REQUEST,
-        'This server is stateless: there is no session to delete.',
-        { allow: 'POST' },
-      );
-    }
-    const sessionId = req.headers['mcp-session-id'];
-    if (sessionId === undefined)
-      return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'The Mcp-Session-Id header is required.');
-    if (!(await this.#sessions.exists(sessionId)))
-      return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Session not found.');
-    await this.#sessions.end(sessionId);
-    sink.send(200, {}, '');
   }
 }
