@@ -1,4 +1,4 @@
-import { type EdgeDecision, type EdgeGuard, runGuards, toRefusal } from '../edge.js';
+import { type EdgeDecision, type EdgeGuard, type HttpRefusal, runGuards, toRefusal } from '../edge.js';
 import type { Inbound, RpcRequest } from '../jsonrpc.js';
 import type { McpkitServer } from '../server.js';
 import { EdgeView } from './edge-view.js';
@@ -14,6 +14,21 @@ export function requestIdFor(
 ): string {
   const given = headers['x-request-id'];
   return given !== undefined && REQUEST_ID.test(given) ? given : server.newRequestId();
+}
+
+/** Answers a refused request: its status and headers (plus any given), the request id, and the coded JSON-RPC error. */
+export function sendRefusal(
+  sink: HttpSink,
+  refusal: HttpRefusal,
+  id: RpcRequest['id'] | null,
+  requestId: string,
+  headers?: Record<string, string>,
+): void {
+  sink.send(
+    refusal.status,
+    Object.assign(jsonHeaders(), headers, refusal.headers, { 'x-request-id': requestId }),
+    refusal.body(id, requestId),
+  );
 }
 
 /** One HTTP exchange at the edge: the request, its parsed message (POST), the raw body and the answer sink. */
@@ -63,11 +78,7 @@ export function passEdge(
         ...(view.rpcName !== undefined ? { rpcName: view.rpcName } : {}),
       });
     }
-    sink.send(
-      refusal.status,
-      Object.assign(jsonHeaders(), decided?.headers, refusal.headers, { 'x-request-id': requestId }),
-      refusal.body(id, requestId),
-    );
+    sendRefusal(sink, refusal, id, requestId, decided?.headers);
   };
   let decision: ReturnType<typeof runGuards>;
   try {

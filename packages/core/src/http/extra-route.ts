@@ -2,6 +2,7 @@ import type { RouteHandler, RouteRequest } from '../edge.js';
 import { toRefusal } from '../edge.js';
 import { RpcCode } from '../errors.js';
 import type { McpkitServer } from '../server.js';
+import { sendRefusal } from './edge-gate.js';
 import { jsonError } from './json-response.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 
@@ -39,14 +40,7 @@ export async function serveExtraRoute(
       );
     }
     const refusal = toRefusal(error);
-    if (refusal) {
-      sink.send(
-        refusal.status,
-        { 'content-type': 'application/json', ...refusal.headers },
-        refusal.body(null, server.newRequestId()),
-      );
-      return;
-    }
+    if (refusal) return sendRefusal(sink, refusal, null, server.newRequestId());
     server.logger.error({ err: error, path: req.path }, 'route handler failed');
     jsonError(sink, 500, RpcCode.INTERNAL_ERROR, 'Internal error.');
   }
