@@ -5,6 +5,7 @@ import type { HttpHandlerOptions } from './handler-options.js';
 import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
 import { McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+import { WriteBatch } from './write-batch.js';
 
 /** Options of `.serve()`. */
 export interface ServeOptions extends HttpHandlerOptions {
@@ -16,6 +17,12 @@ export interface ServeOptions extends HttpHandlerOptions {
   shutdownGraceMs?: number;
   /** Drain and exit on SIGTERM/SIGINT. Default: true. */
   handleSignals?: boolean;
+  /**
+   * Write complete JSON responses together at the end of each event-loop turn instead of one by
+   * one: far fewer wake-ups under load, at the price of a response waiting for the other requests
+   * read in its turn. Event streams are written as they go either way. Default: true.
+   */
+  batchResponses?: boolean;
 }
 
 /** A running HTTP server. */
@@ -31,14 +38,23 @@ export interface HttpServerHandle {
 
 /** Adapts a node response to the handler's sink (a class: no closures allocated per request). */
 export class NodeSink implements HttpSink {
-  constructor(private readonly res: ServerResponse) {}
+  /** Set once a complete response is sent: it may still sit in the batch, but the exchange is over. */
+  #sent = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly batch?: WriteBatch,
+  ) {}
 
   send(status: number, headers: Record<string, string>, body: string): void {
     const res = this.res;
     if (res.headersSent) return;
     headers['content-length'] = String(Buffer.byteLength(body));
+    // The head is built now, so a bad header value still throws to the caller.
     res.writeHead(status, headers);
-    res.end(body);
+    this.#sent = true;
+    if (this.batch) this.batch.end(res, body);
+    else res.end(body);
   }
 
   startStream(headers: Record<string, string>): void {
@@ -56,7 +72,7 @@ export class NodeSink implements HttpSink {
   }
 
   get open(): boolean {
-    return !this.res.writableEnded && !this.res.destroyed;
+    return !this.#sent && !this.res.writableEnded && !this.res.destroyed;
   }
 
   onClose(listener: () => void): void {
@@ -146,9 +162,13 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
   const allowedHosts = options.allowedHosts ?? (isLoopbackBind(host) ? LOOPBACK_HOSTS : undefined);
   const handler = new McpHttpHandler(server, { ...options, allowedHosts });
+  const batch =
+    (options.batchResponses ?? true)
+      ? new WriteBatch((error) => server.logger.error({ err: error }, 'writing a response failed'))
+      : undefined;
   const http = createServer((req, res) => {
     const request = new NodeRequest(req);
-    const sink = new NodeSink(res);
+    const sink = new NodeSink(res, batch);
     if (req.method !== 'POST') {
       void handler.handle(request, sink);
       return;
@@ -172,6 +192,8 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
       const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeIdleConnections();
       await handler.drain(graceMs);
+      // Answers of the last requests may still wait for the end of the turn: send them first.
+      batch?.flush();
       http.closeAllConnections();
       await stopped;
     })();
