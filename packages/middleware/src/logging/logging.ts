@@ -107,16 +107,18 @@ export function logging(options: LoggingOptions = {}): Middleware {
     logger[level](line, message);
   };
 
-  return async (ctx, next) => {
+  // Promise callbacks rather than an async function: one promise per request instead of two.
+  return (ctx, next) => {
     const started = performance.now();
-    let result: Awaited<ReturnType<typeof next>>;
-    try {
-      result = await next();
-    } catch (error) {
-      write(ctx, started, classifyError(error), undefined, error);
-      throw error;
-    }
-    write(ctx, started, classifyResult(result), result, undefined);
-    return result;
+    return next().then(
+      (result) => {
+        write(ctx, started, classifyResult(result), result, undefined);
+        return result;
+      },
+      (error: unknown) => {
+        write(ctx, started, classifyError(error), undefined, error);
+        throw error;
+      },
+    );
   };
 }

@@ -217,4 +217,34 @@ describe('audit()', () => {
     await client.close();
     await plugin.close();
   });
+
+  it('holds records that arrive during a slow write until the interval, instead of writing them right after', async () => {
+    const batches: number[] = [];
+    let release: (() => void) | undefined;
+    const plugin = audit({
+      writeIntervalMs: 60_000,
+      sink: (batch) => {
+        batches.push(batch.length);
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    });
+    const client = await createTestClient(makeServer(plugin));
+    await client.callTool('transfer', ARGS);
+    await vi.waitFor(() => expect(batches).toEqual([1]));
+    // Five more calls while the sink is still writing the first batch.
+    for (let i = 0; i < 5; i++) await client.callTool('transfer', ARGS);
+    release?.();
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(batches).toEqual([1]);
+    expect(plugin.buffered).toBe(5);
+    const flushed = plugin.flush();
+    await vi.waitFor(() => expect(batches).toEqual([1, 5]));
+    release?.();
+    await flushed;
+    expect(plugin.written).toBe(6);
+    await client.close();
+    await plugin.close();
+  });
 });
