@@ -19,6 +19,8 @@ export type { ConcurrencyOptions } from './concurrency.js';
 export { concurrency } from './concurrency.js';
 export type { ConsentOptions } from './consent.js';
 export { consent } from './consent.js';
+export type { LogDestination, LogDestinationOptions } from './logging/log-destination.js';
+export { logDestination } from './logging/log-destination.js';
 export type { LoggingOptions } from './logging/logging.js';
 export { logging } from './logging/logging.js';
 export type { MetricsOptions, MetricsPlugin } from './metrics/metrics.js';

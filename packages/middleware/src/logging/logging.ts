@@ -3,11 +3,12 @@ import { type Level, type Logger as PinoLogger, pino } from 'pino';
 import { type ClassifiedOutcome, classifyError, classifyResult } from '../outcome/classify-outcome.js';
 import { createSecretRedactor } from '../redaction/redact-secrets.js';
 import { traceIdOf } from '../tracing/traceparent.js';
+import { logDestination } from './log-destination.js';
 import '../tracing/trace-state.js';
 
 /** Options of {@link logging}. */
 export interface LoggingOptions {
-  /** The pino logger to write to. Default: a new pino logger on standard error at `LOG_LEVEL` or `info`, buffered (4 KiB, flushed every second and at exit). */
+  /** The pino logger to write to. Default: a new pino logger at `LOG_LEVEL` or `info` on standard error through {@link logDestination} (4 KiB batches, flushed every second and at exit). */
   logger?: PinoLogger;
   /** Level of the per-request line for successful requests; failures use `warn`, `INTERNAL` failures `error`. Default: `info`. */
   level?: Level;
@@ -42,19 +43,9 @@ function traceIdFor(ctx: BaseContext): string | undefined {
 
 function defaultLogger(): PinoLogger {
   const level = process.env.LOG_LEVEL ?? 'info';
-  // Standard error keeps standard output free for the stdio transport. Lines are buffered (4 KiB)
-  // and flushed at least once a second, so a busy server pays one write per batch, not per line;
-  // pino flushes what is left when the process exits.
-  const destination = pino.destination({ dest: 2, sync: false, minLength: 4096 });
-  const timer = setInterval(() => {
-    try {
-      destination.flush();
-    } catch {
-      // Not yet open, or closed during shutdown: the next tick or the exit flush writes the lines.
-    }
-  }, 1000);
-  timer.unref();
-  return pino({ level }, destination);
+  // Standard error keeps standard output free for the stdio transport. Lines are written in 4 KiB
+  // batches (and at least once a second, and at exit), so a busy server pays one write per batch.
+  return pino({ level }, logDestination({ dest: 2 }));
 }
 
 /**

@@ -1,0 +1,158 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync, readFileSync, readSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createServer } from '@mcpkit/core';
+import { logDestination, logging } from '@mcpkit/middleware';
+import { createTestClient } from '@mcpkit/testing';
+import { pino } from 'pino';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+const dir = mkdtempSync(join(tmpdir(), 'mcpkit-log-'));
+let count = 0;
+const freshPath = () => join(dir, `log-${++count}.jsonl`);
+const read = (path: string) => readFileSync(path, 'utf8');
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('logDestination()', () => {
+  it('holds lines until minLength is reached, then writes them together', () => {
+    const path = freshPath();
+    const destination = logDestination({ dest: path, minLength: 30 });
+    destination.write('{"n":1}\n');
+    destination.write('{"n":2}\n');
+    expect(read(path)).toBe('');
+    destination.write('{"n":3,"padding":"xxxxxx"}\n');
+    expect(read(path)).toBe('{"n":1}\n{"n":2}\n{"n":3,"padding":"xxxxxx"}\n');
+    destination.end();
+  });
+
+  it('writes held lines at least every flushIntervalMs', () => {
+    vi.useFakeTimers();
+    const path = freshPath();
+    const destination = logDestination({ dest: path, flushIntervalMs: 1000 });
+    destination.write('{"quiet":true}\n');
+    vi.advanceTimersByTime(999);
+    expect(read(path)).toBe('');
+    vi.advanceTimersByTime(1);
+    expect(read(path)).toBe('{"quiet":true}\n');
+    destination.end();
+  });
+
+  it('flushes on flush(), flushSync() and end(), and drops lines written after end()', () => {
+    const path = freshPath();
+    const destination = logDestination({ dest: path });
+    destination.write('a\n');
+    let called = false;
+    destination.flush(() => {
+      called = true;
+    });
+    expect(called).toBe(true);
+    expect(read(path)).toBe('a\n');
+    destination.write('b\n');
+    destination.flushSync();
+    destination.write('c\n');
+    destination.end();
+    expect(read(path)).toBe('a\nb\nc\n');
+    expect(destination.write('d\n')).toBe(false);
+    expect(destination.dropped).toBe(1);
+  });
+
+  it('drops and counts lines past maxBufferedLength instead of growing without bound', () => {
+    const path = freshPath();
+    const destination = logDestination({ dest: path, maxBufferedLength: 10 });
+    expect(destination.write('12345\n')).toBe(true);
+    expect(destination.write('1234567\n')).toBe(false);
+    expect(destination.dropped).toBe(1);
+    destination.end();
+    expect(read(path)).toBe('12345\n');
+  });
+
+  it('counts the lines a failing write lost, warns once and keeps taking lines', async () => {
+    const fd = openSync(freshPath(), 'a');
+    closeSync(fd);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const destination = logDestination({ dest: fd, minLength: 1 });
+      expect(destination.write('one\n')).toBe(true);
+      expect(destination.write('two\n')).toBe(true);
+      expect(destination.dropped).toBe(2);
+      destination.end();
+      // process.emitWarning delivers on a later tick.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(warnings.filter((w) => w.includes('logDestination'))).toHaveLength(1);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
+  it('keeps lines a full non-blocking pipe refuses and writes them, in order, once it drains', () => {
+    const fifo = join(dir, `fifo-${++count}`);
+    execFileSync('mkfifo', [fifo]);
+    // Read-write and non-blocking: writes fail with EAGAIN once the pipe's buffer is full.
+    const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
+    const destination = logDestination({ dest: fd, minLength: 1 });
+    const sent = Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ i, pad: 'x'.repeat(1000) })}\n`);
+    for (const line of sent) expect(destination.write(line)).toBe(true);
+    let received = '';
+    const chunk = Buffer.alloc(65_536);
+    for (let attempt = 0; attempt < 1_000 && received.length < sent.join('').length; attempt++) {
+      try {
+        const n = readSync(reader, chunk);
+        received += chunk.toString('utf8', 0, n);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+      }
+      destination.flushSync();
+    }
+    expect(destination.dropped).toBe(0);
+    expect(received).toBe(sent.join(''));
+    destination.end();
+    closeSync(reader);
+    closeSync(fd);
+  });
+
+  it('writes what it still holds when the process exits', () => {
+    const path = freshPath();
+    const entry = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
+    const script = `
+      const { logDestination } = await import(${JSON.stringify(entry)});
+      const destination = logDestination({ dest: ${JSON.stringify(path)} });
+      destination.write('{"last":"words"}\\n');
+      process.exit(0);
+    `;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.status).toBe(0);
+    expect(read(path)).toBe('{"last":"words"}\n');
+  });
+
+  it('serves as the destination of the per-request log line', async () => {
+    const path = freshPath();
+    const destination = logDestination({ dest: path });
+    const server = createServer({ name: 'logs', version: '1.0.0' })
+      .use(logging({ logger: pino({ level: 'info' }, destination) }))
+      .tool('hello', { description: 'Greets', handler: () => 'hi' });
+    const client = await createTestClient(server);
+    await client.callTool('hello', {});
+    await client.close();
+    destination.end();
+    const lines = read(path)
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({
+      method: 'tools/call',
+      tool: 'hello',
+      outcome: 'ok',
+      msg: 'request completed',
+    });
+  });
+});
