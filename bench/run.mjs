@@ -37,7 +37,7 @@ const quick = args.quick;
 const duration = Number(args.duration ?? (quick ? 1 : 5));
 const warmup = Number(args.warmup ?? (quick ? 0.5 : 1.5));
 const connections = Number(args.connections ?? (quick ? 10 : 50));
-const rounds = Number(args.rounds ?? (quick ? 1 : 2));
+const rounds = Number(args.rounds ?? (quick ? 1 : 3));
 
 const SERVERS = [
   { id: 'raw', label: 'raw node:http', file: 'raw.mjs' },
@@ -49,6 +49,8 @@ const SERVERS = [
   // and @mcpkit/cache (workload e is a cache hit; a on the same server is the uncached baseline).
   { id: 'mcpkit-production', label: 'mcpkit+production', file: 'mcpkit-production.mjs', workloads: ['a'] },
   { id: 'mcpkit-cache', label: 'mcpkit+cache', file: 'mcpkit-cache.mjs', workloads: ['a', 'e'] },
+  // and the bare server with response batching off, to show what batching is worth.
+  { id: 'mcpkit-unbatched', label: 'mcpkit unbatched', file: 'mcpkit-unbatched.mjs', workloads: ['a'] },
 ].filter((s) => !args.only || args.only.split(',').includes(s.id));
 /** Sent to every server: the production preset checks it, the others ignore it. */
 const EXTRA_HEADERS = { 'x-api-key': BENCH_API_KEY };
@@ -227,40 +229,52 @@ for (const workload of workloads) {
     }
   }
 }
-// What mcpkit's own layers cost, measured in the same run: the production() preset against the bare
-// server on the trivial call.
+// What mcpkit's own layers cost, measured in the same run. Each round measures the two sides of a
+// comparison close together, so the ratio is taken per round and the median of the rounds is
+// reported with their range: drift between rounds then cancels instead of adding up.
 const overheads = [];
-const rpsOf = (workload, era, server) =>
-  results.find((r) => r.workload === workload && r.era === era && r.server === server && r.rps !== undefined)
-    ?.rps;
+const roundsOf = (workload, era, server) => samples.get(key(workload, era, server))?.map((x) => x.rps);
+const paired = (numerator, denominator) => {
+  if (!numerator || !denominator || numerator.length !== denominator.length) return undefined;
+  const ratios = numerator.map((value, i) => value / denominator[i]);
+  return { ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+};
 for (const era of ERAS) {
-  const bare = rpsOf('a', era, 'mcpkit');
-  const preset = rpsOf('a', era, 'mcpkit-production');
-  if (bare && preset) {
+  const preset = paired(roundsOf('a', era, 'mcpkit-production'), roundsOf('a', era, 'mcpkit'));
+  if (preset) {
     overheads.push({
       name: 'production() preset vs bare, workload (a)',
       era,
-      ratio: preset / bare,
+      ...preset,
       target: '>= 0.70x throughput',
     });
   }
+  const batching = paired(roundsOf('a', era, 'mcpkit'), roundsOf('a', era, 'mcpkit-unbatched'));
+  if (batching) {
+    overheads.push({
+      name: 'response batching on vs off, workload (a)',
+      era,
+      ...batching,
+      target: 'none (informative)',
+    });
+  }
   // A hit's cost relative to a trivial call on the same server: req/s of (a) over req/s of (e).
-  const trivial = rpsOf('a', era, 'mcpkit-cache');
-  const hit = rpsOf('e', era, 'mcpkit-cache');
-  if (trivial && hit) {
+  const hit = paired(roundsOf('a', era, 'mcpkit-cache'), roundsOf('e', era, 'mcpkit-cache'));
+  if (hit) {
     overheads.push({
       name: 'cached hit (e) cost vs trivial call (a), +cache',
       era,
-      ratio: trivial / hit,
+      ...hit,
       target: '<= 1.20x cost',
     });
   }
 }
 if (overheads.length > 0) {
-  lines.push('', "mcpkit's own layers (same run)");
+  lines.push('', "mcpkit's own layers (same run; median of per-round ratios)");
   for (const o of overheads) {
     lines.push(
-      `  ${o.era.padEnd(7)} ${o.name.padEnd(48)} ${`${o.ratio.toFixed(2)}×`.padStart(7)}  (target ${o.target})`,
+      `  ${o.era.padEnd(7)} ${o.name.padEnd(48)} ${`${o.ratio.toFixed(2)}×`.padStart(7)}  ` +
+        `(rounds ${o.min.toFixed(2)}–${o.max.toFixed(2)}; target ${o.target})`,
     );
   }
 }
@@ -284,7 +298,7 @@ writeFileSync(join(dir, `${base}.txt`), `${text.trimStart()}\n`);
 console.log(`\nwritten: bench/results/${base}.json and ${base}.txt\n`);
 
 // mcpkit must serve every workload in both eras without errors; peers may lack an era.
-const ours = new Set(['mcpkit', 'mcpkit-production', 'mcpkit-cache']);
+const ours = new Set(['mcpkit', 'mcpkit-production', 'mcpkit-cache', 'mcpkit-unbatched']);
 const broken = results.filter((r) => ours.has(r.server) && (r.unsupported !== undefined || r.errors > 0));
 if (broken.length > 0) {
   console.error(
