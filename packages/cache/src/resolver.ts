@@ -13,6 +13,11 @@ export interface ResolverOptions {
   log: () => Logger;
 }
 
+/** The `tool` field of a telemetry event or log line: present only for tool-result caching. */
+function toolField(policy: CachePolicy): { tool?: string } {
+  return policy.tool ? { tool: policy.tool } : {};
+}
+
 /**
  * The engine of a cache: answers a key from the store or runs its loader once per key and
  * instance (single-flight), optionally behind a cross-instance lock, and falls back to stale
@@ -68,7 +73,7 @@ export function createResolver(options: ResolverOptions) {
     }
     if (size > policy.maxValueBytes) {
       events?.emit('cache.skipped', {
-        ...(policy.tool ? { tool: policy.tool } : {}),
+        ...toolField(policy),
         key,
         reason: 'oversize',
       });
@@ -155,7 +160,7 @@ export function createResolver(options: ResolverOptions) {
       now < fallback.entry.freshUntil + policy.grace &&
       policy.graceOn(loaded.error)
     ) {
-      const tool = policy.tool ? { tool: policy.tool } : {};
+      const tool = toolField(policy);
       events?.emit('cache.stale', { ...tool, key });
       log().warn(
         { err: loaded.error, cache: name, key, ...tool },
@@ -172,7 +177,7 @@ export function createResolver(options: ResolverOptions) {
       };
     }
     if (thrown) throw loaded.error;
-    events?.emit('cache.skipped', { ...(policy.tool ? { tool: policy.tool } : {}), key, reason: 'error' });
+    events?.emit('cache.skipped', { ...toolField(policy), key, reason: 'error' });
     return { value: loaded.value, status: 'miss', freshUntil: now, createdAt: startedAt };
   };
 
@@ -199,7 +204,7 @@ export function createResolver(options: ResolverOptions) {
   ): Resolution<T> => {
     const { entry, layer } = stored;
     if (events?.has('cache.hit')) {
-      events.emit('cache.hit', { ...(policy.tool ? { tool: policy.tool } : {}), key, layer });
+      events.emit('cache.hit', { ...toolField(policy), key, layer });
     }
     return {
       value: entry.value as T,
@@ -216,7 +221,7 @@ export function createResolver(options: ResolverOptions) {
     policy: CachePolicy,
     events: Telemetry | undefined,
   ): Promise<Resolution<T>> => {
-    const tool = policy.tool ? { tool: policy.tool } : {};
+    const tool = toolField(policy);
     const stored = await read(key, events);
     const now = clock();
     if (stored && !stored.invalidated) {

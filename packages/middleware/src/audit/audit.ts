@@ -104,7 +104,6 @@ export function audit(options: AuditOptions): AuditPlugin {
       // small ones each as long as the last write took.
       const wait = lastWrite + writeInterval - performance.now();
       if (wait >= 1 && hurry === 0 && buffer.length < maxBatch) await pause(wait);
-      if (buffer.length === 0) break;
       const batch = buffer.length <= maxBatch ? buffer : buffer.slice(0, maxBatch);
       buffer = batch === buffer ? [] : buffer.slice(maxBatch);
       lastWrite = performance.now();

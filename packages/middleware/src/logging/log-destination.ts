@@ -93,7 +93,7 @@ export function logDestination(options: LogDestinationOptions = {}): LogDestinat
     drain(batch);
   };
 
-  const timer = setInterval(() => writeOut(), options.flushIntervalMs ?? 1000);
+  const timer = setInterval(writeOut, options.flushIntervalMs ?? 1000);
   timer.unref();
 
   const destination: LogDestination = {
