@@ -21,7 +21,7 @@ import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from './protocol.
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import { type StdioHandle, type StdioOptions, serveStdio } from './stdio.js';
-import { createTelemetry, type Telemetry } from './telemetry.js';
+import { createTelemetry, type Telemetry, type TelemetryEvents } from './telemetry.js';
 
 export type { LegacyState } from './legacy-state.js';
 
@@ -142,12 +142,10 @@ export class McpkitServer {
     const emitEnd = this.telemetry.has('request.end');
     const started = emitEnd ? performance.now() : 0;
     if (emitStart) {
-      this.telemetry.emit('request.start', {
-        requestId: env.requestId,
-        method,
-        era: env.era,
-        ...(name ? { name } : {}),
-      });
+      // Built by assignment rather than spreads: no throwaway objects, one shape per event.
+      const event: TelemetryEvents['request.start'] = { requestId: env.requestId, method, era: env.era };
+      if (name) event.name = name;
+      this.telemetry.emit('request.start', event);
     }
     let outcome: Outcome;
     let errorCode: string | undefined;
@@ -165,15 +163,16 @@ export class McpkitServer {
       outcome = { response: rpcErrorFrom(id, protocol), status: protocol.httpStatus ?? 200 };
     }
     if (emitEnd) {
-      this.telemetry.emit('request.end', {
+      const event: TelemetryEvents['request.end'] = {
         requestId: env.requestId,
         method,
         era: env.era,
         durationMs: performance.now() - started,
         outcome: errorCode === undefined ? 'ok' : 'error',
-        ...(name ? { name } : {}),
-        ...(errorCode ? { errorCode } : {}),
-      });
+      };
+      if (name) event.name = name;
+      if (errorCode) event.errorCode = errorCode;
+      this.telemetry.emit('request.end', event);
     }
     return outcome;
   }

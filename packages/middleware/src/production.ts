@@ -1,12 +1,16 @@
 import type { Middleware, Plugin, ServerBuilder } from '@mcpkit/core';
 import { type AuditOptions, type AuditPlugin, audit } from './audit/audit.js';
+import type { AuditRecord } from './audit/audit-record.js';
 import { type LoggingOptions, logging } from './logging/logging.js';
 import { type MetricsOptions, type MetricsPlugin, metrics } from './metrics/metrics.js';
 import { type RequestIdOptions, requestId } from './request-id/request-id.js';
 import { type TracingOptions, tracing } from './tracing/tracing.js';
 
-/** Options of {@link production}. Each observability part takes its options, or `false` to leave it out. */
-export interface ProductionOptions {
+/**
+ * Options of {@link production}. Each observability part takes its options, or `false` to leave it
+ * out. `T` is what the audit sink's `encode` makes of a record (see {@link AuditOptions}).
+ */
+export interface ProductionOptions<T = AuditRecord> {
   /** Request ids at the HTTP edge. Default: `{}` (on). */
   requestId?: RequestIdOptions | false;
   /** OpenTelemetry server spans. Default: `{}` (on; a no-op until an SDK is registered). */
@@ -20,7 +24,7 @@ export interface ProductionOptions {
   /** Rate limiting, already built (`rateLimit(...)`). Default: none. */
   rateLimit?: Plugin | Middleware;
   /** Audit trail of tool calls; it needs a sink, so it is off unless given. Default: off. */
-  audit?: AuditOptions | false;
+  audit?: AuditOptions<T> | false;
 }
 
 /** The plugin {@link production} returns; the parts that have state of their own are reachable on it. */
@@ -38,7 +42,7 @@ export interface ProductionPreset extends Plugin {
  * logs see auth and rate-limit refusals; audit is innermost, so it records only calls that got past
  * auth and rate limiting, with the caller's verified identity.
  */
-export function production(options: ProductionOptions = {}): ProductionPreset {
+export function production<T = AuditRecord>(options: ProductionOptions<T> = {}): ProductionPreset {
   const metricsPlugin = options.metrics === false ? undefined : metrics(options.metrics ?? {});
   const auditPlugin = options.audit ? audit(options.audit) : undefined;
   const parts: Array<Plugin | Middleware> = [];

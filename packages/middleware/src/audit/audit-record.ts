@@ -22,10 +22,20 @@ export interface AuditRecord {
   argsHash?: string;
 }
 
-/** Where audit records go. `write` receives batches; it may be slow, it never delays a tool call. */
-export interface AuditSink {
+/**
+ * Where audit records go. `write` receives batches; it may be slow, it never delays a tool call.
+ * A sink with `encode` receives what `encode` made of each record (`T`) instead of the records.
+ */
+export interface AuditSink<T = AuditRecord> {
+  /**
+   * Turns a record into what `write` receives, as soon as its call ends. Records wait in the
+   * buffer in this form: a JSON line or a Buffer is far cheaper to hold on a busy server than the
+   * record and everything it references. It runs on the request path, so keep it fast; a throw
+   * loses that record (logged and counted in `failed`). Default: records are buffered as they are.
+   */
+  encode?(record: AuditRecord): T;
   /** Persists one batch, in order. A rejection is logged and the batch counted as failed. */
-  write(batch: readonly AuditRecord[]): void | Promise<void>;
+  write(batch: readonly T[]): void | Promise<void>;
   /** Releases resources (file handles, connections) after the last batch. */
   close?(): void | Promise<void>;
 }

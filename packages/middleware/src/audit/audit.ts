@@ -5,10 +5,10 @@ import { createSecretRedactor } from '../redaction/redact-secrets.js';
 import type { AuditRecord, AuditSink, AuditSinkFunction } from './audit-record.js';
 import { isoTime } from './iso-time.js';
 
-/** Options of {@link audit}. */
-export interface AuditOptions {
+/** Options of {@link audit}. `T` is what the sink's `encode` makes of a record (the record itself without one). */
+export interface AuditOptions<T = AuditRecord> {
   /** Where records go: an {@link AuditSink} (e.g. `jsonlFileSink({ path })`) or a function of a batch. */
-  sink: AuditSink | AuditSinkFunction;
+  sink: AuditSink<T> | AuditSinkFunction;
   /** How arguments are recorded: secrets `redact`ed, `hash`ed, or `omit`ted. Default: `redact`. */
   args?: 'redact' | 'hash' | 'omit';
   /** Key for an HMAC-SHA-256 of the arguments when `args: 'hash'` (plain SHA-256 is guessable for small inputs). Default: none (SHA-256). */
@@ -36,7 +36,7 @@ export interface AuditPlugin extends Plugin {
   readonly buffered: number;
   /** Records the sink accepted. */
   readonly written: number;
-  /** Records in batches the sink rejected. */
+  /** Records lost to the sink: in batches it rejected, or ones its `encode` threw on. */
   readonly failed: number;
   /** Resolves once every record buffered so far has been handed to the sink and settled. */
   flush(): Promise<void>;
@@ -53,8 +53,10 @@ const NO_LOGGER: Pick<Logger, 'warn' | 'error'> = { warn() {}, error() {} };
  * call: when the buffer is full, records are dropped and counted (`dropped`, warned once).
  * Installed innermost, it records only calls that got past auth and rate limits.
  */
-export function audit(options: AuditOptions): AuditPlugin {
-  const sink: AuditSink = typeof options.sink === 'function' ? { write: options.sink } : options.sink;
+export function audit<T = AuditRecord>(options: AuditOptions<T>): AuditPlugin {
+  const sink = (typeof options.sink === 'function' ? { write: options.sink } : options.sink) as AuditSink<T>;
+  // Without `encode`, T is AuditRecord: the buffer holds the records themselves.
+  const encode = sink.encode?.bind(sink) ?? ((record: AuditRecord) => record as T);
   const mode = options.args ?? 'redact';
   const maxBuffered = options.maxBuffered ?? 10_000;
   const maxBatch = options.maxBatch ?? 1000;
@@ -63,7 +65,7 @@ export function audit(options: AuditOptions): AuditPlugin {
   const hashKey = options.hashKey;
   let logger: Pick<Logger, 'warn' | 'error'> = NO_LOGGER;
 
-  let buffer: AuditRecord[] = [];
+  let buffer: T[] = [];
   let dropped = 0;
   let written = 0;
   let failed = 0;
@@ -136,7 +138,18 @@ export function audit(options: AuditOptions): AuditPlugin {
       }
       return;
     }
-    buffer.push(record);
+    let encoded: T;
+    try {
+      encoded = encode(record);
+    } catch (error) {
+      failed++;
+      logger.error(
+        { err: error, requestId: record.requestId },
+        'audit sink could not encode a record; record lost',
+      );
+      return;
+    }
+    buffer.push(encoded);
     if (wake !== undefined && buffer.length >= maxBatch) wake();
     schedule();
   };

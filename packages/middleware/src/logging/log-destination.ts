@@ -4,11 +4,11 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 export interface LogDestinationOptions {
   /** File descriptor, or path of a file to append to (created when missing). Default: 2 (standard error). */
   dest?: number | string;
-  /** Characters gathered before they are written in one go. Default: 4096. */
+  /** Bytes gathered before they are written in one go. Default: 4096. */
   minLength?: number;
   /** Longest time a line waits to be written, in ms. Default: 1000. */
   flushIntervalMs?: number;
-  /** Most characters held while the destination cannot take them; later lines are dropped and counted. Default: 16 MiB. */
+  /** Most bytes held, counting what the destination cannot take yet; later lines are dropped and counted. Default: 16 MiB. */
   maxBufferedLength?: number;
 }
 
@@ -22,7 +22,7 @@ export interface LogDestination {
   flushSync(): void;
   /** Flushes, stops the timer and closes the file when the destination opened it. */
   end(): void;
-  /** Lines dropped: past `maxBufferedLength`, after `end()`, or lost to a write error. */
+  /** Lines dropped: past `maxBufferedLength`, after `end()`, lost to a write error, or still refused by the destination at `end()`. */
   readonly dropped: number;
 }
 
@@ -33,12 +33,29 @@ function flushAllOnExit(): void {
   for (const destination of open) destination.flushSync();
 }
 
+/** Size of the reused buffer lines are encoded into (grown to `minLength` when that is larger). */
+const CHUNK_BYTES = 64 * 1024;
+
+/** Whether `line` takes at most `room` bytes in UTF-8 (at most 3 bytes per UTF-16 unit: the exact count is rarely needed). */
+function fits(line: string, room: number): boolean {
+  return line.length * 3 <= room || Buffer.byteLength(line) <= room;
+}
+
+/** Lines (newlines) in `bytes` from `offset` on. */
+function linesIn(bytes: Buffer, offset: number): number {
+  let lines = 0;
+  for (let i = bytes.indexOf(10, offset); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
 /**
- * A pino destination that gathers lines and writes them with one synchronous `write` per
- * `minLength` characters (and at least every `flushIntervalMs`, and at exit). Per line it costs an
- * array push: pino's own destination measures the byte length of everything it holds on every
- * line, and its default writes once per line. A destination that cannot take more (a full
- * non-blocking pipe) keeps the lines, up to `maxBufferedLength`, and tries again on the next write.
+ * A pino destination that encodes each line into one reused buffer and writes it with one
+ * synchronous `write` per `minLength` bytes (and at least every `flushIntervalMs`, and at exit).
+ * A line costs one UTF-8 encode into memory that is already there: no per-batch allocation, no
+ * string joining. pino's own destination measures the byte length of everything it holds on every
+ * line, and by default writes once per line. A destination that cannot take more (a full
+ * non-blocking pipe) gets the refused bytes again, in order, on the next write, up to
+ * `maxBufferedLength` held in all.
  */
 export function logDestination(options: LogDestinationOptions = {}): LogDestination {
   const minLength = options.minLength ?? 4096;
@@ -46,10 +63,12 @@ export function logDestination(options: LogDestinationOptions = {}): LogDestinat
   const owned = typeof options.dest === 'string';
   let fd = typeof options.dest === 'string' ? openSync(options.dest, 'a') : (options.dest ?? 2);
 
-  let lines: string[] = [];
-  let length = 0;
-  // Bytes a partial or refused write left behind; they go out before anything newer.
-  let leftover: Buffer | undefined;
+  const chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, minLength));
+  // Bytes of whole lines in `chunk`, not yet written.
+  let used = 0;
+  // Copies of bytes the destination refused (EAGAIN), oldest first; they go out before anything newer.
+  const stuck: Buffer[] = [];
+  let stuckBytes = 0;
   let dropped = 0;
   let ended = false;
   let warned = false;
@@ -62,35 +81,43 @@ export function logDestination(options: LogDestinationOptions = {}): LogDestinat
     process.emitWarning(`logDestination: a write failed and ${lost} line(s) were lost: ${String(error)}`);
   };
 
-  /** Writes `bytes` out; true unless the destination is full for now (the rest is kept in `leftover`). */
-  const drain = (bytes: Buffer): boolean => {
+  /** Writes `bytes`; returns how many the destination took. Bytes lost to a write error count as taken (and their lines as dropped). */
+  const send = (bytes: Buffer): number => {
     let offset = 0;
     try {
       while (offset < bytes.length) offset += writeSync(fd, bytes, offset, bytes.length - offset);
-      leftover = undefined;
-      return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') {
-        // The reader is behind: keep the rest for the next attempt.
-        leftover = bytes.subarray(offset);
-        return false;
-      }
-      leftover = undefined;
-      let lost = 0;
-      for (let i = bytes.indexOf(10, offset); i !== -1; i = bytes.indexOf(10, i + 1)) lost++;
-      fail(error, lost);
-      return true;
+      // The reader is behind: the caller keeps the rest for the next attempt.
+      if ((error as NodeJS.ErrnoException).code === 'EAGAIN') return offset;
+      fail(error, linesIn(bytes, offset));
+      return bytes.length;
     }
+    return offset;
   };
 
+  /** Queues `bytes` behind what the destination already refused (`bytes` must not be `chunk`: it is reused). */
+  const park = (bytes: Buffer): void => {
+    stuck.push(bytes);
+    stuckBytes += bytes.length;
+  };
+
+  /** Writes what is refused from before, then the chunk. Afterwards the chunk is empty either way. */
   const writeOut = (): void => {
-    // While an earlier batch is stuck, new lines wait as they are (no copying per attempt).
-    if (leftover !== undefined && !drain(leftover)) return;
-    if (lines.length === 0) return;
-    const batch = Buffer.from(lines.length === 1 ? (lines[0] as string) : lines.join(''));
-    lines = [];
-    length = 0;
-    drain(batch);
+    while (stuck.length > 0) {
+      const head = stuck[0] as Buffer;
+      const sent = send(head);
+      stuckBytes -= sent;
+      if (sent < head.length) {
+        stuck[0] = head.subarray(sent);
+        break;
+      }
+      stuck.shift();
+    }
+    if (used === 0) return;
+    const bytes = chunk.subarray(0, used);
+    const sent = stuck.length > 0 ? 0 : send(bytes);
+    if (sent < used) park(Buffer.from(bytes.subarray(sent)));
+    used = 0;
   };
 
   const timer = setInterval(writeOut, options.flushIntervalMs ?? 1000);
@@ -98,13 +125,22 @@ export function logDestination(options: LogDestinationOptions = {}): LogDestinat
 
   const destination: LogDestination = {
     write(line) {
-      if (ended || length + line.length + (leftover?.length ?? 0) > maxBuffered) {
+      if (ended || !fits(line, maxBuffered - used - stuckBytes)) {
         dropped++;
         return false;
       }
-      lines.push(line);
-      length += line.length;
-      if (length >= minLength) writeOut();
+      if (!fits(line, chunk.length - used)) {
+        writeOut();
+        if (!fits(line, chunk.length)) {
+          // Longer than the whole chunk: it goes out on its own, behind anything still refused.
+          const bytes = Buffer.from(line);
+          const sent = stuck.length > 0 ? 0 : send(bytes);
+          if (sent < bytes.length) park(bytes.subarray(sent));
+          return true;
+        }
+      }
+      used += chunk.write(line, used);
+      if (used >= minLength) writeOut();
       return true;
     },
     flush(callback) {
@@ -117,6 +153,10 @@ export function logDestination(options: LogDestinationOptions = {}): LogDestinat
     end() {
       if (ended) return;
       writeOut();
+      // What the destination still refuses now will never be written.
+      for (const bytes of stuck) dropped += linesIn(bytes, 0);
+      stuck.length = 0;
+      stuckBytes = 0;
       ended = true;
       clearInterval(timer);
       open.delete(destination);

@@ -3,6 +3,7 @@ import { type Level, type Logger as PinoLogger, pino } from 'pino';
 import { type ClassifiedOutcome, classifyError, classifyResult } from '../outcome/classify-outcome.js';
 import { createSecretRedactor } from '../redaction/redact-secrets.js';
 import { traceIdOf } from '../tracing/traceparent.js';
+import { BoundLoggers } from './bound-loggers.js';
 import { logDestination } from './log-destination.js';
 import '../tracing/trace-state.js';
 
@@ -64,6 +65,7 @@ export function logging(options: LoggingOptions = {}): Middleware {
   const logResults = options.logResults ?? false;
   const message = options.message ?? 'request completed';
   const redact = createSecretRedactor({ keys: options.secretKeys ?? [] });
+  const bound = new BoundLoggers(logger);
 
   const write = (
     ctx: BaseContext,
@@ -75,19 +77,27 @@ export function logging(options: LoggingOptions = {}): Middleware {
     const level: Level =
       classified.outcome !== 'error' ? okLevel : classified.errorType === 'INTERNAL' ? 'error' : 'warn';
     if (!logger.isLevelEnabled(level)) return;
+    const key = targetKey(ctx.method);
+    // Method, tool or prompt name and era repeat from request to request: they are bound once per
+    // combination in a child logger, and the line carries only what changes.
+    const named = key === 'tool' || key === 'prompt' ? ctx.name : undefined;
+    const child = bound.get(ctx.method, named, ctx.era);
     const line: Record<string, unknown> = {
       requestId: ctx.requestId,
-      method: ctx.method,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       outcome: classified.outcome,
     };
-    const key = targetKey(ctx.method);
-    if (key !== undefined) line[key] = ctx.name;
+    if (child === undefined) {
+      // Past the cache's bound: the fields go on the line itself.
+      line.method = ctx.method;
+      if (named !== undefined && key !== undefined) line[key] = named;
+      line.era = ctx.era;
+    }
+    if (key === 'resource') line.resource = ctx.name;
     if (classified.errorType !== undefined) line.errorCode = classified.errorType;
     const traceId = traceIdFor(ctx);
     if (traceId !== undefined) line.traceId = traceId;
     if (ctx.auth !== undefined) line.callerId = ctx.auth.subject;
-    line.era = ctx.era;
     if (logArgs && key !== 'resource') {
       const args = (ctx as { arguments?: unknown }).arguments;
       if (args !== undefined) line.args = redact(args);
@@ -95,7 +105,7 @@ export function logging(options: LoggingOptions = {}): Middleware {
     if (logResults && result !== undefined) line.result = redact(result);
     // Unexpected failures keep their message for operators; coded ones are already described by errorCode.
     if (classified.errorType === 'INTERNAL' && error instanceof Error) line.err = redact(error.message);
-    logger[level](line, message);
+    (child ?? logger)[level](line, message);
   };
 
   // Promise callbacks rather than an async function: one promise per request instead of two.

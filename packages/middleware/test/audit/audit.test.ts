@@ -155,6 +155,44 @@ describe('audit()', () => {
     expect(capture.lines().some((l) => l.msg === 'audit sink failed; batch lost')).toBe(true);
   });
 
+  it('buffers what a sink encodes and hands it to write in order', async () => {
+    const batches: string[][] = [];
+    const plugin = audit({
+      sink: {
+        encode: (record) => `${record.tool}:${(record.args as { amount: number }).amount}:${record.caller}`,
+        write: (batch) => void batches.push([...batch]),
+      },
+    });
+    await run(plugin, 5);
+    await plugin.flush();
+    expect(batches.flat()).toEqual([0, 1, 2, 3, 4].map((n) => `transfer:${n}:user-7`));
+    expect(plugin.written).toBe(5);
+  });
+
+  it('counts and logs records a sink cannot encode, without failing the call', async () => {
+    const capture = captureLogger();
+    const written: string[] = [];
+    const plugin = audit({
+      sink: {
+        encode: (record) => {
+          if ((record.args as { amount: number }).amount === 1) throw new Error('cannot encode');
+          return record.requestId;
+        },
+        write: (batch) => void written.push(...batch),
+      },
+    });
+    const client = await createTestClient(makeServer(plugin, capture.logger));
+    const results = [];
+    for (let i = 0; i < 3; i++) results.push(await client.callTool('transfer', { ...ARGS, amount: i }));
+    await client.close();
+    await plugin.flush();
+    expect(results.map((r) => r.isError ?? false)).toEqual([false, false, false]);
+    expect(written).toHaveLength(2);
+    expect(plugin.failed).toBe(1);
+    const logged = capture.lines().find((l) => l.msg === 'audit sink could not encode a record; record lost');
+    expect(logged?.requestId).toEqual(expect.any(String));
+  });
+
   it('hands the sink batches no larger than maxBatch', async () => {
     const sizes: number[] = [];
     let release: () => void = () => undefined;

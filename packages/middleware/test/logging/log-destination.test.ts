@@ -71,6 +71,30 @@ describe('logDestination()', () => {
     expect(read(path)).toBe('12345\n');
   });
 
+  it('keeps multi-byte lines and lines longer than its buffer whole and in order', () => {
+    const path = freshPath();
+    const destination = logDestination({ dest: path });
+    const sent: string[] = [];
+    // Enough accented and astral characters to cross the 64 KiB buffer several times mid-stream.
+    for (let i = 0; i < 3_000; i++)
+      sent.push(`${JSON.stringify({ i, text: 'crème brûlée 🍮'.repeat(3) })}\n`);
+    sent.push(`${JSON.stringify({ big: 'ü'.repeat(100_000) })}\n`);
+    sent.push('{"after":"big"}\n');
+    for (const line of sent) expect(destination.write(line)).toBe(true);
+    destination.end();
+    expect(read(path)).toBe(sent.join(''));
+    expect(destination.dropped).toBe(0);
+  });
+
+  it('measures maxBufferedLength in UTF-8 bytes', () => {
+    const path = freshPath();
+    const destination = logDestination({ dest: path, maxBufferedLength: 8 });
+    expect(destination.write('ééé\n')).toBe(true); // 7 bytes
+    expect(destination.write('é\n')).toBe(false); // 3 more would make 10
+    destination.end();
+    expect(read(path)).toBe('ééé\n');
+  });
+
   it('counts the lines a failing write lost, warns once and keeps taking lines', async () => {
     const fd = openSync(freshPath(), 'a');
     closeSync(fd);
@@ -115,6 +139,21 @@ describe('logDestination()', () => {
     expect(received).toBe(sent.join(''));
     destination.end();
     closeSync(reader);
+    closeSync(fd);
+  });
+
+  it('counts the lines a full pipe still refuses at end() as dropped', () => {
+    const fifo = join(dir, `fifo-${++count}`);
+    execFileSync('mkfifo', [fifo]);
+    const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
+    const destination = logDestination({ dest: fd, minLength: 1 });
+    const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
+    // Nobody reads: the pipe's buffer (64 KiB on Linux) takes about 65 lines, the rest are held.
+    for (let i = 0; i < 200; i++) expect(destination.write(line)).toBe(true);
+    destination.end();
+    const written = Math.floor(65_536 / line.length);
+    expect(destination.dropped).toBeGreaterThanOrEqual(200 - written - 1);
+    expect(destination.dropped).toBeLessThanOrEqual(200 - written + 1);
     closeSync(fd);
   });
 

@@ -145,6 +145,42 @@ describe('logging()', () => {
     });
   });
 
+  it('keeps every field on the line for tools past its bound of child loggers', async () => {
+    const capture = captureLogger();
+    const server = createServer({ name: 'many', version: '1.0.0' }).use(logging({ logger: capture.logger }));
+    for (let i = 0; i <= 1000; i++)
+      server.tool(`tool-${i}`, { description: `Tool ${i}`, handler: () => 'ok' });
+    const client = await createTestClient(server);
+    for (let i = 0; i <= 1000; i++) await client.callTool(`tool-${i}`);
+    await client.close();
+    const lines = capture.lines().filter((l) => l.method === 'tools/call');
+    expect(lines).toHaveLength(1001);
+    expect(lines.at(-1)).toMatchObject({
+      method: 'tools/call',
+      tool: 'tool-1000',
+      era: 'modern',
+      outcome: 'ok',
+    });
+    expect(lines.at(-2)).toMatchObject({
+      method: 'tools/call',
+      tool: 'tool-999',
+      era: 'modern',
+      outcome: 'ok',
+    });
+  });
+
+  it("follows the logger's level when it changes at run time", async () => {
+    const capture = captureLogger('warn');
+    const client = await createTestClient(makeServer({ logger: capture.logger }));
+    await client.callTool('pay', { note: 'a', apiKey: 'k', card: 'c', amount: 1 });
+    capture.logger.level = 'info';
+    await client.callTool('pay', { note: 'b', apiKey: 'k', card: 'c', amount: 2 });
+    capture.logger.level = 'error';
+    await client.callTool('pay', { note: 'c', apiKey: 'k', card: 'c', amount: 3 });
+    await client.close();
+    expect(capture.lines().filter((l) => l.tool === 'pay')).toHaveLength(1);
+  });
+
   it('skips building lines the logger level would discard', async () => {
     const capture = captureLogger('warn');
     const client = await createTestClient(makeServer({ logger: capture.logger }));

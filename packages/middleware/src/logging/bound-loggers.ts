@@ -1,0 +1,53 @@
+import type { Era } from '@mcpkit/core';
+import type { Logger as PinoLogger } from 'pino';
+
+/** Most combinations kept; past it, lines are logged through the parent with every field on the line. */
+const MAX_BOUND = 1000;
+
+type PerEra = { legacy?: PinoLogger; modern?: PinoLogger };
+
+/**
+ * Child loggers of one parent, one per (method, tool or prompt name, era). pino serializes a
+ * child's bindings once, when the child is made, instead of on every line: binding the fields that
+ * repeat from request to request takes that work off each line. Names are those of registered
+ * tools and prompts (core refuses unknown ones before middleware runs); the bound on children is a
+ * backstop all the same. Each child follows the parent's level, so changing the parent's level at
+ * run time still applies to every line.
+ */
+export class BoundLoggers {
+  readonly #parent: PinoLogger;
+  readonly #byMethod = new Map<string, Map<string, PerEra>>();
+  #size = 0;
+
+  constructor(parent: PinoLogger) {
+    this.#parent = parent;
+  }
+
+  /** The child for this combination, made on first use; undefined once the bound is reached. */
+  get(method: string, name: string | undefined, era: Era): PinoLogger | undefined {
+    const child = this.#byMethod.get(method)?.get(name ?? '')?.[era] ?? this.#make(method, name, era);
+    if (child !== undefined && child.levelVal !== this.#parent.levelVal) child.level = this.#parent.level;
+    return child;
+  }
+
+  #make(method: string, name: string | undefined, era: Era): PinoLogger | undefined {
+    if (this.#size >= MAX_BOUND) return undefined;
+    let byName = this.#byMethod.get(method);
+    if (byName === undefined) {
+      byName = new Map();
+      this.#byMethod.set(method, byName);
+    }
+    let perEra = byName.get(name ?? '');
+    if (perEra === undefined) {
+      perEra = {};
+      byName.set(name ?? '', perEra);
+    }
+    const bindings: Record<string, string> = { method };
+    if (name !== undefined) bindings[method === 'prompts/get' ? 'prompt' : 'tool'] = name;
+    bindings.era = era;
+    const child = this.#parent.child(bindings);
+    perEra[era] = child;
+    this.#size++;
+    return child;
+  }
+}

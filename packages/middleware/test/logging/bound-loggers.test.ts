@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { BoundLoggers } from '../../src/logging/bound-loggers.js';
+import { captureLogger } from '../fixtures/capture-logger.js';
+
+describe('BoundLoggers', () => {
+  it('makes one child per method, name and era, with those fields bound', () => {
+    const capture = captureLogger();
+    const bound = new BoundLoggers(capture.logger);
+    const child = bound.get('tools/call', 'pay', 'modern');
+    expect(bound.get('tools/call', 'pay', 'modern')).toBe(child);
+    expect(bound.get('tools/call', 'pay', 'legacy')).not.toBe(child);
+    expect(bound.get('tools/call', 'refund', 'modern')).not.toBe(child);
+    bound.get('prompts/get', 'greet', 'legacy')?.info({ requestId: 'r-1' }, 'done');
+    bound.get('tools/list', undefined, 'modern')?.info({ requestId: 'r-2' }, 'done');
+    child?.info({ requestId: 'r-3' }, 'done');
+    expect(capture.lines()).toEqual([
+      expect.objectContaining({ method: 'prompts/get', prompt: 'greet', era: 'legacy', requestId: 'r-1' }),
+      expect.objectContaining({ method: 'tools/list', era: 'modern', requestId: 'r-2' }),
+      expect.objectContaining({ method: 'tools/call', tool: 'pay', era: 'modern', requestId: 'r-3' }),
+    ]);
+    expect(capture.lines()[1]).not.toHaveProperty('tool');
+  });
+
+  it('stops making children at its bound, so unknown names cannot grow it without limit', () => {
+    const bound = new BoundLoggers(captureLogger().logger);
+    for (let i = 0; i < 1000; i++) expect(bound.get('tools/call', `tool-${i}`, 'modern')).toBeDefined();
+    expect(bound.get('tools/call', 'one-too-many', 'modern')).toBeUndefined();
+    expect(bound.get('made/up', undefined, 'legacy')).toBeUndefined();
+    expect(bound.get('tools/call', 'tool-7', 'modern')).toBeDefined();
+  });
+
+  it("follows the parent's level when it changes at run time", () => {
+    const capture = captureLogger('info');
+    const bound = new BoundLoggers(capture.logger);
+    bound.get('tools/call', 'pay', 'modern')?.debug('hidden');
+    capture.logger.level = 'debug';
+    bound.get('tools/call', 'pay', 'modern')?.debug('shown');
+    capture.logger.level = 'warn';
+    bound.get('tools/call', 'pay', 'modern')?.info('hidden again');
+    expect(capture.lines().map((line) => line.msg)).toEqual(['shown']);
+  });
+});

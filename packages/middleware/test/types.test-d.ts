@@ -1,0 +1,42 @@
+import { type AuditRecord, type AuditSink, audit, jsonlFileSink, production } from '@mcpkit/middleware';
+import { describe, expectTypeOf, it } from 'vitest';
+
+describe('public types', () => {
+  it('types what an audit sink receives by what its encode returns', () => {
+    audit({
+      sink: {
+        encode: (record) => ({ line: `${record.tool} ${record.outcome}` }),
+        write: (batch) => {
+          expectTypeOf(batch).toEqualTypeOf<readonly { line: string }[]>();
+        },
+      },
+    });
+    audit({
+      sink: {
+        write: (batch) => {
+          expectTypeOf(batch).toEqualTypeOf<readonly AuditRecord[]>();
+        },
+      },
+    });
+    audit({
+      sink: (batch) => {
+        expectTypeOf(batch).toEqualTypeOf<readonly AuditRecord[]>();
+      },
+    });
+  });
+
+  it('takes the JSON Lines sink directly and through the production preset', () => {
+    expectTypeOf(jsonlFileSink({ path: 'audit.jsonl' })).toEqualTypeOf<AuditSink<string>>();
+    audit({ sink: jsonlFileSink({ path: 'audit.jsonl' }) });
+    production({ audit: { sink: jsonlFileSink({ path: 'audit.jsonl' }), args: 'hash' } });
+    production({
+      audit: {
+        sink: {
+          write: (batch) => {
+            expectTypeOf(batch).toEqualTypeOf<readonly AuditRecord[]>();
+          },
+        },
+      },
+    });
+  });
+});
