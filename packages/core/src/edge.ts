@@ -20,6 +20,8 @@ export interface EdgeRequest {
   readonly rpcName: string | undefined;
   /** The raw body of a POST, exactly as received (for signatures over the body); undefined otherwise. */
   readonly body: string | undefined;
+  /** A fresh correlation id in the server's own format (the one core generates when nothing else chose one). */
+  newRequestId(): string;
 }
 
 /** What a guard lets through with the request. Every field is optional; later guards override earlier ones. */

@@ -133,6 +133,25 @@ describe('edge guards', () => {
     expect(text).toContain('first chosen-id');
   });
 
+  it("lets a guard mint ids in the server's own format", async () => {
+    const minted: string[] = [];
+    const { url } = await serve([
+      (req: EdgeRequest) => {
+        const requestId = req.newRequestId();
+        minted.push(requestId);
+        return { requestId };
+      },
+    ]);
+    const first = await postModern(url, 1, 'tools/call', { name: 'whoami', arguments: {} });
+    const second = await postModern(url, 2, 'tools/call', { name: 'whoami', arguments: {} });
+    expect(first.headers.get('x-request-id')).toBe(minted[0]);
+    expect(second.headers.get('x-request-id')).toBe(minted[1]);
+    expect(minted[0]).not.toBe(minted[1]);
+    // Core's format: a random per-server prefix of 8 characters, a dash, a base-36 counter.
+    expect(minted[0]).toMatch(/^[A-Za-z0-9_-]{8}-[0-9a-z]+$/);
+    expect(minted[1]?.slice(0, 9)).toBe(minted[0]?.slice(0, 9));
+  });
+
   it('answers 500 without detail when a guard fails unexpectedly, and keeps serving', async () => {
     let fail = true;
     const { url } = await serve([

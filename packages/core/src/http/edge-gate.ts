@@ -57,6 +57,7 @@ export function passEdge(
   const params = message?.params as { name?: unknown; uri?: unknown } | undefined;
   const target = params?.name ?? params?.uri;
   const view = new EdgeView(
+    server,
     req,
     message?.method,
     typeof target === 'string' ? target : undefined,

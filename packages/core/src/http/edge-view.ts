@@ -1,9 +1,11 @@
 import type { EdgeRequest } from '../edge.js';
+import type { McpkitServer } from '../server.js';
 import type { HttpRequestInfo } from './sink.js';
 
 /** What guards see of one HTTP request; the peer address is looked up only when a guard reads it. */
 export class EdgeView implements EdgeRequest {
   constructor(
+    private readonly server: McpkitServer,
     private readonly req: HttpRequestInfo,
     readonly rpcMethod: string | undefined,
     readonly rpcName: string | undefined,
@@ -18,6 +20,9 @@ export class EdgeView implements EdgeRequest {
   }
   get headers(): Readonly<Record<string, string | undefined>> {
     return this.req.headers;
+  }
+  newRequestId(): string {
+    return this.server.newRequestId();
   }
   get remoteAddress(): string | undefined {
     // A socket's address costs a system call: only guards that key by IP pay it.

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { EdgeDecision, EdgeGuard, Plugin, ServerBuilder } from '@mcpkit/core';
 
 /** Options of {@link requestId}. */
@@ -11,10 +10,15 @@ export interface RequestIdOptions {
   pattern?: RegExp;
   /** Whether a valid incoming id is kept. Set false when callers are untrusted. Default: true. */
   trustIncoming?: boolean;
-  /** Makes a new id when none (or an invalid one) arrives. Default: `crypto.randomUUID()`. */
+  /**
+   * Makes a new id when none (or an invalid one) arrives. Default: core's own ids, a random
+   * per-process prefix and a counter (e.g. `nnxcIYZq-1k`): unique across processes, short and
+   * cheap. Pass `crypto.randomUUID` for UUIDs.
+   */
   generate?: () => string;
 }
 
+// The characters core itself accepts in an incoming X-Request-Id (with the same 128-character limit).
 const DEFAULT_PATTERN = /^[A-Za-z0-9._:-]+$/;
 
 /**
@@ -22,14 +26,20 @@ const DEFAULT_PATTERN = /^[A-Za-z0-9._:-]+$/;
  * checked) or makes one, hands it to core as the request's `ctx.requestId` (so logs, error
  * payloads and upstream calls carry it) and echoes it on the response under the configured header.
  * On stdio and in process there is no edge; core's own generated ids apply.
+ *
+ * With every option at its default this is exactly what core already does at the edge (same
+ * header, length limit and characters, same generated ids), so the plugin installs nothing and
+ * costs nothing; any option set installs a guard that applies it.
  */
 export function requestId(options: RequestIdOptions = {}): Plugin {
   const header = (options.header ?? 'x-request-id').toLowerCase();
   const maxLength = options.maxLength ?? 128;
   const pattern = options.pattern ?? DEFAULT_PATTERN;
   const trust = options.trustIncoming ?? true;
-  const generate = options.generate ?? randomUUID;
+  const generate = options.generate;
   const custom = header !== 'x-request-id';
+  const asCore =
+    !custom && maxLength === 128 && pattern === DEFAULT_PATTERN && trust && generate === undefined;
 
   const accept = (given: string | undefined): string | undefined =>
     trust && given !== undefined && given.length > 0 && given.length <= maxLength && pattern.test(given)
@@ -37,7 +47,7 @@ export function requestId(options: RequestIdOptions = {}): Plugin {
       : undefined;
 
   const guard: EdgeGuard = (req): EdgeDecision => {
-    const id = accept(req.headers[header]) ?? generate();
+    const id = accept(req.headers[header]) ?? (generate === undefined ? req.newRequestId() : generate());
     // Core always echoes `x-request-id`; a custom header name is added beside it.
     return custom ? { requestId: id, headers: { [header]: id } } : { requestId: id };
   };
@@ -45,7 +55,7 @@ export function requestId(options: RequestIdOptions = {}): Plugin {
   return {
     name: 'requestId',
     install(builder: ServerBuilder) {
-      builder.guard(guard);
+      if (!asCore) builder.guard(guard);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer } from '@mcpkit/core';
 import { requestId } from '@mcpkit/middleware';
 import {
@@ -9,6 +10,9 @@ import {
 } from '@mcpkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordingFetch } from '../fixtures/capture-logger.js';
+
+/** Core's generated ids: a random per-process prefix, a dash, a base-36 counter. */
+const CORE_ID = /^[A-Za-z0-9_-]+-[0-9a-z]+$/;
 
 let served: TestServer | undefined;
 afterEach(async () => {
@@ -40,16 +44,38 @@ describe('requestId()', () => {
     expect(responses.at(-1)?.get('x-request-id')).toBe('trace-abc.123:x');
   });
 
-  it('replaces an id with forbidden characters by a generated UUID', async () => {
+  it('replaces an id with forbidden characters by a generated one in core format', async () => {
     const { id, responses } = await callOnce(undefined, { 'x-request-id': 'bad id;rm -rf' });
-    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(id).toMatch(CORE_ID);
     expect(responses.at(-1)?.get('x-request-id')).toBe(id);
   });
 
-  it('replaces an id longer than maxLength', async () => {
+  it('replaces an id longer than maxLength, with an id in core format unless told otherwise', async () => {
     const { id } = await callOnce({ maxLength: 16 }, { 'x-request-id': 'a'.repeat(17) });
-    expect(id).not.toBe('a'.repeat(17));
-    expect(id).toHaveLength(36);
+    expect(id).toMatch(CORE_ID);
+    const uuid = await callOnce({ maxLength: 16, generate: randomUUID }, { 'x-request-id': 'a'.repeat(17) });
+    expect(uuid.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+  });
+
+  it('with its defaults behaves exactly as core does without it', async () => {
+    const withPlugin = await callOnce(undefined, { 'x-request-id': `ok-${'x'.repeat(125)}` });
+    await served?.close();
+    served = await serveForTest(
+      createServer({ name: 'ids', version: '1.0.0' }).tool('whoami', {
+        description: 'Returns the request id',
+        handler: (_args, ctx) => ctx.requestId,
+      }),
+    );
+    const client = await connectTestClient(served.url, {
+      headers: { 'x-request-id': `ok-${'x'.repeat(125)}` },
+    });
+    const without = resultText(await client.callTool('whoami'));
+    await client.close();
+    expect(withPlugin.id).toBe(`ok-${'x'.repeat(125)}`);
+    expect(without).toBe(withPlugin.id);
+    // One character more is over the limit for both, and both answer with a generated id.
+    const tooLong = await callOnce(undefined, { 'x-request-id': `ok-${'x'.repeat(126)}` });
+    expect(tooLong.id).toMatch(CORE_ID);
   });
 
   it('generates a fresh id per request when none is sent, with a custom generator', async () => {
