@@ -26,7 +26,7 @@ describe('public types', () => {
   });
 
   it('takes the JSON Lines sink directly and through the production preset', () => {
-    expectTypeOf(jsonlFileSink({ path: 'audit.jsonl' })).toEqualTypeOf<AuditSink<string>>();
+    expectTypeOf(jsonlFileSink({ path: 'audit.jsonl' })).toEqualTypeOf<AuditSink<number>>();
     audit({ sink: jsonlFileSink({ path: 'audit.jsonl' }) });
     production({ audit: { sink: jsonlFileSink({ path: 'audit.jsonl' }), args: 'hash' } });
     production({

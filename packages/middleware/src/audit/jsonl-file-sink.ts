@@ -1,5 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
-import type { AuditSink } from './audit-record.js';
+import type { AuditRecord, AuditSink } from './audit-record.js';
 
 /** Options of {@link jsonlFileSink}. */
 export interface JsonlFileSinkOptions {
@@ -9,61 +9,98 @@ export interface JsonlFileSinkOptions {
   mode?: number;
 }
 
-/** Size of the buffer a batch's lines are encoded into; a batch larger than it goes out in several writes. */
+/** Size of the memory chunks encoded lines are gathered in (a longer line gets a chunk of its own). */
 const CHUNK_BYTES = 256 * 1024;
 
 /**
- * An append-only JSON Lines audit sink: one record per line. Each record becomes its JSON text as
- * its call ends (`encode`), so the audit buffer holds short strings rather than records. A batch is
- * encoded into one reused buffer and appended with one `write` per 256 KiB, each holding whole
- * lines, on a file handle opened once (in append mode) at the first batch and closed by `close()`.
+ * An append-only JSON Lines audit sink: one record per line. `encode` turns a record into its
+ * JSON line as the call ends and copies it straight into a memory chunk, returning the line's
+ * length in bytes, so the audit buffer holds numbers rather than records or strings, and no line
+ * is read again from cold memory later. `write` appends the next that many gathered bytes to the
+ * file: audit() hands it the encoded lengths in the order `encode` made them. The file is opened
+ * once (in append mode) at the first batch and closed by `close()`; each write holds whole lines.
  */
-export function jsonlFileSink(options: JsonlFileSinkOptions): AuditSink<string> {
+export function jsonlFileSink(options: JsonlFileSinkOptions): AuditSink<number> {
   let handle: Promise<FileHandle> | undefined;
   const file = () => {
-    handle ??= open(options.path, 'a', options.mode ?? 0o600);
+    // A failed open is not kept: the next batch tries again (the directory may exist by then).
+    handle ??= open(options.path, 'a', options.mode ?? 0o600).catch((error: unknown) => {
+      handle = undefined;
+      throw error;
+    });
     return handle;
   };
-  let chunk: Buffer | undefined;
-  // Batches are written one after another: they share `chunk`.
+  // Encoded bytes not yet handed to a write, oldest first: chunks that filled up, then `current`
+  // from `start` to `used`. Bytes are only ever appended after `used`, so views taken of what is
+  // before it stay valid while a write reads them.
+  const filled: Buffer[] = [];
+  let current: Buffer | undefined;
+  let start = 0;
+  let used = 0;
+  // Batches are written one after another, in order.
   let queue: Promise<void> = Promise.resolve();
 
-  /** Writes all of `bytes`: a write to a file may take only part of it. */
-  const append = async (fh: FileHandle, bytes: Buffer): Promise<void> => {
-    let offset = 0;
-    while (offset < bytes.length) {
-      const { bytesWritten } = await fh.write(bytes, offset, bytes.length - offset);
-      offset += bytesWritten;
-    }
+  const roll = (atLeast: number): Buffer => {
+    if (current !== undefined && used > start) filled.push(current.subarray(start, used));
+    current = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, atLeast));
+    start = 0;
+    used = 0;
+    return current;
   };
 
-  const writeBatch = async (lines: readonly string[]): Promise<void> => {
-    const fh = await file();
-    chunk ??= Buffer.allocUnsafeSlow(CHUNK_BYTES);
-    let used = 0;
-    for (const line of lines) {
-      // One more byte for the newline; UTF-8 takes at most 3 bytes per UTF-16 unit.
-      if (used + line.length * 3 + 1 > chunk.length && used > 0) {
-        await append(fh, chunk.subarray(0, used));
-        used = 0;
-      }
-      if (line.length * 3 + 1 > chunk.length) {
-        // Longer than the whole buffer: written on its own.
-        await append(fh, Buffer.from(`${line}\n`));
+  /** The next `total` gathered bytes, as views of the chunks that hold them. */
+  const take = (total: number): Buffer[] => {
+    const pieces: Buffer[] = [];
+    let left = total;
+    while (left > 0) {
+      const head = filled[0];
+      if (head !== undefined) {
+        const piece = head.length <= left ? head : head.subarray(0, left);
+        if (piece === head) filled.shift();
+        else filled[0] = head.subarray(left);
+        pieces.push(piece);
+        left -= piece.length;
         continue;
       }
-      used += chunk.write(line, used);
-      chunk[used++] = 10;
+      const n = Math.min(left, used - start);
+      if (current === undefined || n === 0) break;
+      pieces.push(current.subarray(start, start + n));
+      start += n;
+      left -= n;
     }
-    if (used > 0) await append(fh, chunk.subarray(0, used));
+    return pieces;
+  };
+
+  /** Writes every piece whole: a write to a file may take only part of what it is given. */
+  const append = async (pieces: readonly Buffer[]): Promise<void> => {
+    const fh = await file();
+    for (const piece of pieces) {
+      let offset = 0;
+      while (offset < piece.length) {
+        const { bytesWritten } = await fh.write(piece, offset, piece.length - offset);
+        offset += bytesWritten;
+      }
+    }
   };
 
   return {
-    encode: (record) => JSON.stringify(record),
-    write(lines) {
-      if (lines.length === 0) return queue;
-      const written = queue.then(() => writeBatch(lines));
-      // A failed batch is reported to its caller; the next batch still runs.
+    encode(record: AuditRecord): number {
+      const text = JSON.stringify(record);
+      // UTF-8 takes at most 3 bytes per UTF-16 unit, plus the newline.
+      const room = text.length * 3 + 1;
+      const chunk = current !== undefined && used + room <= current.length ? current : roll(room);
+      const length = chunk.write(text, used) + 1;
+      chunk[used + length - 1] = 10;
+      used += length;
+      return length;
+    },
+    write(lengths) {
+      let total = 0;
+      for (const length of lengths) total += length;
+      // Taken now, in call order, so the bytes of each batch are the ones encoded for it.
+      const pieces = take(total);
+      const written = queue.then(() => append(pieces));
+      // A failed batch is reported to its caller (its bytes are gone); the next batch still runs.
       queue = written.catch(() => {});
       return written;
     },
