@@ -270,7 +270,12 @@ for (const era of ERAS) {
   }
 }
 if (overheads.length > 0) {
-  lines.push('', "mcpkit's own layers (same run; median of per-round ratios)");
+  lines.push(
+    '',
+    quick
+      ? `mcpkit's own layers (quick smoke: ${duration} s runs, ${connections} connections, ${rounds} round(s); not a measurement, the targets apply to full runs)`
+      : "mcpkit's own layers (same run; median of per-round ratios)",
+  );
   for (const o of overheads) {
     lines.push(
       `  ${o.era.padEnd(7)} ${o.name.padEnd(48)} ${`${o.ratio.toFixed(2)}×`.padStart(7)}  ` +
