@@ -41,9 +41,8 @@ export function hashApiKey(key: string): string {
 const oneShotHash = (crypto as { hash?: typeof crypto.hash }).hash;
 
 /**
- * The SHA-256 digest of a presented key as a 32-character binary (latin1) string. A string
- * output ('binary' is latin1) is several times cheaper than a Buffer from the one-shot hash, and it is compared below
- * without a Buffer either.
+ * The SHA-256 digest of a presented key as a 32-character binary (latin1) string: several times
+ * cheaper than a Buffer from the one-shot hash, and compared below without a Buffer either.
  */
 function digestOf(key: string): string {
   return oneShotHash !== undefined

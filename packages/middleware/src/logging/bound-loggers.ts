@@ -6,6 +6,9 @@ const MAX_BOUND = 1000;
 
 type PerEra = { legacy?: PinoLogger; modern?: PinoLogger };
 
+/** The line field that names what a request targets, for the methods that name a tool or prompt. */
+export type NameField = 'tool' | 'prompt';
+
 /**
  * Child loggers of one parent, one per (method, tool or prompt name, era). pino serializes a
  * child's bindings once, when the child is made, instead of on every line: binding the fields that
@@ -23,14 +26,17 @@ export class BoundLoggers {
     this.#parent = parent;
   }
 
-  /** The child for this combination, made on first use; undefined once the bound is reached. */
-  get(method: string, name: string | undefined, era: Era): PinoLogger | undefined {
-    const child = this.#byMethod.get(method)?.get(name ?? '')?.[era] ?? this.#make(method, name, era);
+  /**
+   * The child for this combination, made on first use; undefined once the bound is reached.
+   * `field` names the binding `name` goes under (a method always uses the same one).
+   */
+  get(method: string, era: Era, field?: NameField, name?: string): PinoLogger | undefined {
+    const child = this.#byMethod.get(method)?.get(name ?? '')?.[era] ?? this.#make(method, era, field, name);
     if (child !== undefined && child.levelVal !== this.#parent.levelVal) child.level = this.#parent.level;
     return child;
   }
 
-  #make(method: string, name: string | undefined, era: Era): PinoLogger | undefined {
+  #make(method: string, era: Era, field?: NameField, name?: string): PinoLogger | undefined {
     if (this.#size >= MAX_BOUND) return undefined;
     let byName = this.#byMethod.get(method);
     if (byName === undefined) {
@@ -43,7 +49,7 @@ export class BoundLoggers {
       byName.set(name ?? '', perEra);
     }
     const bindings: Record<string, string> = { method };
-    if (name !== undefined) bindings[method === 'prompts/get' ? 'prompt' : 'tool'] = name;
+    if (field !== undefined && name !== undefined) bindings[field] = name;
     bindings.era = era;
     const child = this.#parent.child(bindings);
     perEra[era] = child;

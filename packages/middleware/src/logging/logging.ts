@@ -80,8 +80,9 @@ export function logging(options: LoggingOptions = {}): Middleware {
     const key = targetKey(ctx.method);
     // Method, tool or prompt name and era repeat from request to request: they are bound once per
     // combination in a child logger, and the line carries only what changes.
-    const named = key === 'tool' || key === 'prompt' ? ctx.name : undefined;
-    const child = bound.get(ctx.method, named, ctx.era);
+    const field = key === 'resource' ? undefined : key;
+    const name = field === undefined ? undefined : ctx.name;
+    const child = bound.get(ctx.method, ctx.era, field, name);
     const line: Record<string, unknown> = {
       requestId: ctx.requestId,
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
@@ -90,7 +91,7 @@ export function logging(options: LoggingOptions = {}): Middleware {
     if (child === undefined) {
       // Past the cache's bound: the fields go on the line itself.
       line.method = ctx.method;
-      if (named !== undefined && key !== undefined) line[key] = named;
+      if (field !== undefined) line[field] = name;
       line.era = ctx.era;
     }
     if (key === 'resource') line.resource = ctx.name;
