@@ -239,34 +239,32 @@ const paired = (numerator, denominator) => {
   const ratios = numerator.map((value, i) => value / denominator[i]);
   return { ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
 };
+// Each comparison divides the req/s of `of` by those of `over` ([workload, server] each). The
+// cache hit is a cost: req/s of (a) over req/s of (e) on the same server.
+const COMPARISONS = [
+  {
+    name: 'production() preset vs bare, workload (a)',
+    target: '>= 0.70x throughput',
+    of: ['a', 'mcpkit-production'],
+    over: ['a', 'mcpkit'],
+  },
+  {
+    name: 'response batching on vs off, workload (a)',
+    target: 'none (informative)',
+    of: ['a', 'mcpkit'],
+    over: ['a', 'mcpkit-unbatched'],
+  },
+  {
+    name: 'cached hit (e) cost vs trivial call (a), +cache',
+    target: '<= 1.20x cost',
+    of: ['a', 'mcpkit-cache'],
+    over: ['e', 'mcpkit-cache'],
+  },
+];
 for (const era of ERAS) {
-  const preset = paired(roundsOf('a', era, 'mcpkit-production'), roundsOf('a', era, 'mcpkit'));
-  if (preset) {
-    overheads.push({
-      name: 'production() preset vs bare, workload (a)',
-      era,
-      ...preset,
-      target: '>= 0.70x throughput',
-    });
-  }
-  const batching = paired(roundsOf('a', era, 'mcpkit'), roundsOf('a', era, 'mcpkit-unbatched'));
-  if (batching) {
-    overheads.push({
-      name: 'response batching on vs off, workload (a)',
-      era,
-      ...batching,
-      target: 'none (informative)',
-    });
-  }
-  // A hit's cost relative to a trivial call on the same server: req/s of (a) over req/s of (e).
-  const hit = paired(roundsOf('a', era, 'mcpkit-cache'), roundsOf('e', era, 'mcpkit-cache'));
-  if (hit) {
-    overheads.push({
-      name: 'cached hit (e) cost vs trivial call (a), +cache',
-      era,
-      ...hit,
-      target: '<= 1.20x cost',
-    });
+  for (const { name, target, of, over } of COMPARISONS) {
+    const pair = paired(roundsOf(of[0], era, of[1]), roundsOf(over[0], era, over[1]));
+    if (pair) overheads.push({ name, era, ...pair, target });
   }
 }
 if (overheads.length > 0) {
