@@ -11,7 +11,7 @@ export default defineConfig({
     ),
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     env: { LOG_LEVEL: 'silent' },

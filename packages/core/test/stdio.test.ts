@@ -1,12 +1,14 @@
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { Client, type ElicitRequestParams, type ElicitResult } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-const REPO = '/work/main';
-const SERVER = `${REPO}/examples/everything-server/dist/main.js`;
+// The checkout this test file belongs to, wherever it was cloned.
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+const SERVER = `${REPO}examples/everything-server/dist/main.js`;
 const MODERN = '2026-07-28';
 
 beforeAll(() => {
