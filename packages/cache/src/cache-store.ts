@@ -29,7 +29,12 @@ export interface StoredEntry<V = unknown> {
 export type StoreEvent =
   | { type: 'degraded'; store: string; error: unknown }
   | { type: 'recovered'; store: string; downMs: number }
-  | { type: 'error'; store: string; operation: string; error: unknown };
+  | { type: 'error'; store: string; operation: string; error: unknown }
+  /**
+   * Another instance changed `keys` or voided `tags` (heard on the bus), or, with `all`, messages
+   * may have been missed: loads in flight must not share or store what they started reading before.
+   */
+  | { type: 'invalidated'; store: string; keys: readonly string[]; tags: readonly string[]; all: boolean };
 
 /** Readiness of a store. */
 export interface StoreHealth {
@@ -61,7 +66,9 @@ export interface CacheStore {
   clear(): Promise<void>;
   /**
    * Tries to take a short exclusive lock on `key` across instances; resolves to a release
-   * function, or undefined when someone else holds it. Absent on stores without shared state.
+   * function, or undefined only when someone else holds it (a store that cannot lock right now
+   * resolves to a release that does nothing, so the caller loads at once). The cache writes its
+   * value before it releases. Absent on stores without shared state.
    */
   lock?(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
   /** Resolves once the store is fully connected (bus subscribed); it serves requests before that too. */

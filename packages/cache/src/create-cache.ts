@@ -19,7 +19,7 @@ declare module '@mcpkit/core' {
   interface TelemetryEvents {
     'cache.degraded': { store: string; error: unknown };
     'cache.recovered': { store: string; downMs: number };
-    'cache.skipped': { tool?: string; key: string; reason: 'error' | 'oversize' };
+    'cache.skipped': { tool?: string; key: string; reason: 'error' | 'oversize' | 'invalidated' };
   }
 }
 
@@ -57,6 +57,8 @@ export interface CreateCacheOptions {
   lockTtlMs?: number;
   /** How long a caller waits for another instance's load before loading itself, in ms. Default: 2 000. */
   lockWaitMs?: number;
+  /** While another instance holds the load lock, how often a caller retries it and looks for the value, in ms. Default: 10. */
+  lockPollMs?: number;
   /** Which failures grace may answer. Default: upstream, circuit, rate-limit and internal failures, and anything marked retryable. */
   graceOn?: (error: unknown) => boolean;
   /**
@@ -148,8 +150,22 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
 
   const log = () => logger ?? silentLogger;
 
+  const { resolve, peek, read, write, storeFailed, storeWorked, invalidated, invalidatedAll } =
+    createResolver({
+      store,
+      name,
+      clock,
+      lockTtlMs: options.lockTtlMs ?? 5_000,
+      lockWaitMs: options.lockWaitMs ?? 2_000,
+      lockPollMs: options.lockPollMs ?? 10,
+      log,
+    });
+
   store.subscribe((event: StoreEvent) => {
-    if (event.type === 'error') {
+    if (event.type === 'invalidated') {
+      if (event.all) invalidatedAll();
+      else invalidated(event.keys, event.tags);
+    } else if (event.type === 'error') {
       telemetry?.emit('cache.error', { operation: `${event.store}.${event.operation}`, error: event.error });
     } else if (event.type === 'degraded') {
       telemetry?.emit('cache.degraded', { store: event.store, error: event.error });
@@ -158,18 +174,11 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
         'shared cache store unreachable; serving from the in-process layer until it returns',
       );
     } else {
+      // Loads that began during the outage may have missed other instances' invalidations.
+      invalidatedAll();
       telemetry?.emit('cache.recovered', { store: event.store, downMs: event.downMs });
       log().info({ cache: name, store: event.store, downMs: event.downMs }, 'shared cache store recovered');
     }
-  });
-
-  const { resolve, peek, read, write, storeFailed, storeWorked } = createResolver({
-    store,
-    name,
-    clock,
-    lockTtlMs: options.lockTtlMs ?? 5_000,
-    lockWaitMs: options.lockWaitMs ?? 2_000,
-    log,
   });
 
   const cache: Cache = {
@@ -206,17 +215,23 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     },
     async set<T>(key: string, value: T, opts: SetOptions<T> = {}): Promise<void> {
       const tags = typeof opts.tags === 'function' ? opts.tags(value) : (opts.tags ?? []);
+      // A load of this key in flight must not overwrite the value set here with an older one.
+      invalidated([`data:${key}`], []);
       await write(`data:${key}`, value, tags, policyFrom(opts), clock(), telemetry);
     },
     async delete(...keys: string[]): Promise<void> {
+      const storeKeys = keys.map((key) => `data:${key}`);
+      invalidated(storeKeys, []);
       try {
-        await store.delete(keys.map((key) => `data:${key}`));
+        await store.delete(storeKeys);
       } catch (error) {
         storeFailed('delete', error, telemetry);
       }
     },
     async invalidateTags(tags: readonly string[], events: Telemetry | undefined = telemetry): Promise<void> {
       if (tags.length === 0) return;
+      // Before the store: a caller arriving once this returns must not join a load from before it.
+      invalidated([], tags);
       try {
         await store.invalidateTags(tags, clock());
         storeWorked();

@@ -1,6 +1,8 @@
 import type { Logger, Telemetry } from '@mcpkit/core';
 import type { CachePolicy, Loaded, Loader, Resolution } from './cache-policy.js';
 import type { CacheEntry, CacheStore, StoredEntry } from './cache-store.js';
+import { createInvalidationEpochs } from './invalidation-epochs.js';
+import { acquireLoadLock } from './load-lock.js';
 import { jsonSerializer } from './serializer.js';
 
 /** What the resolver needs from the cache that owns it. */
@@ -10,7 +12,21 @@ export interface ResolverOptions {
   clock: () => number;
   lockTtlMs: number;
   lockWaitMs: number;
+  lockPollMs: number;
   log: () => Logger;
+}
+
+/** How a load ended, and whether an invalidation since it started makes its result unfit for joiners. */
+interface Outcome<T> {
+  resolution: Resolution<T>;
+  outdated: boolean;
+}
+
+/** A load in flight: callers for the same key join it instead of loading again. */
+interface Flight {
+  /** The invalidation epoch when the load started. */
+  epoch: number;
+  promise: Promise<Outcome<unknown>>;
 }
 
 /** The `tool` field of a telemetry event or log line: present only for tool-result caching. */
@@ -24,8 +40,9 @@ function toolField(policy: CachePolicy): { tool?: string } {
  * values for grace and stale-while-revalidate. Store failures never escape it.
  */
 export function createResolver(options: ResolverOptions) {
-  const { store, name, clock, lockTtlMs, lockWaitMs, log } = options;
-  const flights = new Map<string, Promise<Resolution<unknown>>>();
+  const { store, name, clock, lockTtlMs, lockWaitMs, lockPollMs, log } = options;
+  const flights = new Map<string, Flight>();
+  const epochs = createInvalidationEpochs();
   // Set while a plain (untiered) store keeps failing, so the failure is logged once, not per call.
   let failing = false;
 
@@ -98,16 +115,8 @@ export function createResolver(options: ResolverOptions) {
     return entry.freshUntil;
   };
 
-  /** Waits for another instance's load to land in the store; undefined when it does not in time. */
-  const awaitOtherInstance = async (key: string, events: Telemetry | undefined) => {
-    const deadline = Date.now() + lockWaitMs;
-    while (Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      const stored = await read(key, events);
-      if (stored && !stored.invalidated && clock() < stored.entry.freshUntil) return stored;
-    }
-    return undefined;
-  };
+  const usable = (stored: StoredEntry | undefined): stored is StoredEntry =>
+    stored !== undefined && !stored.invalidated && clock() < stored.entry.freshUntil;
 
   const load = async <T>(
     key: string,
@@ -116,28 +125,57 @@ export function createResolver(options: ResolverOptions) {
     fallback: StoredEntry | undefined,
     events: Telemetry | undefined,
     background: boolean,
-  ): Promise<Resolution<T>> => {
+    epoch: number,
+  ): Promise<Outcome<T>> => {
     let release: (() => Promise<void>) | undefined;
     if (policy.lock && store.lock) {
-      try {
-        release = await store.lock(key, lockTtlMs);
-      } catch (error) {
-        storeFailed('lock', error, events);
-      }
-      if (!release) {
-        const landed = await awaitOtherInstance(key, events);
-        if (landed) {
-          const { entry, layer } = landed;
-          return {
+      // A value found in the store is as current as the read that found it.
+      let readEpoch = epoch;
+      const locked = await acquireLoadLock(key, {
+        store,
+        lockTtlMs,
+        lockWaitMs,
+        lockPollMs,
+        read: (k) => {
+          readEpoch = epochs.current();
+          return read(k, events);
+        },
+        usable,
+        failed: (error) => storeFailed('lock', error, events),
+      });
+      if ('landed' in locked) {
+        const { entry, layer } = locked.landed;
+        return {
+          resolution: {
             value: entry.value as T,
             status: 'coalesced',
             layer,
             freshUntil: entry.freshUntil,
             createdAt: entry.createdAt,
-          };
-        }
+          },
+          outdated: epochs.changedSince(readEpoch, key, entry.tags),
+        };
       }
+      release = locked.release;
     }
+    try {
+      return await loadAndWrite(key, loader, policy, fallback, events, background);
+    } finally {
+      // Released only after the value is written: whoever takes the lock next finds it in the store.
+      await release?.().catch((error: unknown) => storeFailed('unlock', error, events));
+    }
+  };
+
+  const loadAndWrite = async <T>(
+    key: string,
+    loader: Loader<T>,
+    policy: CachePolicy,
+    fallback: StoredEntry | undefined,
+    events: Telemetry | undefined,
+    background: boolean,
+  ): Promise<Outcome<T>> => {
+    // What the loader reads reflects every invalidation made before it starts (after any wait for the lock).
+    const epoch = epochs.current();
     const startedAt = clock();
     let loaded: Loaded<T>;
     let thrown = false;
@@ -146,12 +184,24 @@ export function createResolver(options: ResolverOptions) {
     } catch (error) {
       thrown = true;
       loaded = { ok: false, value: undefined as T, error };
-    } finally {
-      release?.().catch((error: unknown) => storeFailed('unlock', error, events));
     }
     if (loaded.ok) {
-      const freshUntil = await write(key, loaded.value, loaded.tags ?? [], policy, startedAt, events);
-      return { value: loaded.value, status: 'miss', freshUntil, createdAt: startedAt };
+      const tags = loaded.tags ?? [];
+      if (epochs.changedSince(epoch, key, tags)) {
+        // Invalidated while loading: the value may predate the change, so it is neither stored
+        // (over the invalidation) nor shared with callers who arrived after it.
+        events?.emit('cache.skipped', { ...toolField(policy), key, reason: 'invalidated' });
+        const now = clock();
+        return {
+          resolution: { value: loaded.value, status: 'miss', freshUntil: now, createdAt: startedAt },
+          outdated: true,
+        };
+      }
+      const freshUntil = await write(key, loaded.value, tags, policy, startedAt, events);
+      return {
+        resolution: { value: loaded.value, status: 'miss', freshUntil, createdAt: startedAt },
+        outdated: false,
+      };
     }
     const now = clock();
     if (
@@ -168,17 +218,23 @@ export function createResolver(options: ResolverOptions) {
       );
       const { entry, layer } = fallback;
       return {
-        value: entry.value as T,
-        status: 'stale',
-        layer,
-        freshUntil: now,
-        createdAt: entry.createdAt,
-        error: loaded.error,
+        resolution: {
+          value: entry.value as T,
+          status: 'stale',
+          layer,
+          freshUntil: now,
+          createdAt: entry.createdAt,
+          error: loaded.error,
+        },
+        outdated: false,
       };
     }
     if (thrown) throw loaded.error;
     events?.emit('cache.skipped', { ...toolField(policy), key, reason: 'error' });
-    return { value: loaded.value, status: 'miss', freshUntil: now, createdAt: startedAt };
+    return {
+      resolution: { value: loaded.value, status: 'miss', freshUntil: now, createdAt: startedAt },
+      outdated: false,
+    };
   };
 
   const startFlight = <T>(
@@ -188,12 +244,31 @@ export function createResolver(options: ResolverOptions) {
     fallback: StoredEntry | undefined,
     events: Telemetry | undefined,
     background: boolean,
-  ): Promise<Resolution<T>> => {
-    const flight = load(key, loader, policy, fallback, events, background).finally(() => {
+  ): Promise<Outcome<T>> => {
+    const epoch = epochs.current();
+    const promise = load(key, loader, policy, fallback, events, background, epoch).finally(() => {
       if (flights.get(key) === flight) flights.delete(key);
+      if (flights.size === 0) epochs.forget(undefined);
     });
+    const flight: Flight = { epoch, promise };
     flights.set(key, flight);
-    return flight;
+    return promise;
+  };
+
+  /** Tells loads in flight that `keys` and `tags` changed: their results no longer serve callers who arrive later. */
+  const invalidated = (keys: readonly string[], tags: readonly string[]) => {
+    // With nothing in flight there is nobody to tell; remembering would only cost memory.
+    if (flights.size === 0) return;
+    epochs.record(keys, tags);
+    let oldest: number | undefined;
+    for (const flight of flights.values())
+      if (oldest === undefined || flight.epoch < oldest) oldest = flight.epoch;
+    epochs.forget(oldest);
+  };
+
+  /** Tells loads in flight that anything may have changed (invalidations were missed). */
+  const invalidatedAll = () => {
+    if (flights.size > 0) epochs.recordAll();
   };
 
   const hit = <T>(
@@ -220,6 +295,7 @@ export function createResolver(options: ResolverOptions) {
     loader: Loader<T>,
     policy: CachePolicy,
     events: Telemetry | undefined,
+    rejoined = false,
   ): Promise<Resolution<T>> => {
     const tool = toolField(policy);
     const stored = await read(key, events);
@@ -245,14 +321,18 @@ export function createResolver(options: ResolverOptions) {
         };
       }
     }
-    const flight = flights.get(key) as Promise<Resolution<T>> | undefined;
+    const flight = flights.get(key);
     if (flight) {
       events?.emit('cache.coalesced', { ...tool, key });
-      const shared = await flight;
-      return shared.status === 'miss' ? { ...shared, status: 'coalesced' } : shared;
+      const { resolution, outdated } = (await flight.promise) as Outcome<T>;
+      // The load began before an invalidation of its key or tags: its result may predate the
+      // change this caller must see, so the caller resolves again. A load found then started
+      // after this caller arrived (the outdated one has left the map), so once is enough.
+      if (outdated && !rejoined) return resolveSlow(key, loader, policy, events, true);
+      return resolution.status === 'miss' ? { ...resolution, status: 'coalesced' } : resolution;
     }
     events?.emit('cache.miss', { ...tool, key });
-    return startFlight(key, loader, policy, stored, events, false);
+    return (await startFlight(key, loader, policy, stored, events, false)).resolution;
   };
 
   /** A fresh in-process hit for `key`, answered synchronously; undefined when the slow path must run. */
@@ -278,5 +358,5 @@ export function createResolver(options: ResolverOptions) {
     return found ? Promise.resolve(found) : resolveSlow(key, loader, policy, events);
   };
 
-  return { resolve, peek, read, write, storeFailed, storeWorked };
+  return { resolve, peek, read, write, storeFailed, storeWorked, invalidated, invalidatedAll };
 }

@@ -1,6 +1,9 @@
 import type { CacheEntry, CacheStore, StoredEntry, StoreEvent, StoreHealth } from './cache-store.js';
 import type { BusMessage, CacheBus } from './redis-bus.js';
 
+/** The release of a lock that was not taken. */
+const noLock = async (): Promise<void> => {};
+
 /** Options of {@link tieredStore}. */
 export interface TieredStoreOptions {
   /**
@@ -120,14 +123,19 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
   const started = bus
     ?.start({
       message(message) {
-        if (message.keys?.length) {
+        const keys = message.keys ?? [];
+        const tags = message.tags ?? [];
+        if (keys.length > 0) {
           evictions++;
-          void l1.delete(message.keys);
+          void l1.delete(keys);
         }
-        if (message.tags?.length) void l1.invalidateTags(message.tags, message.at ?? Date.now());
+        if (tags.length > 0) void l1.invalidateTags(tags, message.at ?? Date.now());
+        report({ type: 'invalidated', store: name, keys, tags, all: false });
       },
       reconnected() {
+        evictions++;
         void l1.clear();
+        report({ type: 'invalidated', store: name, keys: [], tags: [], all: true });
       },
     })
     .catch(() => {});
@@ -209,12 +217,13 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
       return l1.clear();
     },
     async lock(key, ttlMs) {
-      if (down || !l2.lock) return undefined;
+      // No shared lock to take: the caller loads at once rather than wait for a holder that is not there.
+      if (down || !l2.lock) return noLock;
       try {
         return await l2.lock(key, ttlMs);
       } catch (error) {
         fail('lock', error);
-        return undefined;
+        return noLock;
       }
     },
     async ready() {
