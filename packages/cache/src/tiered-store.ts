@@ -12,9 +12,12 @@ export interface TieredStoreOptions {
    * Default: none.
    */
   bus?: CacheBus;
-  /** While L2 is down, how often an operation may probe it (one probe at a time), in ms. Default: 1000. */
+  /**
+   * While L2 is down, how often it is probed (one probe at a time), in ms: in the background, so
+   * the invalidations kept meanwhile reach L2 even if this instance serves nothing. Default: 1000.
+   */
   probeIntervalMs?: number;
-  /** Most deletes and tag invalidations remembered while L2 is down, replayed on recovery. Default: 10 000. */
+  /** Most deletes, tag invalidations and undelivered bus messages remembered while L2 is down, replayed on recovery. Default: 10 000. */
   maxPending?: number;
   /** Name in logs and health details. Default: `tiered`. */
   name?: string;
@@ -24,8 +27,8 @@ export interface TieredStoreOptions {
  * Two layers: a fast in-process L1 in front of a shared L2 (usually `memoryStore()` over
  * `redisStore()`). Reads try L1, then L2 (filling L1); writes go to both and tell other instances
  * through the bus. When L2 fails, the store falls back to L1 alone, reports `degraded` once, probes
- * L2 in the background, and on recovery replays the deletes and invalidations it kept and clears
- * L1 (it may have missed other instances' invalidations meanwhile).
+ * L2 in the background (and at once when the bus reconnects), and on recovery replays the deletes
+ * and invalidations it kept and clears L1 (it may have missed other instances' invalidations meanwhile).
  */
 export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStoreOptions = {}): CacheStore {
   const name = options.name ?? 'tiered';
@@ -36,8 +39,8 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
   let down: { since: number; error: unknown } | undefined;
   let lastProbe = 0;
   let probing: Promise<void> | undefined;
-  const pendingKeys = new Set<string>();
-  const pendingTags = new Map<string, number>();
+  let probeTimer: NodeJS.Timeout | undefined;
+  let closed = false;
   let dropped = 0;
   // Counts evictions heard on the bus, so a read that raced one does not refill L1 with the old value.
   let evictions = 0;
@@ -52,36 +55,76 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
     down = { since: Date.now(), error };
     lastProbe = Date.now();
     report({ type: 'degraded', store: name, error });
+    scheduleProbe();
   };
 
-  const remember = (keys: readonly string[], tags: readonly string[], at: number) => {
-    for (const key of keys) {
-      if (pendingKeys.size + pendingTags.size >= maxPending) dropped++;
-      else pendingKeys.add(key);
+  // Probing on requests alone would leave an idle instance's pending invalidations unreplayed,
+  // and other instances serving what they voided, until it next served a call.
+  const scheduleProbe = () => {
+    if (probeTimer || closed || !down) return;
+    probeTimer = setTimeout(() => {
+      probeTimer = undefined;
+      void probe().finally(scheduleProbe);
+    }, probeIntervalMs);
+    probeTimer.unref?.();
+  };
+
+  const pendingKeys = new Set<string>();
+  const pendingTags = new Map<string, number>();
+  // Changes that reached L2 but whose bus message failed: other instances' L1s still hold the old values.
+  const unheardKeys = new Set<string>();
+  const unheardTags = new Map<string, number>();
+  const pendingCount = () => pendingKeys.size + pendingTags.size + unheardKeys.size + unheardTags.size;
+
+  const keep = (keySet: Set<string>, tagMap: Map<string, number>, message: BusMessage) => {
+    for (const key of message.keys ?? []) {
+      if (keySet.has(key)) continue;
+      if (pendingCount() >= maxPending) dropped++;
+      else keySet.add(key);
     }
-    for (const tag of tags) {
-      const known = pendingTags.get(tag);
-      if (known !== undefined) pendingTags.set(tag, Math.max(known, at));
-      else if (pendingKeys.size + pendingTags.size >= maxPending) dropped++;
-      else pendingTags.set(tag, at);
+    const at = message.at ?? 0;
+    for (const tag of message.tags ?? []) {
+      const known = tagMap.get(tag);
+      if (known !== undefined) tagMap.set(tag, Math.max(known, at));
+      else if (pendingCount() >= maxPending) dropped++;
+      else tagMap.set(tag, at);
     }
   };
+
+  const remember = (keys: readonly string[], tags: readonly string[], at: number) =>
+    keep(pendingKeys, pendingTags, { keys, tags, at });
 
   const publish = (message: BusMessage) => {
     if (!bus) return Promise.resolve();
-    return bus.publish(message).catch((error: unknown) => fail('publish', error));
+    return bus.publish(message).catch((error: unknown) => {
+      keep(unheardKeys, unheardTags, message);
+      fail('publish', error);
+    });
   };
 
   const recover = async () => {
-    const keys = [...pendingKeys];
-    const tags = [...pendingTags];
-    if (keys.length > 0) await l2.delete(keys);
-    for (const [tag, at] of tags) await l2.invalidateTags([tag], at);
+    const replayedKeys = new Set<string>();
+    const replayedTags = new Map<string, number>();
+    // What an operation remembers while the replay runs is replayed too, before `down` clears:
+    // afterwards nothing would look at it again.
+    for (let round = 0; pendingKeys.size + pendingTags.size > 0; round++) {
+      if (round === 5) throw new Error('invalidations kept arriving faster than they could be replayed');
+      const keys = [...pendingKeys];
+      const tags = [...pendingTags];
+      if (keys.length > 0) await l2.delete(keys);
+      for (const [tag, at] of tags) await l2.invalidateTags([tag], at);
+      for (const key of keys) {
+        pendingKeys.delete(key);
+        replayedKeys.add(key);
+      }
+      for (const [tag, at] of tags) {
+        if (pendingTags.get(tag) === at) pendingTags.delete(tag);
+        replayedTags.set(tag, Math.max(at, replayedTags.get(tag) ?? 0));
+      }
+    }
     if (!down) return;
     const downMs = Date.now() - down.since;
     down = undefined;
-    for (const key of keys) pendingKeys.delete(key);
-    for (const [tag] of tags) pendingTags.delete(tag);
     if (dropped > 0) {
       report({
         type: 'error',
@@ -93,9 +136,15 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
     }
     // Other instances may have invalidated what this L1 holds while we could not hear them.
     await l1.clear();
-    if (keys.length > 0 || tags.length > 0) {
-      const at = Math.max(0, ...tags.map(([, t]) => t));
-      await publish({ keys, tags: tags.map(([tag]) => tag), at });
+    for (const key of unheardKeys) replayedKeys.add(key);
+    for (const [tag, at] of unheardTags) replayedTags.set(tag, Math.max(at, replayedTags.get(tag) ?? 0));
+    unheardKeys.clear();
+    unheardTags.clear();
+    if (replayedKeys.size > 0 || replayedTags.size > 0) {
+      // One message; tags invalidated at different times are all sent at the latest, which voids
+      // at least as much on the receivers.
+      const at = Math.max(0, ...replayedTags.values());
+      await publish({ keys: [...replayedKeys], tags: [...replayedTags.keys()], at });
     }
     report({ type: 'recovered', store: name, downMs });
   };
@@ -136,6 +185,8 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
         evictions++;
         void l1.clear();
         report({ type: 'invalidated', store: name, keys: [], tags: [], all: true });
+        // The bus reaching Redis again is the earliest sign that L2 may be back.
+        void probe();
       },
     })
     .catch(() => {});
@@ -243,7 +294,7 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
       if (down) {
         details.downSince = new Date(down.since).toISOString();
         details.error = down.error instanceof Error ? down.error.message : String(down.error);
-        details.pendingInvalidations = pendingKeys.size + pendingTags.size;
+        details.pendingInvalidations = pendingCount();
       }
       return { healthy: !down, details };
     },
@@ -252,6 +303,9 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
       return () => listeners.delete(listener);
     },
     async close() {
+      closed = true;
+      clearTimeout(probeTimer);
+      probeTimer = undefined;
       await bus?.close();
       await l1.close();
       await l2.close();

@@ -1,4 +1,7 @@
 import {
+  type BusListener,
+  type BusMessage,
+  type CacheBus,
   type CacheEntry,
   type CacheStore,
   createCache,
@@ -7,7 +10,7 @@ import {
   tieredStore,
 } from '@mcpkit/cache';
 import { McpkitError } from '@mcpkit/core';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
 /** An L2 that can be switched off, standing in for a shared store that becomes unreachable. */
 function switchableStore(): CacheStore & { up: boolean } {
@@ -35,6 +38,28 @@ function switchableStore(): CacheStore & { up: boolean } {
   };
   return store;
 }
+
+/** A bus whose publishing can be made to fail; it records what reached the other instances. */
+function recordingBus(): CacheBus & { failing: boolean; sent: BusMessage[]; listener?: BusListener } {
+  const bus: CacheBus & { failing: boolean; sent: BusMessage[]; listener?: BusListener } = {
+    failing: false,
+    sent: [],
+    connected: true,
+    async start(listener) {
+      bus.listener = listener;
+    },
+    async publish(message) {
+      if (bus.failing) throw new McpkitError('UPSTREAM_UNAVAILABLE', 'bus is down');
+      bus.sent.push(message);
+    },
+    async close() {},
+  };
+  return bus;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('tieredStore', () => {
   it('fills L1 from L2 on a read', async () => {
@@ -74,5 +99,86 @@ describe('tieredStore', () => {
     // The invalidation made during the outage reached L2, and L1 starts over.
     expect((await shared.get('data:kept'))?.invalidated).toBe(true);
     expect(await l1.get('data:new')).toBeUndefined();
+  });
+
+  it('replays what it kept in the background while idle, once L2 is reachable again', async () => {
+    vi.useFakeTimers();
+    const shared = switchableStore();
+    const store = tieredStore(memoryStore(), shared, { probeIntervalMs: 100 });
+    let now = 1_000;
+    const cache = createCache({ store, clock: () => now });
+    await cache.set('kept', 'v', { tags: ['t'] });
+    shared.up = false;
+    now += 1;
+    await cache.invalidateTags(['t']);
+    shared.up = true;
+    // Nothing calls the cache from here on.
+    await vi.advanceTimersByTimeAsync(100);
+    expect((await shared.get('data:kept'))?.invalidated).toBe(true);
+    await store.close();
+  });
+
+  it('replays an invalidation made while the replay was running', async () => {
+    const shared = switchableStore();
+    let gate: Promise<void> | undefined;
+    const invalidate = shared.invalidateTags;
+    shared.invalidateTags = async (tags, at) => {
+      await gate;
+      return invalidate(tags, at);
+    };
+    const store = tieredStore(memoryStore(), shared, { probeIntervalMs: 60_000 });
+    let now = 1_000;
+    const cache = createCache({ store, clock: () => now });
+    await cache.set('one', 1, { tags: ['t1'] });
+    await cache.set('two', 2, { tags: ['t2'] });
+    shared.up = false;
+    now += 1;
+    await cache.invalidateTags(['t1']);
+    shared.up = true;
+    let open!: () => void;
+    gate = new Promise((resolve) => {
+      open = resolve;
+    });
+    const recovering = store.check();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Still down while the replay waits on L2: this one is kept, and must not be left behind.
+    await cache.invalidateTags(['t2']);
+    open();
+    expect(await recovering).toMatchObject({ healthy: true });
+    expect((await shared.get('data:one'))?.invalidated).toBe(true);
+    expect((await shared.get('data:two'))?.invalidated).toBe(true);
+    await store.close();
+  });
+
+  it('tells the other instances about a change whose bus message failed, once it can', async () => {
+    const shared = switchableStore();
+    const bus = recordingBus();
+    const store = tieredStore(memoryStore(), shared, { bus, probeIntervalMs: 60_000 });
+    const cache = createCache({ store });
+    await cache.ready();
+    bus.failing = true;
+    await cache.invalidateTags(['t']);
+    expect(bus.sent).toEqual([]);
+    bus.failing = false;
+    expect(await store.check()).toMatchObject({ healthy: true });
+    expect(bus.sent).toEqual([expect.objectContaining({ tags: ['t'] })]);
+    await store.close();
+  });
+
+  it('loads at once with lock: true while L2 is down, instead of waiting for a lock holder', async () => {
+    const shared = switchableStore();
+    const cache = createCache({
+      store: tieredStore(memoryStore(), shared, { probeIntervalMs: 60_000 }),
+      lock: true,
+      lockWaitMs: 10_000,
+    });
+    shared.up = false;
+    await cache.getOrSet('before', () => 'x');
+    const raced = await Promise.race([
+      cache.getOrSet('k', () => 'loaded'),
+      new Promise((resolve) => setTimeout(resolve, 1_000, 'still waiting')),
+    ]);
+    expect(raced).toBe('loaded');
+    await cache.close();
   });
 });
