@@ -17,6 +17,8 @@ export interface InvalidationEpochs {
   changedSince(since: number, key: string, tags: readonly string[]): boolean;
   /** Forgets everything no load in flight can ask about: the oldest load started at `oldest` (undefined: none). */
   forget(oldest: number | undefined): void;
+  /** How many keys and tags are remembered. */
+  size(): number;
 }
 
 /**
@@ -68,6 +70,7 @@ export function createInvalidationEpochs(maxEntries = 10_000): InvalidationEpoch
       for (const tag of tagList) if ((tags.get(tag) ?? 0) > since) return true;
       return false;
     },
+    size: () => keys.size + tags.size,
     forget(oldest) {
       if (oldest === undefined) {
         keys.clear();

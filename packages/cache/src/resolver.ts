@@ -29,6 +29,9 @@ interface Flight {
   promise: Promise<Outcome<unknown>>;
 }
 
+/** How many remembered invalidations make the resolver trim those no load in flight can be outdated by. */
+const FORGET_AT = 1_000;
+
 /** The `tool` field of a telemetry event or log line: present only for tool-result caching. */
 function toolField(policy: CachePolicy): { tool?: string } {
   return policy.tool ? { tool: policy.tool } : {};
@@ -260,6 +263,9 @@ export function createResolver(options: ResolverOptions) {
     // With nothing in flight there is nobody to tell; remembering would only cost memory.
     if (flights.size === 0) return;
     epochs.record(keys, tags);
+    // Everything is forgotten whenever no load is in flight; between those moments, trimming
+    // costs a pass over the flights, so it waits until there is something worth trimming.
+    if (epochs.size() < FORGET_AT) return;
     let oldest: number | undefined;
     for (const flight of flights.values())
       if (oldest === undefined || flight.epoch < oldest) oldest = flight.epoch;

@@ -42,7 +42,8 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
   let probeTimer: NodeJS.Timeout | undefined;
   let closed = false;
   let dropped = 0;
-  // Counts evictions heard on the bus, so a read that raced one does not refill L1 with the old value.
+  // Counts evictions (heard on the bus, or made here), so a read of L2 that raced one does not
+  // refill L1 with the old value.
   let evictions = 0;
 
   const report = (event: StoreEvent) => {
@@ -219,6 +220,8 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
       }
     },
     async set(key, entry: CacheEntry) {
+      // A read of L2 in flight must not refill L1 with the value this replaces.
+      evictions++;
       await l1.set(key, entry);
       if (down) {
         maybeProbe();
@@ -233,6 +236,7 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
       void publish({ keys: [key] });
     },
     async delete(keys) {
+      evictions++;
       await l1.delete(keys);
       if (down) {
         remember(keys, [], 0);

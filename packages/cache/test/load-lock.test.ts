@@ -9,11 +9,23 @@ const RUNS = 200;
 let direct: Redis;
 let a: CacheInstance;
 let b: CacheInstance;
+// When B asked for the lock, and whether it got it.
+const lockTries: Array<{ at: number; taken: boolean }> = [];
 
 beforeAll(async () => {
   direct = await connectRedis();
   a = await startInstance(prefix, { lock: true });
-  b = await startInstance(prefix, { lock: true });
+  b = await startInstance(prefix, {
+    lock: true,
+    wrap: (store) => ({
+      ...store,
+      async lock(key, ttlMs) {
+        const release = await store.lock?.(key, ttlMs);
+        lockTries.push({ at: performance.now(), taken: release !== undefined });
+        return release;
+      },
+    }),
+  });
 });
 afterAll(async () => {
   await a.close();
@@ -50,9 +62,11 @@ describe('single-flight across instances with the Redis lock', () => {
     });
   }
 
-  it('lets a waiter load soon after the holder of the lock fails, not after lockWaitMs', async () => {
+  it('lets a waiter load within a poll round of the lock holder failing, not after lockWaitMs', async () => {
+    const RUNS_THROWING = 20;
     const extras: number[] = [];
-    for (let run = 0; run < 20 && !extras.some((ms) => ms >= 100); run++) {
+    const triesAfterFailure: number[] = [];
+    for (let run = 0; run < RUNS_THROWING; run++) {
       const key = `throws:${run}`;
       let holding!: () => void;
       const held = new Promise<void>((resolve) => {
@@ -67,15 +81,20 @@ describe('single-flight across instances with the Redis lock', () => {
       };
       const holder = a.cache.getOrSet(key, failing).catch((error: unknown) => error);
       await held;
+      lockTries.length = 0;
       const value = await b.cache.getOrSet(key, async () => 'loaded by b');
       extras.push(performance.now() - failedAt);
+      // Tries answered after A failed: the one that won, and the odd one that raced the release.
+      triesAfterFailure.push(lockTries.filter((t) => t.at >= failedAt).length);
       expect(value).toBe('loaded by b');
+      expect(lockTries.at(-1)?.taken).toBe(true);
       expect(await holder).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
     }
     console.log(
-      `[acceptance] lock holder throws: waiter on the other instance answered at most ${Math.max(...extras).toFixed(0)} ms after the failure (${extras.length} runs, lockWaitMs 2000)`,
+      `[acceptance] lock holder throws: ${RUNS_THROWING} runs, B took the lock within ${Math.max(...triesAfterFailure)} lock tries of the failure (lockPollMs 10) and answered at most ${Math.max(...extras).toFixed(0)} ms after it (median ${extras.sort((x, y) => x - y)[extras.length >> 1]?.toFixed(0)} ms; lockWaitMs 2000)`,
     );
-    expect(extras).toHaveLength(20);
-    expect(Math.max(...extras)).toBeLessThan(100);
+    expect(Math.max(...triesAfterFailure)).toBeLessThanOrEqual(3);
+    // Generous, as the machine may be busy: the point is that B does not sit out lockWaitMs.
+    expect(Math.max(...extras)).toBeLessThan(1_000);
   });
 });

@@ -181,4 +181,36 @@ describe('tieredStore', () => {
     expect(raced).toBe('loaded');
     await cache.close();
   });
+
+  it('does not refill L1 with a value deleted while it was being read from L2', async () => {
+    const shared = switchableStore();
+    const l1 = memoryStore();
+    const store = tieredStore(l1, shared);
+    const cache = createCache({ store });
+    await shared.set('data:k', {
+      value: 'old',
+      createdAt: 0,
+      freshUntil: Number.MAX_SAFE_INTEGER,
+      staleUntil: Number.MAX_SAFE_INTEGER,
+      expiresAt: Date.now() + 60_000,
+      tags: [],
+      size: 3,
+    });
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const get = shared.get;
+    shared.get = async (key) => {
+      const found = await get(key);
+      await gate;
+      return found;
+    };
+    const reading = cache.get('k');
+    await new Promise((resolve) => setImmediate(resolve));
+    await cache.delete('k');
+    open();
+    await reading;
+    expect(await l1.get('data:k')).toBeUndefined();
+  });
 });

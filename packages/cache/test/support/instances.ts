@@ -1,4 +1,5 @@
 import {
+  type CacheStore,
   type CreateCacheOptions,
   createCache,
   memoryStore,
@@ -19,17 +20,20 @@ export interface CacheInstance {
 /** Starts an instance on `url` sharing `prefix` (keys and bus channel) with the others. */
 export async function startInstance(
   prefix: string,
-  options: Omit<CreateCacheOptions, 'store'> & { url?: string; probeIntervalMs?: number } = {},
+  options: Omit<CreateCacheOptions, 'store'> & {
+    url?: string;
+    probeIntervalMs?: number;
+    /** Wraps the instance's store, to observe what the cache asks of it. */
+    wrap?: (store: CacheStore) => CacheStore;
+  } = {},
 ): Promise<CacheInstance> {
-  const { url, probeIntervalMs, ...cacheOptions } = options;
+  const { url, probeIntervalMs, wrap, ...cacheOptions } = options;
   const redis = await connectRedis(url);
-  const cache = createCache({
-    ...cacheOptions,
-    store: tieredStore(memoryStore(), redisStore({ client: redis, prefix, timeoutMs: 300 }), {
-      bus: redisBus({ client: redis, channel: `${prefix}bus` }),
-      ...(probeIntervalMs !== undefined ? { probeIntervalMs } : {}),
-    }),
+  const store = tieredStore(memoryStore(), redisStore({ client: redis, prefix, timeoutMs: 300 }), {
+    bus: redisBus({ client: redis, channel: `${prefix}bus` }),
+    ...(probeIntervalMs !== undefined ? { probeIntervalMs } : {}),
   });
+  const cache = createCache({ ...cacheOptions, store: wrap ? wrap(store) : store });
   await cache.ready();
   return {
     redis,
