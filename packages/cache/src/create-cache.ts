@@ -8,6 +8,7 @@ import {
 } from '@mcpkit/core';
 import type { CachePolicy, Loader, Resolution } from './cache-policy.js';
 import type { CacheStore, StoreEvent } from './cache-store.js';
+import { createInvalidationReplay } from './invalidation-replay.js';
 import { memoryStore } from './memory-store.js';
 import { createResolver } from './resolver.js';
 
@@ -59,6 +60,11 @@ export interface CreateCacheOptions {
   lockWaitMs?: number;
   /** While another instance holds the load lock, how often a caller retries it and looks for the value, in ms. Default: 10. */
   lockPollMs?: number;
+  /**
+   * When the store refuses a delete or tag invalidation (throws, as a bare `redisStore` does while
+   * Redis is away), how often the cache retries it in the background, in ms. Default: 1 000.
+   */
+  replayIntervalMs?: number;
   /** Which failures grace may answer. Default: upstream, circuit, rate-limit and internal failures, and anything marked retryable. */
   graceOn?: (error: unknown) => boolean;
   /**
@@ -161,6 +167,13 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       log,
     });
 
+  const replay = createInvalidationReplay({
+    store,
+    intervalMs: options.replayIntervalMs ?? 1_000,
+    maxPending: 10_000,
+    failed: (operation, error) => storeFailed(operation, error, telemetry),
+  });
+
   store.subscribe((event: StoreEvent) => {
     if (event.type === 'invalidated') {
       if (event.all) invalidatedAll();
@@ -226,33 +239,39 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
         await store.delete(storeKeys);
       } catch (error) {
         storeFailed('delete', error, telemetry);
+        replay.keep(storeKeys, [], 0);
       }
     },
     async invalidateTags(tags: readonly string[], events: Telemetry | undefined = telemetry): Promise<void> {
       if (tags.length === 0) return;
       // Before the store: a caller arriving once this returns must not join a load from before it.
       invalidated([], tags);
+      const at = clock();
       try {
-        await store.invalidateTags(tags, clock());
+        await store.invalidateTags(tags, at);
         storeWorked();
       } catch (error) {
         storeFailed('invalidate', error, events);
+        replay.keep([], tags, at);
       }
       events?.emit('cache.invalidated', { tags });
     },
     async check(): Promise<HealthCheckResult> {
       const health = await store.check();
-      if (health.healthy)
-        return { healthy: true, details: { status: 'ok', store: store.name, ...health.details } };
-      return {
-        healthy: options.readiness !== 'fail',
-        details: { status: 'degraded', store: store.name, ...health.details },
+      const waiting = replay.pending();
+      const details = {
+        store: store.name,
+        ...health.details,
+        ...(waiting > 0 ? { unreplayed: waiting } : {}),
       };
+      if (health.healthy) return { healthy: true, details: { status: 'ok', ...details } };
+      return { healthy: options.readiness !== 'fail', details: { status: 'degraded', ...details } };
     },
     async ready() {
       await store.ready?.();
     },
     close() {
+      replay.close();
       return store.close();
     },
     install(builder: ServerBuilder) {

@@ -136,6 +136,7 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
       dropped = 0;
     }
     // Other instances may have invalidated what this L1 holds while we could not hear them.
+    evictions++;
     await l1.clear();
     for (const key of unheardKeys) replayedKeys.add(key);
     for (const [tag, at] of unheardTags) replayedTags.set(tag, Math.max(at, replayedTags.get(tag) ?? 0));

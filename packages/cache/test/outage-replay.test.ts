@@ -1,7 +1,8 @@
+import { createCache, redisStore } from '@mcpkit/cache';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CacheInstance, delay, startInstance } from './support/instances.js';
-import { connectRedis, deleteKeys, REDIS_URL, testPrefix } from './support/redis.js';
+import { connectRedis, deleteKeys, FAIL_FAST, REDIS_URL, testPrefix } from './support/redis.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 const prefix = testPrefix('replay');
@@ -59,5 +60,43 @@ describe('an invalidation made while the instance cannot reach Redis', () => {
     );
     expect(missed).toBe(0);
     expect(latencies).toHaveLength(RUNS);
+  });
+
+  it('is replayed by a cache on a bare redisStore too, in the background, once Redis takes it', async () => {
+    const BARE_RUNS = 20;
+    const proxied = await connectRedis(`redis://127.0.0.1:${proxy.port}`, FAIL_FAST);
+    const bare = `${prefix}bare:`;
+    const onA = createCache({ store: redisStore({ client: proxied, prefix: bare }), replayIntervalMs: 50 });
+    const onB = createCache({ store: redisStore({ client: direct, prefix: bare }) });
+    const latencies: number[] = [];
+    try {
+      for (let run = 0; run < BARE_RUNS && latencies.length === run; run++) {
+        const key = `k:${run}`;
+        const options = { tags: [`t:${run}`] };
+        let version = 0;
+        const loader = () => `v${version}`;
+        expect(await onB.getOrSet(key, loader, options)).toBe('v0');
+        proxy.cut();
+        await vi.waitFor(() => expect(proxied.status).not.toBe('ready'), { timeout: 2_000, interval: 1 });
+        version = 1;
+        await onA.invalidateTags(options.tags);
+        expect(await onA.check()).toMatchObject({ details: { status: 'degraded', unreplayed: 1 } });
+        proxy.restore();
+        const restoredAt = performance.now();
+        let seen = await onB.getOrSet(key, loader, options);
+        while (seen !== 'v1' && performance.now() - restoredAt < 1_000) {
+          await delay(5);
+          seen = await onB.getOrSet(key, loader, options);
+        }
+        if (seen === 'v1') latencies.push(performance.now() - restoredAt);
+      }
+    } finally {
+      await onA.close();
+      proxied.disconnect();
+    }
+    console.log(
+      `[acceptance] bare redisStore, invalidation during a cut, A idle: ${latencies.length}/${BARE_RUNS} runs seen on B within 1 s of recovery, max ${Math.max(...latencies).toFixed(0)} ms`,
+    );
+    expect(latencies).toHaveLength(BARE_RUNS);
   });
 });
