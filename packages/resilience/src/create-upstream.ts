@@ -15,11 +15,11 @@ import {
   timeout,
 } from 'cockatiel';
 import ky from 'ky';
-import { type Breaker, type BreakerState, createBreaker } from './breaker-policy.js';
+import { type Breaker, type BreakerState, createBreaker, type FailureVerdict } from './breaker-policy.js';
 import { type FailureScope, toUpstreamError, UpstreamFailure } from './error-mapping.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 import { createRetryPolicy } from './retry-policy.js';
-import { type AttemptEnvironment, type CallState, runAttempt } from './run-attempt.js';
+import { type AttemptEnvironment, type CallState, classifyInterruption, runAttempt } from './run-attempt.js';
 import { createTokenBucket } from './token-bucket.js';
 import { traceparentOf } from './trace-context.js';
 import type {
@@ -71,11 +71,22 @@ function retrySettings(options: UpstreamRetryOptions | false | undefined) {
   };
 }
 
-/** Failures that say the upstream itself is unwell (they count towards opening the breaker). */
-function isUpstreamFault(error: Error): boolean {
-  if (!(error instanceof UpstreamFailure)) return false;
-  if (error.kind === 'network' || error.kind === 'timeout') return true;
-  return error.kind === 'http' && (error.status === 408 || (error.status ?? 0) >= 500);
+/** What a failure says about the upstream, for the breaker (see {@link FailureVerdict}). */
+function verdictOf(error: Error): FailureVerdict {
+  // Not an exchange with the upstream (an auth provider's failure, our own rate limit): nothing heard.
+  if (!(error instanceof UpstreamFailure)) return 'no-verdict';
+  switch (error.kind) {
+    case 'network':
+    case 'timeout':
+      return 'fault';
+    case 'cancelled':
+    case 'deadline':
+      return 'no-verdict';
+    case 'http':
+      return error.status === 408 || (error.status ?? 0) >= 500 ? 'fault' : 'answered';
+    default:
+      return 'answered';
+  }
 }
 
 function describe(error: unknown): string {
@@ -114,7 +125,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
   const budget: RetryBudget | undefined =
     settings && settings.budget !== false ? createRetryBudget(settings.budget) : undefined;
   const breaker: Breaker | undefined =
-    options.breaker === false ? undefined : createBreaker(options.breaker ?? {}, isUpstreamFault);
+    options.breaker === false ? undefined : createBreaker(options.breaker ?? {}, verdictOf);
   const bulkhead: BulkheadPolicy | undefined = options.bulkhead
     ? cockatielBulkhead(options.bulkhead.maxConcurrent, options.bulkhead.maxQueue ?? 0)
     : undefined;
@@ -255,7 +266,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
 
     const guarded = (attempt: number, s: AbortSignal) => {
       const once = () => attemptOnce(call, attempt, attemptRequest, callOptions, s);
-      return breaker ? breaker.policy.execute(once, s) : once();
+      return breaker ? breaker.execute(once, s) : once();
     };
     const withRetry = (s: AbortSignal) => {
       budget?.recordCall();
@@ -274,10 +285,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     work.catch(() => undefined);
 
     try {
-      const interrupted = () =>
-        deadline.signal.aborted
-          ? new UpstreamFailure('deadline', `no answer within the ${callDeadlineMs} ms deadline`, scope)
-          : new UpstreamFailure('cancelled', 'cancelled by the caller', scope);
+      const interrupted = () => classifyInterruption(call, callDeadlineMs);
       const response = await Promise.race([work, abortion(signal, interrupted)]);
       if (callOptions.schema)
         response.data = await validateResponse(callOptions.schema, response.data, scope);
