@@ -60,9 +60,9 @@ const noTelemetry: Telemetry = { emit: () => undefined, on: () => () => undefine
 function retrySettings(options: UpstreamRetryOptions | false | undefined) {
   if (options === false) return undefined;
   return {
-    maxAttempts: options?.maxAttempts ?? 3,
+    maxAttempts: options?.maxAttempts ?? 4,
     baseDelayMs: options?.baseDelayMs ?? 100,
-    maxDelayMs: options?.maxDelayMs ?? 5_000,
+    maxDelayMs: options?.maxDelayMs ?? 1_000,
     statuses: new Set(options?.statuses ?? DEFAULT_STATUSES),
     networkErrors: options?.networkErrors ?? true,
     timeouts: options?.timeouts ?? true,
@@ -117,7 +117,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     timeout: false,
     throwHttpErrors: false,
   });
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 1_500;
   const deadlineMs = options.deadlineMs ?? 30_000;
   const maxResponseBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
   const idempotencyHeader = (options.idempotency?.header ?? 'Idempotency-Key').toLowerCase();

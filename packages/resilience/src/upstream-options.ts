@@ -7,11 +7,11 @@ import type { UpstreamAuth } from './upstream-auth.js';
 
 /** Retry settings of an upstream. */
 export interface UpstreamRetryOptions {
-  /** Attempts per call, the first included. Default: 3. */
+  /** Attempts per call, the first included. Default: 4. */
   maxAttempts?: number;
   /** Base delay of the exponential backoff with decorrelated jitter. Default: 100 ms. */
   baseDelayMs?: number;
-  /** Longest backoff delay. Default: 5 000 ms. */
+  /** Longest backoff delay. Default: 1 000 ms. */
   maxDelayMs?: number;
   /** HTTP statuses worth another attempt. Default: 408, 425, 429, 500, 502, 503, 504. */
   statuses?: readonly number[];
@@ -21,7 +21,7 @@ export interface UpstreamRetryOptions {
   timeouts?: boolean;
   /** Longest `Retry-After` honoured by waiting; a longer one fails the call at once with its `retryAfterMs`. Default: 30 000 ms. */
   maxRetryAfterMs?: number;
-  /** Retry budget shared by all calls of the upstream, or `false` for none. Default: ratio 0.2, 10 retries minimum per 10 s. */
+  /** Retry budget shared by all calls of the upstream, or `false` for none. Default: ratio 0.3, 10 retries minimum per 10 s. */
   budget?: RetryBudgetOptions | false;
 }
 
@@ -41,7 +41,7 @@ export interface UpstreamOptions {
   headers?: Record<string, string>;
   /** Authentication: bearer, basic, custom header, or an OAuth2 token provider. Default: none. */
   auth?: UpstreamAuth;
-  /** Deadline of one attempt, response body included. Default: 10 000 ms. */
+  /** Deadline of one attempt, response body included; raise it for endpoints that are slow by nature. Default: 1 500 ms. */
   attemptTimeoutMs?: number;
   /** Deadline of a whole call, retries and waits included. Default: 30 000 ms. */
   deadlineMs?: number;
