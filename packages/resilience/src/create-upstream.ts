@@ -322,17 +322,48 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     }
   }
 
+  /** A call, answered by the fallback (the call's, else the upstream's) when it fails and one is set. */
+  async function answer<T>(
+    method: string,
+    path: string,
+    callOptions: UpstreamCallOptions = {},
+  ): Promise<UpstreamResponse<T>> {
+    const fallback = callOptions.fallback ?? options.fallback;
+    if (!fallback) return request<T>(method, path, callOptions);
+    try {
+      return await request<T>(method, path, callOptions);
+    } catch (error) {
+      // Nobody is waiting for an answer when the caller left.
+      const left = callOptions.ctx?.signal.aborted === true || callOptions.signal?.aborted === true;
+      if (!isMcpkitError(error) || left) throw error;
+      const scope: FailureScope = {
+        upstream: name,
+        method: method.toUpperCase(),
+        path: path.split('?')[0] ?? path,
+      };
+      const data = await fallback(error, { ...scope, ctx: callOptions.ctx });
+      if (data === undefined) throw error;
+      // The schema types the result, whoever answers.
+      const valid = callOptions.schema
+        ? await validateResponse(callOptions.schema, data, scope).catch((failure: unknown) => {
+            throw toUpstreamError(failure, { scope });
+          })
+        : data;
+      return { status: 0, headers: new Headers(), data: valid as T, fallback: true };
+    }
+  }
+
   const shortcut =
     (method: string): UpstreamMethod =>
     async (path: string, callOptions?: UpstreamCallOptions) =>
-      (await request(method, path, callOptions)).data as never;
+      (await answer(method, path, callOptions)).data as never;
 
   return {
     name,
     get breakerState(): BreakerState {
       return breaker ? breaker.state : 'disabled';
     },
-    request,
+    request: answer,
     get: shortcut('GET'),
     post: shortcut('POST'),
     put: shortcut('PUT'),

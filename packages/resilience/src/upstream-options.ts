@@ -4,6 +4,7 @@ import type { ExposeErrorBody } from './error-mapping.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
 import type { TokenBucketOptions } from './token-bucket.js';
 import type { UpstreamAuth } from './upstream-auth.js';
+import type { UpstreamFallback } from './upstream-fallback.js';
 
 /** Retry settings of an upstream. */
 export interface UpstreamRetryOptions {
@@ -59,6 +60,8 @@ export interface UpstreamOptions {
   maxResponseBytes?: number;
   /** Upstream error bodies the client may see (statuses, or a function picking safe fields). Default: none. */
   exposeErrorBody?: ExposeErrorBody;
+  /** Answers a failed call with data instead of its error (return `undefined` to let the error through). Default: none. */
+  fallback?: UpstreamFallback;
   /** Register the `upstream:<name>` readiness check when installed with `.use()`. Default: true. */
   healthCheck?: boolean;
   /** The `fetch` to use (e.g. one bound to an undici Agent for a custom pool). Default: the global `fetch`, which keeps connections alive. */
@@ -93,6 +96,8 @@ export interface UpstreamCallOptions {
   deadlineMs?: number;
   /** `false` disables retries for this call. Default: true. */
   retry?: boolean;
+  /** Overrides the upstream's fallback for this call; `false` for none. Default: the upstream's. */
+  fallback?: UpstreamFallback | false;
 }
 
 /** A full upstream response, from {@link Upstream.request}. */
@@ -101,6 +106,8 @@ export interface UpstreamResponse<T = unknown> {
   headers: Headers;
   /** Parsed JSON when the response says it is JSON, text otherwise, undefined when empty. */
   data: T;
+  /** True when the fallback answered instead of the provider (`status` is then 0, `headers` empty). */
+  fallback?: boolean;
 }
 
 /** A call shortcut: typed by the schema when one is given. */
