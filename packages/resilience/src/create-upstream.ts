@@ -265,6 +265,9 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     };
 
     const guarded = (attempt: number, s: AbortSignal) => {
+      // cockatiel starts the next attempt when a backoff sleep ends, even for a call that ended
+      // during it: that attempt must not be sent, counted, or become the breaker's trial.
+      if (s.aborted) return Promise.reject(classifyInterruption(call, callDeadlineMs));
       const once = () => attemptOnce(call, attempt, attemptRequest, callOptions, s);
       return breaker ? breaker.execute(once, s) : once();
     };

@@ -200,7 +200,12 @@ export function resilient(options: ResilientOptions = {}): ResilientMiddleware {
       returned.set(failure, result);
       throw failure;
     };
-    const attempt = () => (breaker ? breaker.execute(once, ctx.signal) : once());
+    // cockatiel starts the next attempt when a backoff sleep ends, even if the caller left during
+    // it: that attempt must not run the handler again, nor become the breaker's trial.
+    const attempt = () => {
+      if (ctx.signal.aborted) return Promise.reject(ctx.signal.reason);
+      return breaker ? breaker.execute(once, ctx.signal) : once();
+    };
     const retried = () => (retryPolicy ? retryPolicy.execute(attempt, ctx.signal) : attempt());
     try {
       return await (bulkhead ? bulkhead.execute(retried, ctx.signal) : retried());

@@ -1,4 +1,4 @@
-import { createServer } from '@mcpkit/core';
+import { createServer, McpkitError } from '@mcpkit/core';
 import { createUpstream, resilient } from '@mcpkit/resilience';
 import {
   createTestClient,
@@ -265,6 +265,55 @@ describe('breaker verdicts: cancellations and deadlines', () => {
     expect(items.breakerState).toBe('closed');
     expect(resultText(await client.callTool('query', { wait: false }))).toBe('rows');
     expect(opened).toEqual([]);
+    await client.close();
+  });
+
+  it('starts no attempt after a backoff sleep that outlived its call: not sent, not counted', async () => {
+    mock.route('GET', '*', 503);
+    const attempts: number[] = [];
+    const items = createUpstream('items', {
+      baseUrl: mock.url,
+      deadlineMs: 50,
+      // A backoff of 300 ms: the call's 50 ms deadline passes while it sleeps.
+      retry: { maxAttempts: 2, baseDelayMs: 100_000, maxDelayMs: 300, budget: false },
+      breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 60_000 },
+      telemetry: {
+        emit: (name: string) => {
+          if (name === 'upstream.attempt') attempts.push(Date.now());
+        },
+        on: () => () => undefined,
+        has: () => true,
+      } as never,
+    });
+    await expect(items.get('/a')).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    await sleep(400);
+    expect(attempts).toHaveLength(1);
+    expect(mock.requests).toHaveLength(1);
+    // One fault (the 503); a ghost attempt stopped by the deadline would have been the second.
+    expect(items.breakerState).toBe('closed');
+  });
+
+  it('does not run a resilient() handler again for a caller who left during the backoff', async () => {
+    let runs = 0;
+    const policy = resilient({
+      retry: { maxAttempts: 3, baseDelayMs: 100_000, maxDelayMs: 300 },
+      breaker: { kind: 'consecutive', failures: 5 },
+    });
+    const server = createServer({ name: 'db', version: '1.0.0' }).tool('query', {
+      description: 'Fails once, transiently',
+      handler: policy.wrap(async () => {
+        runs += 1;
+        throw new McpkitError('UPSTREAM_UNAVAILABLE', 'The database is restarting.');
+      }),
+    });
+    const client = await createTestClient(server);
+    const controller = new AbortController();
+    const pending = client.callTool('query', {}, { signal: controller.signal });
+    await vi.waitFor(() => expect(runs).toBe(1));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await sleep(400);
+    expect(runs).toBe(1);
     await client.close();
   });
 });
