@@ -38,7 +38,7 @@ export interface Upstream extends Plugin {
   readonly name: string;
   /** The breaker's state (`disabled` when the upstream has none). */
   readonly breakerState: BreakerState;
-  /** Sends a request and resolves to the full response. */
+  /** Sends a request and resolves to the full response (or the fallback's answer, marked `fallback: true`). */
   request<T = unknown>(
     method: string,
     path: string,

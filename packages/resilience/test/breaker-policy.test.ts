@@ -145,7 +145,8 @@ describe('breaker verdicts: cancellations and deadlines', () => {
     const items = createUpstream('items', {
       baseUrl: mock.url,
       retry: false,
-      attemptTimeoutMs: 60_000,
+      // Far longer than the trial lives before its cancel; short enough that a regression fails fast.
+      attemptTimeoutMs: 2_000,
       breaker: { kind: 'consecutive', failures: 1, halfOpenAfterMs: HALF_OPEN_MS },
     });
     await expect(items.get('/down')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
