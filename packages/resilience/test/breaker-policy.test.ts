@@ -317,4 +317,34 @@ describe('breaker verdicts: cancellations and deadlines', () => {
     expect(runs).toBe(1);
     await client.close();
   });
+
+  it('keeps a resilient() breaker open when its half-open trial is cancelled', async () => {
+    let runs = 0;
+    const policy = resilient({
+      name: 'db',
+      breaker: { kind: 'consecutive', failures: 1, halfOpenAfterMs: 40 },
+    });
+    const server = createServer({ name: 'db', version: '1.0.0' }).tool('query', {
+      description: 'Fails, or waits until cancelled',
+      input: z.object({ fail: z.boolean() }),
+      handler: policy.wrap(async ({ fail }: { fail: boolean }, ctx) => {
+        runs += 1;
+        if (fail) throw new McpkitError('UPSTREAM_UNAVAILABLE', 'The database is down.');
+        return new Promise<string>((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+        );
+      }),
+    });
+    const client = await createTestClient(server);
+    expectToolError(await client.callTool('query', { fail: true }), 'UPSTREAM_UNAVAILABLE');
+    await sleep(60);
+    const controllers = Array.from({ length: 10 }, () => new AbortController());
+    const calls = controllers.map((c) => client.callTool('query', { fail: false }, { signal: c.signal }));
+    await vi.waitFor(() => expect(runs).toBe(2));
+    controllers[0]?.abort();
+    await expect(calls[0]).rejects.toThrow();
+    for (const call of calls.slice(1)) expectToolError(await call, 'CIRCUIT_OPEN');
+    expect(runs).toBe(2);
+    await client.close();
+  });
 });
