@@ -15,11 +15,11 @@ import {
   timeout,
 } from 'cockatiel';
 import ky from 'ky';
-import { type Breaker, type BreakerState, createBreaker } from './breaker-policy.js';
+import { type Breaker, type BreakerState, createBreaker, type FailureVerdict } from './breaker-policy.js';
 import { type FailureScope, toUpstreamError, UpstreamFailure } from './error-mapping.js';
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 import { createRetryPolicy } from './retry-policy.js';
-import { type AttemptEnvironment, type CallState, runAttempt } from './run-attempt.js';
+import { type AttemptEnvironment, type CallState, classifyInterruption, runAttempt } from './run-attempt.js';
 import { createTokenBucket } from './token-bucket.js';
 import { traceparentOf } from './trace-context.js';
 import type {
@@ -38,7 +38,7 @@ export interface Upstream extends Plugin {
   readonly name: string;
   /** The breaker's state (`disabled` when the upstream has none). */
   readonly breakerState: BreakerState;
-  /** Sends a request and resolves to the full response. */
+  /** Sends a request and resolves to the full response (or the fallback's answer, marked `fallback: true`). */
   request<T = unknown>(
     method: string,
     path: string,
@@ -60,9 +60,9 @@ const noTelemetry: Telemetry = { emit: () => undefined, on: () => () => undefine
 function retrySettings(options: UpstreamRetryOptions | false | undefined) {
   if (options === false) return undefined;
   return {
-    maxAttempts: options?.maxAttempts ?? 3,
+    maxAttempts: options?.maxAttempts ?? 4,
     baseDelayMs: options?.baseDelayMs ?? 100,
-    maxDelayMs: options?.maxDelayMs ?? 5_000,
+    maxDelayMs: options?.maxDelayMs ?? 1_000,
     statuses: new Set(options?.statuses ?? DEFAULT_STATUSES),
     networkErrors: options?.networkErrors ?? true,
     timeouts: options?.timeouts ?? true,
@@ -71,11 +71,22 @@ function retrySettings(options: UpstreamRetryOptions | false | undefined) {
   };
 }
 
-/** Failures that say the upstream itself is unwell (they count towards opening the breaker). */
-function isUpstreamFault(error: Error): boolean {
-  if (!(error instanceof UpstreamFailure)) return false;
-  if (error.kind === 'network' || error.kind === 'timeout') return true;
-  return error.kind === 'http' && (error.status === 408 || (error.status ?? 0) >= 500);
+/** What a failure says about the upstream, for the breaker (see {@link FailureVerdict}). */
+function verdictOf(error: Error): FailureVerdict {
+  // Not an exchange with the upstream (an auth provider's failure, our own rate limit): nothing heard.
+  if (!(error instanceof UpstreamFailure)) return 'no-verdict';
+  switch (error.kind) {
+    case 'network':
+    case 'timeout':
+      return 'fault';
+    case 'cancelled':
+    case 'deadline':
+      return 'no-verdict';
+    case 'http':
+      return error.status === 408 || (error.status ?? 0) >= 500 ? 'fault' : 'answered';
+    default:
+      return 'answered';
+  }
 }
 
 function describe(error: unknown): string {
@@ -106,7 +117,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     timeout: false,
     throwHttpErrors: false,
   });
-  const attemptTimeoutMs = options.attemptTimeoutMs ?? 10_000;
+  const attemptTimeoutMs = options.attemptTimeoutMs ?? 1_500;
   const deadlineMs = options.deadlineMs ?? 30_000;
   const maxResponseBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
   const idempotencyHeader = (options.idempotency?.header ?? 'Idempotency-Key').toLowerCase();
@@ -114,7 +125,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
   const budget: RetryBudget | undefined =
     settings && settings.budget !== false ? createRetryBudget(settings.budget) : undefined;
   const breaker: Breaker | undefined =
-    options.breaker === false ? undefined : createBreaker(options.breaker ?? {}, isUpstreamFault);
+    options.breaker === false ? undefined : createBreaker(options.breaker ?? {}, verdictOf);
   const bulkhead: BulkheadPolicy | undefined = options.bulkhead
     ? cockatielBulkhead(options.bulkhead.maxConcurrent, options.bulkhead.maxQueue ?? 0)
     : undefined;
@@ -254,8 +265,11 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     };
 
     const guarded = (attempt: number, s: AbortSignal) => {
+      // cockatiel starts the next attempt when a backoff sleep ends, even for a call that ended
+      // during it: that attempt must not be sent, counted, or become the breaker's trial.
+      if (s.aborted) return Promise.reject(classifyInterruption(call, callDeadlineMs));
       const once = () => attemptOnce(call, attempt, attemptRequest, callOptions, s);
-      return breaker ? breaker.policy.execute(once, s) : once();
+      return breaker ? breaker.execute(once, s) : once();
     };
     const withRetry = (s: AbortSignal) => {
       budget?.recordCall();
@@ -274,10 +288,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     work.catch(() => undefined);
 
     try {
-      const interrupted = () =>
-        deadline.signal.aborted
-          ? new UpstreamFailure('deadline', `no answer within the ${callDeadlineMs} ms deadline`, scope)
-          : new UpstreamFailure('cancelled', 'cancelled by the caller', scope);
+      const interrupted = () => classifyInterruption(call, callDeadlineMs);
       const response = await Promise.race([work, abortion(signal, interrupted)]);
       if (callOptions.schema)
         response.data = await validateResponse(callOptions.schema, response.data, scope);
@@ -314,17 +325,48 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     }
   }
 
+  /** A call, answered by the fallback (the call's, else the upstream's) when it fails and one is set. */
+  async function answer<T>(
+    method: string,
+    path: string,
+    callOptions: UpstreamCallOptions = {},
+  ): Promise<UpstreamResponse<T>> {
+    const fallback = callOptions.fallback ?? options.fallback;
+    if (!fallback) return request<T>(method, path, callOptions);
+    try {
+      return await request<T>(method, path, callOptions);
+    } catch (error) {
+      // Nobody is waiting for an answer when the caller left.
+      const left = callOptions.ctx?.signal.aborted === true || callOptions.signal?.aborted === true;
+      if (!isMcpkitError(error) || left) throw error;
+      const scope: FailureScope = {
+        upstream: name,
+        method: method.toUpperCase(),
+        path: path.split('?')[0] ?? path,
+      };
+      const data = await fallback(error, { ...scope, ctx: callOptions.ctx });
+      if (data === undefined) throw error;
+      // The schema types the result, whoever answers.
+      const valid = callOptions.schema
+        ? await validateResponse(callOptions.schema, data, scope).catch((failure: unknown) => {
+            throw toUpstreamError(failure, { scope });
+          })
+        : data;
+      return { status: 0, headers: new Headers(), data: valid as T, fallback: true };
+    }
+  }
+
   const shortcut =
     (method: string): UpstreamMethod =>
     async (path: string, callOptions?: UpstreamCallOptions) =>
-      (await request(method, path, callOptions)).data as never;
+      (await answer(method, path, callOptions)).data as never;
 
   return {
     name,
     get breakerState(): BreakerState {
       return breaker ? breaker.state : 'disabled';
     },
-    request,
+    request: answer,
     get: shortcut('GET'),
     post: shortcut('POST'),
     put: shortcut('PUT'),

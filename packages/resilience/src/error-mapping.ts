@@ -1,7 +1,12 @@
 import { isMcpkitError, McpkitError } from '@mcpkit/core';
 import { isBrokenCircuitError, isBulkheadRejectedError } from 'cockatiel';
 
-/** How one upstream attempt failed. */
+/**
+ * How one upstream attempt failed. `timeout`: the upstream had the request and did not answer in
+ * the time the attempt had (its own deadline, the call's, or a tool-level one); `deadline`: the
+ * call ran out of time outside an exchange (waiting for a rate-limit token); `cancelled`: the
+ * caller left. The breaker counts `timeout`, never `deadline` or `cancelled`.
+ */
 export type FailureKind = 'http' | 'timeout' | 'deadline' | 'network' | 'cancelled' | 'too-large' | 'invalid';
 
 /** Where a failure happened, for messages and logs. */

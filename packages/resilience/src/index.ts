@@ -23,6 +23,7 @@ export type { TokenBucket, TokenBucketOptions } from './token-bucket.js';
 export { createTokenBucket } from './token-bucket.js';
 export { traceparentOf } from './trace-context.js';
 export type { Secret, TokenProvider, UpstreamAuth } from './upstream-auth.js';
+export type { UpstreamFallback, UpstreamFallbackCall } from './upstream-fallback.js';
 export type {
   IdempotencyOptions,
   UpstreamCallOptions,

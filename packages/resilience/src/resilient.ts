@@ -15,7 +15,7 @@ import {
 type CallToolResult = ResultOf<'tools/call'>;
 
 import { bulkhead as cockatielBulkhead, isBrokenCircuitError, isBulkheadRejectedError } from 'cockatiel';
-import { type BreakerOptions, createBreaker } from './breaker-policy.js';
+import { type BreakerOptions, createBreaker, type FailureVerdict } from './breaker-policy.js';
 import { createRetryPolicy } from './retry-policy.js';
 
 /** Retry settings of {@link resilient}. */
@@ -73,13 +73,23 @@ function transient(error: unknown): boolean {
   return TRANSIENT_NODE_CODES.has(code) || TRANSIENT_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code);
 }
 
-/** Failures that say the dependency is unwell: everything but the caller's own mistakes and control signals. */
-function countsForBreaker(error: Error): boolean {
-  if (isInputRequired(error)) return false;
-  if (!isMcpkitError(error)) return true;
-  return (
-    error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'INTERNAL'
-  );
+/** True when an abort reason is a deadline (our timeout, a tool-level one, `AbortSignal.timeout()`), not a caller leaving. */
+function isDeadlineReason(reason: unknown): boolean {
+  if (isMcpkitError(reason)) return reason.code === 'UPSTREAM_TIMEOUT';
+  return reason instanceof Error && reason.name === 'TimeoutError';
+}
+
+/**
+ * What a failure says about the dependency: everything but the caller's own mistakes and control
+ * signals is a fault; `cancelled` holds the failures of attempts whose caller left, which say nothing.
+ */
+function verdictOf(error: Error, cancelled: WeakSet<Error>): FailureVerdict {
+  if (cancelled.has(error)) return 'no-verdict';
+  if (isInputRequired(error)) return 'answered';
+  if (!isMcpkitError(error)) return 'fault';
+  const fault =
+    error.code === 'UPSTREAM_TIMEOUT' || error.code === 'UPSTREAM_UNAVAILABLE' || error.code === 'INTERNAL';
+  return fault ? 'fault' : 'answered';
 }
 
 const noop = () => undefined;
@@ -128,7 +138,11 @@ export function resilient(options: ResilientOptions = {}): ResilientMiddleware {
         shouldRetry: (error) => !isInputRequired(error) && retryOn(error),
       })
     : undefined;
-  const breaker = options.breaker ? createBreaker(options.breaker, countsForBreaker) : undefined;
+  // Failures of attempts the caller abandoned (client cancel, shutdown): no verdict on the dependency.
+  const cancelled = new WeakSet<Error>();
+  const breaker = options.breaker
+    ? createBreaker(options.breaker, (error) => verdictOf(error, cancelled))
+    : undefined;
   const bulkhead = options.bulkhead
     ? cockatielBulkhead(options.bulkhead.maxConcurrent, options.bulkhead.maxQueue ?? 0)
     : undefined;
@@ -172,13 +186,26 @@ export function resilient(options: ResilientOptions = {}): ResilientMiddleware {
     telemetry = ctx.telemetry;
     // A coded isError result is a failure too: thrown here so retry and breaker see it.
     const once = async () => {
-      const result = await withDeadline(ctx, run);
+      let result: R;
+      try {
+        result = await withDeadline(ctx, run);
+      } catch (error) {
+        // ctx.signal is the caller's again here (withDeadline narrows it only while the attempt runs).
+        const left = ctx.signal.aborted && !isDeadlineReason(ctx.signal.reason);
+        if (left && error instanceof Error) cancelled.add(error);
+        throw error;
+      }
       const failure = codedFailureOf(result);
       if (failure === undefined) return result;
       returned.set(failure, result);
       throw failure;
     };
-    const attempt = () => (breaker ? breaker.policy.execute(once, ctx.signal) : once());
+    // cockatiel starts the next attempt when a backoff sleep ends, even if the caller left during
+    // it: that attempt must not run the handler again, nor become the breaker's trial.
+    const attempt = () => {
+      if (ctx.signal.aborted) return Promise.reject(ctx.signal.reason);
+      return breaker ? breaker.execute(once, ctx.signal) : once();
+    };
     const retried = () => (retryPolicy ? retryPolicy.execute(attempt, ctx.signal) : attempt());
     try {
       return await (bulkhead ? bulkhead.execute(retried, ctx.signal) : retried());

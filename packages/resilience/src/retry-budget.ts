@@ -1,6 +1,6 @@
 /** Options of {@link createRetryBudget}. */
 export interface RetryBudgetOptions {
-  /** Retries allowed as a fraction of first attempts in the window. Default: 0.2 (one retry per five calls). */
+  /** Retries allowed as a fraction of first attempts in the window. Default: 0.3 (three retries per ten calls). */
   ratio?: number;
   /** Retries always allowed in the window, so a quiet upstream can still be retried. Default: 10. */
   minRetries?: number;
@@ -27,7 +27,7 @@ export function createRetryBudget(
   options: RetryBudgetOptions = {},
   now: () => number = Date.now,
 ): RetryBudget {
-  const ratio = options.ratio ?? 0.2;
+  const ratio = options.ratio ?? 0.3;
   const minRetries = options.minRetries ?? 10;
   const bucketMs = Math.max(1, Math.floor((options.windowMs ?? 10_000) / BUCKETS));
   const calls = new Array<number>(BUCKETS).fill(0);

@@ -1,4 +1,4 @@
-import type { BaseContext, Telemetry } from '@mcpkit/core';
+import { type BaseContext, isMcpkitError, type Telemetry } from '@mcpkit/core';
 import { type TimeoutPolicy, TimeoutStrategy, timeout } from 'cockatiel';
 import type { KyInstance } from 'ky';
 import { type FailureScope, UpstreamFailure } from './error-mapping.js';
@@ -35,7 +35,29 @@ export interface AttemptEnvironment {
   readonly deadlineMs: number;
 }
 
-/** Turns what an attempt threw into an {@link UpstreamFailure}, telling deadline, cancellation and timeout apart. */
+/** True when an abort reason is a deadline (a tool-level timeout, `AbortSignal.timeout()`), not a caller leaving. */
+export function isDeadlineReason(reason: unknown): boolean {
+  if (isMcpkitError(reason)) return reason.code === 'UPSTREAM_TIMEOUT';
+  return reason instanceof Error && reason.name === 'TimeoutError';
+}
+
+/** Why a call stopped outside an attempt's exchange (waiting for a rate-limit token): deadline or cancellation. */
+export function classifyInterruption(call: CallState, deadlineMs: number): UpstreamFailure {
+  if (call.deadlineSignal.aborted) {
+    return new UpstreamFailure('deadline', `no answer within the ${deadlineMs} ms deadline`, call.scope);
+  }
+  if (isDeadlineReason(call.signal.reason)) {
+    return new UpstreamFailure('deadline', 'no answer before the caller’s deadline', call.scope);
+  }
+  return new UpstreamFailure('cancelled', 'cancelled by the caller', call.scope);
+}
+
+/**
+ * Turns what an attempt's exchange threw into an {@link UpstreamFailure}. An exchange stopped by
+ * a clock — its own deadline, the call's, or one a middleware set on `ctx.signal` — is a
+ * `timeout`: the upstream had the request and did not answer in the time it had, which says
+ * something about the upstream. Only a caller leaving is `cancelled`, which says nothing.
+ */
 export function classifyFailure(
   error: unknown,
   call: CallState,
@@ -46,9 +68,23 @@ export function classifyFailure(
   if (error instanceof UpstreamFailure) return error;
   if (attemptSignal.aborted) {
     if (call.deadlineSignal.aborted) {
-      return new UpstreamFailure('deadline', `no answer within the ${deadlineMs} ms deadline`, call.scope);
+      return new UpstreamFailure(
+        'timeout',
+        `no answer before the ${deadlineMs} ms call deadline`,
+        call.scope,
+        {
+          cause: error,
+        },
+      );
     }
-    if (call.signal.aborted) return new UpstreamFailure('cancelled', 'cancelled by the caller', call.scope);
+    if (call.signal.aborted) {
+      if (!isDeadlineReason(call.signal.reason)) {
+        return new UpstreamFailure('cancelled', 'cancelled by the caller', call.scope);
+      }
+      return new UpstreamFailure('timeout', 'no answer before the caller’s deadline', call.scope, {
+        cause: error,
+      });
+    }
     return new UpstreamFailure('timeout', `no answer within ${ms} ms`, call.scope, { cause: error });
   }
   return new UpstreamFailure('network', 'the connection failed', call.scope, { cause: error });
@@ -76,7 +112,9 @@ export async function runAttempt(
     path: call.scope.path,
   });
   if (env.bucket) {
-    const waitMs = await env.bucket.take(parentSignal);
+    const waitMs = await env.bucket.take(parentSignal).catch((error: unknown) => {
+      throw parentSignal.aborted ? classifyInterruption(call, env.deadlineMs) : error;
+    });
     if (waitMs > 0) call.telemetry.emit('ratelimit.wait', { name: `upstream:${name}`, waitMs });
   }
   const ms = callOptions.attemptTimeoutMs ?? env.attemptTimeoutMs;
@@ -120,6 +158,9 @@ export async function runAttempt(
       }
     }, parentSignal);
   } catch (error) {
+    if (error instanceof UpstreamFailure) throw error;
+    // Not from the exchange (which classifies its own): the rate-limit wait or the timeout policy.
+    if (parentSignal.aborted) throw classifyInterruption(call, env.deadlineMs);
     throw classifyFailure(error, call, parentSignal, ms, env.deadlineMs);
   }
 }

@@ -4,14 +4,15 @@ import type { ExposeErrorBody } from './error-mapping.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
 import type { TokenBucketOptions } from './token-bucket.js';
 import type { UpstreamAuth } from './upstream-auth.js';
+import type { UpstreamFallback } from './upstream-fallback.js';
 
 /** Retry settings of an upstream. */
 export interface UpstreamRetryOptions {
-  /** Attempts per call, the first included. Default: 3. */
+  /** Attempts per call, the first included. Default: 4. */
   maxAttempts?: number;
   /** Base delay of the exponential backoff with decorrelated jitter. Default: 100 ms. */
   baseDelayMs?: number;
-  /** Longest backoff delay. Default: 5 000 ms. */
+  /** Longest backoff delay. Default: 1 000 ms. */
   maxDelayMs?: number;
   /** HTTP statuses worth another attempt. Default: 408, 425, 429, 500, 502, 503, 504. */
   statuses?: readonly number[];
@@ -21,7 +22,7 @@ export interface UpstreamRetryOptions {
   timeouts?: boolean;
   /** Longest `Retry-After` honoured by waiting; a longer one fails the call at once with its `retryAfterMs`. Default: 30 000 ms. */
   maxRetryAfterMs?: number;
-  /** Retry budget shared by all calls of the upstream, or `false` for none. Default: ratio 0.2, 10 retries minimum per 10 s. */
+  /** Retry budget shared by all calls of the upstream, or `false` for none. Default: ratio 0.3, 10 retries minimum per 10 s. */
   budget?: RetryBudgetOptions | false;
 }
 
@@ -41,7 +42,7 @@ export interface UpstreamOptions {
   headers?: Record<string, string>;
   /** Authentication: bearer, basic, custom header, or an OAuth2 token provider. Default: none. */
   auth?: UpstreamAuth;
-  /** Deadline of one attempt, response body included. Default: 10 000 ms. */
+  /** Deadline of one attempt, response body included; raise it for endpoints that are slow by nature. Default: 1 500 ms. */
   attemptTimeoutMs?: number;
   /** Deadline of a whole call, retries and waits included. Default: 30 000 ms. */
   deadlineMs?: number;
@@ -59,6 +60,8 @@ export interface UpstreamOptions {
   maxResponseBytes?: number;
   /** Upstream error bodies the client may see (statuses, or a function picking safe fields). Default: none. */
   exposeErrorBody?: ExposeErrorBody;
+  /** Answers a failed call with data instead of its error (return `undefined` to let the error through). Default: none. */
+  fallback?: UpstreamFallback;
   /** Register the `upstream:<name>` readiness check when installed with `.use()`. Default: true. */
   healthCheck?: boolean;
   /** The `fetch` to use (e.g. one bound to an undici Agent for a custom pool). Default: the global `fetch`, which keeps connections alive. */
@@ -93,6 +96,8 @@ export interface UpstreamCallOptions {
   deadlineMs?: number;
   /** `false` disables retries for this call. Default: true. */
   retry?: boolean;
+  /** Overrides the upstream's fallback for this call; `false` for none. Default: the upstream's. */
+  fallback?: UpstreamFallback | false;
 }
 
 /** A full upstream response, from {@link Upstream.request}. */
@@ -101,6 +106,8 @@ export interface UpstreamResponse<T = unknown> {
   headers: Headers;
   /** Parsed JSON when the response says it is JSON, text otherwise, undefined when empty. */
   data: T;
+  /** True when the fallback answered instead of the provider (`status` is then 0, `headers` empty). */
+  fallback?: boolean;
 }
 
 /** A call shortcut: typed by the schema when one is given. */

@@ -1,5 +1,5 @@
-import { createServer } from '@mcpkit/core';
-import { createUpstream } from '@mcpkit/resilience';
+import { createServer, McpkitError } from '@mcpkit/core';
+import { createUpstream, resilient } from '@mcpkit/resilience';
 import {
   createTestClient,
   expectToolError,
@@ -133,5 +133,218 @@ describe('circuit breaker of an upstream', () => {
     }
     expect(items.breakerState).toBe('open');
     await expect(items.get('/bad')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+  });
+});
+
+describe('breaker verdicts: cancellations and deadlines', () => {
+  it('keeps the breaker open when a half-open trial is cancelled: 50 cycles × 50 callers, 1 upstream request each', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    mock.route('GET', '/down', 503);
+    mock.route('GET', '/items/*', { hang: true });
+    const HALF_OPEN_MS = 10_000;
+    const items = createUpstream('items', {
+      baseUrl: mock.url,
+      retry: false,
+      // Far longer than the trial lives before its cancel; short enough that a regression fails fast.
+      attemptTimeoutMs: 2_000,
+      breaker: { kind: 'consecutive', failures: 1, halfOpenAfterMs: HALF_OPEN_MS },
+    });
+    await expect(items.get('/down')).rejects.toMatchObject({ code: 'UPSTREAM_UNAVAILABLE' });
+    expect(items.breakerState).toBe('open');
+
+    const CYCLES = 50;
+    const CALLERS = 50;
+    const perCycle: number[] = [];
+    let closedAfter = 0;
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      const before = mock.requests.length;
+      vi.setSystemTime(Date.now() + HALF_OPEN_MS + 1);
+      const controllers = Array.from({ length: CALLERS }, () => new AbortController());
+      const calls = controllers.map((c, i) => items.get(`/items/${i}`, { signal: c.signal }));
+      await mock.waitForRequests(before + 1);
+      // The first caller is the trial; it leaves while the upstream hangs.
+      controllers[0]?.abort();
+      const results = await Promise.allSettled(calls);
+      perCycle.push(mock.requests.length - before);
+      if (items.breakerState !== 'open') closedAfter += 1;
+      const codes = results.map((r) =>
+        r.status === 'rejected' ? (r.reason as { code?: string }).code : 'ok',
+      );
+      expect(codes[0]).toBe('UPSTREAM_UNAVAILABLE');
+      expect(codes.slice(1)).toEqual(Array.from({ length: CALLERS - 1 }, () => 'CIRCUIT_OPEN'));
+    }
+    console.log(
+      `[acceptance] cancelled half-open trials: ${CYCLES} cycles × ${CALLERS} callers → upstream requests per cycle ${[...new Set(perCycle)].join('/')}, breaker left not-open in ${closedAfter} cycles`,
+    );
+    expect(perCycle).toEqual(Array.from({ length: CYCLES }, () => 1));
+    expect(closedAfter).toBe(0);
+    expect(items.breakerState).toBe('open');
+  });
+
+  it('opens after the configured failures when a hanging upstream is stopped by a tool timeout, a timed signal or the call deadline', async () => {
+    mock.route('GET', '*', { hang: true });
+    const FAILURES = 3;
+    const make = (deadlineMs = 30_000) =>
+      createUpstream('items', {
+        baseUrl: mock.url,
+        retry: false,
+        attemptTimeoutMs: 60_000,
+        deadlineMs,
+        breaker: { kind: 'consecutive', failures: FAILURES, halfOpenAfterMs: 60_000 },
+      });
+
+    // A tool-level deadline narrowing ctx.signal, as timeout() or resilient({ timeout }) do.
+    const behindTool = make();
+    const server = createServer({ name: 'hang', version: '1.0.0' }).tool('get_item', {
+      description: 'Reads an item',
+      use: [resilient({ timeout: 30 })],
+      handler: async (_args, ctx) => JSON.stringify(await behindTool.get('/items/1', { ctx })),
+    });
+    const client = await createTestClient(server);
+    for (let i = 0; i < FAILURES; i++) expectToolError(await client.callTool('get_item'), 'UPSTREAM_TIMEOUT');
+    await vi.waitFor(() => expect(behindTool.breakerState).toBe('open'));
+    expectToolError(await client.callTool('get_item'), 'CIRCUIT_OPEN');
+    await client.close();
+
+    const timed = make();
+    for (let i = 0; i < FAILURES; i++) {
+      await expect(timed.get('/items/2', { signal: AbortSignal.timeout(30) })).rejects.toMatchObject({
+        code: 'UPSTREAM_TIMEOUT',
+      });
+    }
+    // The caller is answered at the abort; the attempt's own failure lands a moment later.
+    await vi.waitFor(() => expect(timed.breakerState).toBe('open'));
+
+    const shortDeadline = make(30);
+    for (let i = 0; i < FAILURES; i++) {
+      await expect(shortDeadline.get('/items/3')).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    }
+    await vi.waitFor(() => expect(shortDeadline.breakerState).toBe('open'));
+    await expect(shortDeadline.get('/items/3')).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(mock.requests).toHaveLength(3 * FAILURES);
+  });
+
+  it('never counts calls the client cancelled, in createUpstream or resilient()', async () => {
+    mock.route('GET', '*', { hang: true });
+    const items = createUpstream('items', {
+      baseUrl: mock.url,
+      retry: false,
+      breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 60_000 },
+    });
+    const guarded = resilient({ name: 'db', breaker: { kind: 'consecutive', failures: 2 } });
+    const server = createServer({ name: 'cancels', version: '1.0.0' })
+      .tool('get_item', {
+        description: 'Reads an item',
+        handler: async (_args, ctx) => JSON.stringify(await items.get('/items/1', { ctx })),
+      })
+      .tool('query', {
+        description: 'Runs a query that waits until cancelled, or answers at once',
+        input: z.object({ wait: z.boolean() }),
+        use: [guarded],
+        handler: ({ wait }, ctx) =>
+          wait
+            ? new Promise<string>((_, reject) =>
+                ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+              )
+            : 'rows',
+      });
+    const opened: string[] = [];
+    server.telemetry.on('breaker.open', (e) => opened.push(e.name));
+    const client = await createTestClient(server);
+    for (let i = 0; i < 4; i++) {
+      const upstreamCall = new AbortController();
+      const pending = client.callTool('get_item', {}, { signal: upstreamCall.signal });
+      await mock.waitForRequests(i + 1);
+      upstreamCall.abort();
+      await expect(pending).rejects.toThrow();
+      const queryCall = new AbortController();
+      const query = client.callTool('query', { wait: true }, { signal: queryCall.signal });
+      await sleep(5);
+      queryCall.abort();
+      await expect(query).rejects.toThrow();
+    }
+    expect(items.breakerState).toBe('closed');
+    expect(resultText(await client.callTool('query', { wait: false }))).toBe('rows');
+    expect(opened).toEqual([]);
+    await client.close();
+  });
+
+  it('starts no attempt after a backoff sleep that outlived its call: not sent, not counted', async () => {
+    mock.route('GET', '*', 503);
+    const attempts: number[] = [];
+    const items = createUpstream('items', {
+      baseUrl: mock.url,
+      deadlineMs: 50,
+      // A backoff of 300 ms: the call's 50 ms deadline passes while it sleeps.
+      retry: { maxAttempts: 2, baseDelayMs: 100_000, maxDelayMs: 300, budget: false },
+      breaker: { kind: 'consecutive', failures: 2, halfOpenAfterMs: 60_000 },
+      telemetry: {
+        emit: (name: string) => {
+          if (name === 'upstream.attempt') attempts.push(Date.now());
+        },
+        on: () => () => undefined,
+        has: () => true,
+      } as never,
+    });
+    await expect(items.get('/a')).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT' });
+    await sleep(400);
+    expect(attempts).toHaveLength(1);
+    expect(mock.requests).toHaveLength(1);
+    // One fault (the 503); a ghost attempt stopped by the deadline would have been the second.
+    expect(items.breakerState).toBe('closed');
+  });
+
+  it('does not run a resilient() handler again for a caller who left during the backoff', async () => {
+    let runs = 0;
+    const policy = resilient({
+      retry: { maxAttempts: 3, baseDelayMs: 100_000, maxDelayMs: 300 },
+      breaker: { kind: 'consecutive', failures: 5 },
+    });
+    const server = createServer({ name: 'db', version: '1.0.0' }).tool('query', {
+      description: 'Fails once, transiently',
+      handler: policy.wrap(async () => {
+        runs += 1;
+        throw new McpkitError('UPSTREAM_UNAVAILABLE', 'The database is restarting.');
+      }),
+    });
+    const client = await createTestClient(server);
+    const controller = new AbortController();
+    const pending = client.callTool('query', {}, { signal: controller.signal });
+    await vi.waitFor(() => expect(runs).toBe(1));
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await sleep(400);
+    expect(runs).toBe(1);
+    await client.close();
+  });
+
+  it('keeps a resilient() breaker open when its half-open trial is cancelled', async () => {
+    let runs = 0;
+    const policy = resilient({
+      name: 'db',
+      breaker: { kind: 'consecutive', failures: 1, halfOpenAfterMs: 40 },
+    });
+    const server = createServer({ name: 'db', version: '1.0.0' }).tool('query', {
+      description: 'Fails, or waits until cancelled',
+      input: z.object({ fail: z.boolean() }),
+      handler: policy.wrap(async ({ fail }: { fail: boolean }, ctx) => {
+        runs += 1;
+        if (fail) throw new McpkitError('UPSTREAM_UNAVAILABLE', 'The database is down.');
+        return new Promise<string>((_, reject) =>
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+        );
+      }),
+    });
+    const client = await createTestClient(server);
+    expectToolError(await client.callTool('query', { fail: true }), 'UPSTREAM_UNAVAILABLE');
+    await sleep(60);
+    const controllers = Array.from({ length: 10 }, () => new AbortController());
+    const calls = controllers.map((c) => client.callTool('query', { fail: false }, { signal: c.signal }));
+    await vi.waitFor(() => expect(runs).toBe(2));
+    controllers[0]?.abort();
+    await expect(calls[0]).rejects.toThrow();
+    for (const call of calls.slice(1)) expectToolError(await call, 'CIRCUIT_OPEN');
+    expect(runs).toBe(2);
+    await client.close();
   });
 });

@@ -227,6 +227,38 @@ describe('createUpstream through a real MCP client', () => {
     expect(headers['user-agent']).toBe('items-server');
   });
 
+  it('sends each MCP request’s own id upstream, the one its error result names', async () => {
+    mock.route('GET', '/items/ok', { delayMs: 20, body: { id: 'ok' } });
+    mock.route('GET', '/items/down', 503);
+    const items = upstream({ retry: false });
+    const seen = new Map<string, string>();
+    const server = createServer({ name: 'ids', version: '1.0.0' }).tool('get_item', {
+      description: 'Reads an item',
+      input: z.object({ id: z.string(), call: z.string() }),
+      handler: async ({ id, call }, ctx) => {
+        seen.set(call, ctx.requestId);
+        return JSON.stringify(await items.get(`/items/${id}`, { ctx }));
+      },
+    });
+    client = await createTestClient(server);
+    const c = client;
+    // Concurrent calls: each upstream request must carry its own call's id, not a neighbour's.
+    const results = await Promise.all(
+      ['a', 'b', 'c'].map((call) => c.callTool('get_item', { id: 'ok', call })),
+    );
+    expect(results.every((r) => !r.isError)).toBe(true);
+    const failed = expectToolError(
+      await c.callTool('get_item', { id: 'down', call: 'd' }),
+      'UPSTREAM_UNAVAILABLE',
+    );
+    const sent = new Map(mock.requests.map((r) => [r.path, r.headers['x-request-id']] as const));
+    const byCall = mock.requests.map((r) => r.headers['x-request-id']);
+    expect(new Set(byCall).size).toBe(4);
+    expect([...seen.values()].sort()).toEqual([...byCall].sort());
+    expect(sent.get('/items/down')).toBe(seen.get('d'));
+    expect(failed.requestId).toBe(seen.get('d'));
+  });
+
   it('emits attempt, response, retry and give-up events on the server channel', async () => {
     mock.route('GET', '/items/1', 500);
     const seen: string[] = [];

@@ -1,9 +1,15 @@
-import type { Telemetry } from '@mcpkit/core';
+import { McpkitError, type Telemetry } from '@mcpkit/core';
 import { UpstreamFailure } from '@mcpkit/resilience';
 import { TimeoutStrategy, timeout } from 'cockatiel';
 import ky from 'ky';
 import { describe, expect, it } from 'vitest';
-import { type AttemptEnvironment, type CallState, classifyFailure, runAttempt } from '../src/run-attempt.js';
+import {
+  type AttemptEnvironment,
+  type CallState,
+  classifyFailure,
+  classifyInterruption,
+  runAttempt,
+} from '../src/run-attempt.js';
 
 const scope = { upstream: 'crm', method: 'GET', path: '/contacts' };
 const silent: Telemetry = { emit: () => undefined, on: () => () => undefined, has: () => false };
@@ -30,14 +36,25 @@ const aborted = () => {
 };
 
 describe('classifyFailure', () => {
-  it('tells the call deadline, caller cancellation, attempt timeout and network failure apart', () => {
+  it('calls an exchange stopped by any clock a timeout, and only a caller leaving a cancellation', () => {
     const deadline = new AbortController();
     deadline.abort();
-    expect(classifyFailure(new Error('x'), callState({ deadline }), aborted(), 50, 900).kind).toBe(
-      'deadline',
+    const byDeadline = classifyFailure(new Error('x'), callState({ deadline }), aborted(), 50, 900);
+    expect(byDeadline.kind).toBe('timeout');
+    expect(byDeadline.message).toContain('900 ms call deadline');
+    // A tool-level timeout narrows ctx.signal with a coded UPSTREAM_TIMEOUT reason.
+    const tool = new AbortController();
+    tool.abort(new McpkitError('UPSTREAM_TIMEOUT', 'The request took longer than 100 ms.'));
+    expect(classifyFailure(new Error('x'), callState({ caller: tool }), aborted(), 50, 900).kind).toBe(
+      'timeout',
+    );
+    const timer = new AbortController();
+    timer.abort(new DOMException('signal timed out', 'TimeoutError'));
+    expect(classifyFailure(new Error('x'), callState({ caller: timer }), aborted(), 50, 900).kind).toBe(
+      'timeout',
     );
     const caller = new AbortController();
-    caller.abort();
+    caller.abort(new Error('Cancelled by the client.'));
     expect(classifyFailure(new Error('x'), callState({ caller }), aborted(), 50, 900).kind).toBe('cancelled');
     const timedOut = classifyFailure(new Error('x'), callState(), aborted(), 50, 900);
     expect(timedOut.kind).toBe('timeout');
@@ -45,6 +62,15 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new Error('x'), callState(), new AbortController().signal, 50, 900).kind).toBe(
       'network',
     );
+  });
+
+  it('tells a deadline from a cancellation outside the exchange', () => {
+    const deadline = new AbortController();
+    deadline.abort();
+    expect(classifyInterruption(callState({ deadline }), 900).kind).toBe('deadline');
+    const caller = new AbortController();
+    caller.abort();
+    expect(classifyInterruption(callState({ caller }), 900).kind).toBe('cancelled');
   });
 
   it('keeps a failure that is already classified', () => {
