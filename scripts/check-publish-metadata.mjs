@@ -3,12 +3,12 @@
 // page without `repository`, `homepage` and `bugs` leaves users no way to the source, the docs or
 // the issue tracker. The repository has no public URL yet, so these are absent today on purpose
 // (an invented URL would send users to someone else's project); `pnpm release` stops here until a
-// maintainer adds them. Usage: node scripts/check-publish-metadata.mjs
+// maintainer adds them. Usage: node scripts/check-publish-metadata.mjs [DIR]   (default: this repo)
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
+const root = resolve(process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url)));
 const problems = [];
 for (const name of readdirSync(join(root, 'packages'))) {
   const file = join(root, 'packages', name, 'package.json');
