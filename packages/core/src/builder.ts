@@ -94,6 +94,17 @@ function isPlugin(value: unknown): value is Plugin {
 
 const NAME_PATTERN = /^[A-Za-z0-9_.-]{1,128}$/;
 
+// The types require a description; JavaScript callers and casts get the same rule at run time,
+// because a tool the model cannot read a description of is a tool it picks by guesswork.
+function assertDescribed(kind: 'Tool' | 'Prompt', name: string, description: unknown): void {
+  if (typeof description === 'string' && description.trim() !== '') return;
+  throw new McpkitError('VALIDATION_FAILED', `${kind} "${name}" has no description.`, {
+    retryable: false,
+    hint: `Add description: '…' to ${kind.toLowerCase()} "${name}": clients show it to the model, which chooses by it.`,
+    details: { [kind.toLowerCase()]: name },
+  });
+}
+
 /** The fluent builder returned by {@link createServer}. */
 export class ServerBuilder {
   readonly #def: ServerDefinition;
@@ -156,6 +167,7 @@ export class ServerBuilder {
         hint: 'Give each tool a unique name.',
       });
     }
+    assertDescribed('Tool', name, options.description);
     this.#def.tools.push({ name, options: options as unknown as ToolSpec['options'] });
     return this;
   }
@@ -192,6 +204,7 @@ export class ServerBuilder {
     if (this.#def.prompts.some((p) => p.name === name)) {
       throw new McpkitError('CONFLICT', `Prompt "${name}" is registered twice.`);
     }
+    assertDescribed('Prompt', name, options.description);
     this.#def.prompts.push({ name, options: options as unknown as PromptSpec['options'] });
     return this;
   }

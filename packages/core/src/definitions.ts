@@ -15,9 +15,9 @@ import type { AnySchema, Infer, StandardSchemaV1 } from './schema.js';
 export interface ToolOptions<In extends AnySchema | undefined, Out extends AnySchema | undefined> {
   /** Human-readable name for UIs. */
   title?: string;
-  /** What the tool does, for the model. Required: clients and the conformance suite expect one. */
+  /** What the tool does, for the model. Required (a blank one throws `VALIDATION_FAILED`): clients and the conformance suite expect one. */
   description: string;
-  /** Schema of the arguments (zod object, Standard Schema, or `jsonSchema({...})`). Default: no arguments. */
+  /** Schema of the arguments (zod object, raw shape of zod schemas, Standard Schema, or `jsonSchema({...})`). Default: no arguments. */
   input?: In;
   /** Schema of `structuredContent`. When set, handlers may return the structured value itself. */
   output?: Out;

@@ -89,7 +89,9 @@ export type {
   Infer,
   JsonSchemaInput,
   JsonSchemaObject,
+  SchemaOwner,
   StandardSchemaV1,
+  ZodRawShape,
 } from './schema.js';
 export { compileSchema, jsonSchema } from './schema.js';
 export type { ChangeEvent, LegacyState, Outcome } from './server.js';

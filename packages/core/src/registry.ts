@@ -72,8 +72,9 @@ function withOptional<T extends object>(target: T, extras: Record<string, unknow
 
 function freezeTool(spec: ToolSpec): FrozenTool {
   const { options } = spec;
-  const input = options.input ? compileSchema(options.input, 'input') : undefined;
-  const output = options.output ? compileSchema(options.output, 'output') : undefined;
+  const owner = { kind: 'tool', name: spec.name } as const;
+  const input = options.input ? compileSchema(options.input, 'input', owner) : undefined;
+  const output = options.output ? compileSchema(options.output, 'output', owner) : undefined;
   const listing = withOptional(
     { name: spec.name, inputSchema: input?.jsonSchema ?? { type: 'object', properties: {} } } as Tool,
     {
@@ -155,7 +156,8 @@ export function freezeRegistry(
   }
   const promptMap = new Map<string, FrozenPrompt>();
   for (const spec of prompts) {
-    const args = spec.options.args ? compileSchema(spec.options.args, 'input') : undefined;
+    const owner = { kind: 'prompt', name: spec.name } as const;
+    const args = spec.options.args ? compileSchema(spec.options.args, 'input', owner) : undefined;
     const listing = withOptional({ name: spec.name } as Prompt, {
       title: spec.options.title,
       description: spec.options.description,

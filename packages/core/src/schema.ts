@@ -42,15 +42,29 @@ export function jsonSchema(schema: JsonSchemaObject): JsonSchemaInput {
   return { '~mcpkit.jsonSchema': schema };
 }
 
+/**
+ * An object of zod schemas, `{ a: z.string() }`, as the official SDK's `registerTool()` accepts it;
+ * mcpkit reads it as `z.object(shape)`.
+ */
+export type ZodRawShape = z.core.$ZodShape;
+
 /** Anything a tool, prompt or resource accepts as a schema. */
-export type AnySchema = StandardSchemaV1 | JsonSchemaInput;
+export type AnySchema = StandardSchemaV1 | JsonSchemaInput | ZodRawShape;
 
 /** The parsed (output) type of a schema. */
 export type Infer<S> = S extends StandardSchemaV1
   ? StandardSchemaV1.InferOutput<S>
   : S extends JsonSchemaInput
     ? Record<string, unknown>
-    : never;
+    : S extends ZodRawShape
+      ? z.output<z.ZodObject<S, z.core.$strip>>
+      : never;
+
+/** What a schema belongs to, for build-time error messages: `{ kind: 'tool', name: 'add' }`. */
+export interface SchemaOwner {
+  readonly kind: 'tool' | 'prompt';
+  readonly name: string;
+}
 
 /** A validation issue with a dotted path, safe to show the client. */
 export interface FieldIssue {
@@ -73,6 +87,41 @@ function isZodSchema(schema: unknown): schema is z.ZodType {
   return typeof schema === 'object' && schema !== null && '_zod' in schema;
 }
 
+// zod 3 schemas (including those of the `zod/v3` export zod 4 still ships) carry `_def` but not
+// the `_zod` internals that zod 4's JSON Schema converter reads.
+function isZod3Schema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && '_def' in schema && !('_zod' in schema);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function label(owner: SchemaOwner | undefined, io: 'input' | 'output'): string {
+  return owner ? `The ${io} schema of ${owner.kind} "${owner.name}"` : `The ${io} schema`;
+}
+
+function schemaError(
+  owner: SchemaOwner | undefined,
+  io: 'input' | 'output',
+  message: string,
+  hint: string,
+): McpkitError {
+  const details: Record<string, unknown> = { schema: io };
+  if (owner) details[owner.kind] = owner.name;
+  return new McpkitError('VALIDATION_FAILED', `${label(owner, io)} ${message}`, {
+    retryable: false,
+    hint,
+    details,
+  });
+}
+
+const ZOD3_HINT =
+  'mcpkit needs zod >= 4 (import * as z from "zod" with zod 4 installed) or another Standard JSON Schema ' +
+  'library (valibot, arktype); zod 3 schemas, also those of "zod/v3", cannot be converted to JSON Schema.';
+
 function dotted(path: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }> | undefined): string {
   if (!path || path.length === 0) return '(root)';
   return path.map((p) => String(typeof p === 'object' ? p.key : p)).join('.');
@@ -89,50 +138,94 @@ function validationError(what: string, issues: ReadonlyArray<StandardSchemaV1.Is
 }
 
 /** Converts a zod schema to a JSON Schema 2020-12 object once. */
-function zodToJsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchemaObject {
+function zodToJsonSchema(schema: z.ZodType, io: 'input' | 'output', owner?: SchemaOwner): JsonSchemaObject {
   const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as Record<
     string,
     unknown
   >;
   if (converted.type !== 'object') {
-    throw new McpkitError('VALIDATION_FAILED', 'A tool schema must describe an object.', {
-      hint: 'Wrap the arguments in z.object({...}).',
-    });
+    throw schemaError(owner, io, 'must describe an object.', 'Wrap the arguments in z.object({...}).');
   }
   return converted as JsonSchemaObject;
+}
+
+function compileZod(zod: z.ZodType, io: 'input' | 'output', owner?: SchemaOwner): CompiledSchema {
+  return {
+    jsonSchema: zodToJsonSchema(zod, io, owner),
+    parse(value, what) {
+      const result = zod.safeParse(value);
+      if (result.success) return result.data;
+      throw validationError(what, result.error.issues as StandardSchemaV1.Issue[]);
+    },
+  };
+}
+
+/** Reads an official-SDK-style raw shape as `z.object(shape)`, or says why it cannot. */
+function compileRawShape(shape: Record<string, unknown>, io: 'input' | 'output', owner?: SchemaOwner) {
+  const entries = Object.entries(shape);
+  if (entries.some(([, value]) => isZod3Schema(value))) {
+    throw schemaError(owner, io, 'uses zod 3 schemas.', ZOD3_HINT);
+  }
+  const stray = entries.find(([, value]) => !isZodSchema(value));
+  if (stray) {
+    const jsonLike = 'type' in shape || 'properties' in shape;
+    throw schemaError(
+      owner,
+      io,
+      jsonLike
+        ? 'looks like a literal JSON Schema.'
+        : `is neither a schema nor an object of zod schemas ("${stray[0]}" is not a zod schema).`,
+      jsonLike
+        ? 'Wrap a literal JSON Schema with jsonSchema({...}) from @mcpkit/core.'
+        : 'Pass z.object({...}) (or any Standard JSON Schema), or an object whose every value is a zod 4 schema.',
+    );
+  }
+  return compileZod(z.object(shape as ZodRawShape), io, owner);
 }
 
 /**
  * Compiles a schema once: converts it to JSON Schema and returns a validator. zod schemas use
  * their own converter; other Standard Schemas must expose `~standard.jsonSchema` or be wrapped.
+ * A mistake (zod 3, a stray object) throws `VALIDATION_FAILED` naming `owner` and the fix.
  */
-export function compileSchema(schema: AnySchema, io: 'input' | 'output' = 'input'): CompiledSchema {
+export function compileSchema(
+  schema: AnySchema,
+  io: 'input' | 'output' = 'input',
+  owner?: SchemaOwner,
+): CompiledSchema {
+  if (typeof schema !== 'object' || schema === null) {
+    throw schemaError(
+      owner,
+      io,
+      `is a ${schema === null ? 'null' : typeof schema}, not a schema.`,
+      'Pass z.object({...}), any Standard JSON Schema, or jsonSchema({...}).',
+    );
+  }
   if (isJsonSchemaInput(schema)) {
     const json = schema['~mcpkit.jsonSchema'];
     return { jsonSchema: json, parse: (value) => value ?? {} };
   }
-  if (isZodSchema(schema)) {
-    const zod = schema;
-    return {
-      jsonSchema: zodToJsonSchema(zod, io),
-      parse(value, what) {
-        const result = zod.safeParse(value);
-        if (result.success) return result.data;
-        throw validationError(what, result.error.issues as StandardSchemaV1.Issue[]);
-      },
-    };
+  if (isZodSchema(schema)) return compileZod(schema, io, owner);
+  if (isZod3Schema(schema)) throw schemaError(owner, io, 'is a zod 3 schema.', ZOD3_HINT);
+  if (!('~standard' in schema)) {
+    if (isPlainObject(schema)) return compileRawShape(schema, io, owner);
+    throw schemaError(
+      owner,
+      io,
+      'is not a schema.',
+      'Pass z.object({...}), any Standard JSON Schema, or jsonSchema({...}).',
+    );
   }
   const standard = schema['~standard'] as StandardSchemaV1['~standard'] & {
     jsonSchema?: { input?: (o: { target: string }) => Record<string, unknown> };
   };
   const toJson = standard.jsonSchema?.input;
   if (!toJson) {
-    throw new McpkitError(
-      'VALIDATION_FAILED',
-      `Schema from "${standard.vendor}" cannot be converted to JSON Schema.`,
-      {
-        hint: 'Use zod, a Standard JSON Schema implementation, or wrap a literal schema with jsonSchema({...}).',
-      },
+    throw schemaError(
+      owner,
+      io,
+      `(a "${standard.vendor}" Standard Schema) cannot be converted to JSON Schema.`,
+      'Use zod >= 4 or another Standard JSON Schema library, or wrap a literal JSON Schema with jsonSchema({...}).',
     );
   }
   const json = toJson({ target: 'draft-2020-12' }) as JsonSchemaObject;

@@ -810,3 +810,34 @@ describe('builder change notifications', () => {
     await client.close();
   });
 });
+
+describe('descriptions are required, as the types and the README say', () => {
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['blank', '   '],
+  ])('refuses a tool whose description is %s, naming the tool', (_, description) => {
+    const error = thrown(() =>
+      createServer({ name: 'd', version: '1' }).tool('undescribed', {
+        description: description as string,
+        handler: () => 'ok',
+      }),
+    ) as McpkitError;
+    expect(error).toBeInstanceOf(McpkitError);
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toBe('Tool "undescribed" has no description.');
+    expect(error.hint).toContain('description:');
+    expect(error.details).toEqual({ tool: 'undescribed' });
+  });
+
+  it('refuses a prompt without a description, naming the prompt', () => {
+    const error = thrown(() =>
+      createServer({ name: 'd', version: '1' }).prompt('undescribed', {
+        description: undefined as unknown as string,
+        get: () => 'text',
+      }),
+    ) as McpkitError;
+    expect(error.code).toBe('VALIDATION_FAILED');
+    expect(error.message).toBe('Prompt "undescribed" has no description.');
+  });
+});

@@ -34,6 +34,18 @@ type ContentBlock =
   | ReturnType<typeof resourceLink>;
 
 describe('tool inference', () => {
+  it('infers handler args from an official-SDK-style raw shape, optional keys included', () => {
+    createServer({ name: 't', version: '1' }).tool('greet', {
+      description: 'Greets',
+      input: { name: z.string(), times: z.number().optional() },
+      output: { text: z.string() },
+      handler: (args) => {
+        expectTypeOf(args).toEqualTypeOf<{ name: string; times?: number | undefined }>();
+        return { text: args.name };
+      },
+    });
+  });
+
   it('infers handler args and ctx.args from the zod input schema', () => {
     createServer({ name: 't', version: '1' }).tool('search', {
       description: 'Searches',
