@@ -105,12 +105,22 @@ export function apiKey(options: ApiKeyOptions): Plugin {
     return Promise.resolve(options.verify(key)).then((verified) => verified ?? refuseUnknown());
   };
 
-  return createAuthPlugin('apiKey', authenticate, (error) => {
-    const invalid = reasonOf(error) !== 'missing';
+  // The challenge names the scheme the caller used (RFC 9110 §11.6.1); a caller that sent nothing
+  // is offered every scheme this server accepts.
+  const keyChallenge = `ApiKey realm=${quoted(realm)}, header=${quoted(header)}`;
+  const bearerChallenge = `Bearer realm=${quoted(realm)}`;
+  const challenge = (error: McpkitError, headers: Readonly<Record<string, string | undefined>>) => {
+    if (reasonOf(error) === 'missing') {
+      return { 'www-authenticate': acceptBearer ? `${keyChallenge}, ${bearerChallenge}` : keyChallenge };
+    }
+    const usedKeyHeader = headers[header] !== undefined && headers[header] !== '';
     return {
-      'www-authenticate': `Bearer realm=${quoted(realm)}${invalid ? ', error="invalid_token"' : ''}`,
+      'www-authenticate': usedKeyHeader
+        ? `${keyChallenge}, error="invalid_key"`
+        : `${bearerChallenge}, error="invalid_token"`,
     };
-  });
+  };
+  return createAuthPlugin('apiKey', authenticate, challenge);
 }
 
 function toIdentity(entry: ApiKeyEntry): AuthIdentity {
