@@ -6,6 +6,7 @@ import {
   type McpkitError,
   type Middleware,
   type Plugin,
+  type StdioHeaderSource,
 } from '@mcpkit/core';
 
 /** What a request targets: the JSON-RPC method and tool/prompt name or resource URI, when known. */
@@ -30,8 +31,15 @@ export type Challenge = (
  * Wraps an authenticator into a plugin that checks credentials on every request: an edge guard over
  * HTTP (refusing with 401/403 and a challenge header) and, for stdio and in-process clients that
  * have no edge, a middleware that authenticates from `ctx.headers` when no guard has set `ctx.auth`.
+ * `stdioHeaders` maps the launch environment to the headers a stdio connection presents, so a
+ * stdio server is authenticated by the same rules from the credential its launcher set.
  */
-export function createAuthPlugin(name: string, authenticate: Authenticate, challenge: Challenge): Plugin {
+export function createAuthPlugin(
+  name: string,
+  authenticate: Authenticate,
+  challenge: Challenge,
+  stdioHeaders?: StdioHeaderSource,
+): Plugin {
   const refuse = (error: unknown, headers: Readonly<Record<string, string | undefined>>): never => {
     // Anything uncoded is a fault of ours, not the caller's: core answers it with a logged 500.
     if (!isMcpkitError(error)) throw error;
@@ -74,6 +82,7 @@ export function createAuthPlugin(name: string, authenticate: Authenticate, chall
     install(builder) {
       builder.guard(guard);
       builder.use(middleware);
+      if (stdioHeaders) builder.stdioHeaders(stdioHeaders);
     },
   };
 }

@@ -12,6 +12,7 @@ import {
 } from 'jose';
 import { authError, bearerToken, quoted, reasonOf } from './auth-error.js';
 import { createAuthPlugin } from './auth-plugin.js';
+import { credentialFromEnv, onStdio } from './credential-from-env.js';
 import { checkTokenLifetime, DEFAULT_MAX_LIFETIME_MS, type TokenLifetimePolicy } from './token-lifetime.js';
 
 /** Options of {@link jwt} and {@link createJwtVerifier}. Give `jwksUri` or `key`. */
@@ -55,6 +56,12 @@ export interface JwtOptions {
   now?: () => number;
   /** Realm named in `WWW-Authenticate`. Default: `mcp`. */
   realm?: string;
+  /**
+   * Environment variable a stdio server reads the caller's token from (the launcher sets it, as in
+   * the `env` of an `mcpServers` entry); it is presented as `Authorization: Bearer <token>` on every
+   * stdio request and verified like an HTTP one. `false` reads nothing. Default: `MCP_ACCESS_TOKEN`.
+   */
+  stdioEnv?: string | false;
 }
 
 /** Verifies a raw JWT and returns the identity it carries, or throws a coded `UNAUTHORIZED` error. */
@@ -132,18 +139,22 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
 export function jwt(options: JwtOptions): Plugin {
   const verify = createJwtVerifier(options);
   const realm = options.realm ?? 'mcp';
+  const stdioEnv = options.stdioEnv ?? DEFAULT_TOKEN_ENV;
+  const missingHint = `Send "Authorization: Bearer <token>"${onStdio(stdioEnv)}.`;
   return createAuthPlugin(
     'jwt',
     async (headers) => {
       const token = bearerToken(headers);
-      if (token === undefined) {
-        throw authError('missing', 'A bearer token is required.', 'Send "Authorization: Bearer <token>".');
-      }
+      if (token === undefined) throw authError('missing', 'A bearer token is required.', missingHint);
       return verify(token);
     },
     (error) => ({ 'www-authenticate': bearerChallenge(error, { realm }) }),
+    credentialFromEnv(stdioEnv, 'authorization', (token) => `Bearer ${token}`),
   );
 }
+
+/** The environment variable a stdio server reads its caller's bearer token from, by default. */
+export const DEFAULT_TOKEN_ENV = 'MCP_ACCESS_TOKEN';
 
 /** The `WWW-Authenticate: Bearer …` value for a refused request (RFC 6750 §3). */
 export function bearerChallenge(
