@@ -40,6 +40,10 @@ export function checkTokenLifetime(payload: JWTPayload, policy: TokenLifetimePol
         'Request a token with an expiry.',
       );
     }
+    // A future `iat` would push the token's end of life as far out as its issuer chose.
+    if (iat * 1000 > nowMs + policy.toleranceMs) {
+      throw authError('invalid_claims', 'The access token claims an issue time (iat) in the future.');
+    }
     if (nowMs - iat * 1000 > allowedMs) {
       throw authError(
         'expired',

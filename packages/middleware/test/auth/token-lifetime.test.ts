@@ -144,7 +144,7 @@ describe('token lifetime rules', () => {
     });
   });
 
-  it('with requireExp off, ages an exp-less token out by its iat and refuses one without iat', async () => {
+  it('with requireExp off, ages an exp-less token out by its iat and refuses one without iat or from the future', async () => {
     let now = Date.now();
     const verify = verifier({ requireExp: false, maxLifetimeMs: HOUR, now: () => now });
     const token = await issuer.mint({ now, expiresIn: null });
@@ -153,6 +153,8 @@ describe('token lifetime rules', () => {
     await expect(verify(token)).rejects.toMatchObject({ details: { reason: 'expired' } });
     const unbounded = await issuer.mint({ now, expiresIn: null, issuedAt: null });
     await expect(verify(unbounded)).rejects.toMatchObject({ details: { reason: 'lifetime_too_long' } });
+    const future = await issuer.mint({ now, expiresIn: null, issuedAt: now + 10 * HOUR });
+    await expect(verify(future)).rejects.toMatchObject({ details: { reason: 'invalid_claims' } });
     const anything = verifier({ requireExp: false, maxLifetimeMs: Number.POSITIVE_INFINITY });
     await expect(anything(unbounded)).resolves.toMatchObject({ subject: 'user-1' });
   });
