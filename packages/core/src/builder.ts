@@ -18,6 +18,7 @@ import type { Middleware, ScopedMiddleware } from './middleware.js';
 import type { AnySchema, StandardSchemaV1 } from './schema.js';
 import { McpkitServer } from './server.js';
 import type { StdioHandle, StdioOptions } from './stdio.js';
+import type { StdioHeaderSource } from './stdio-headers.js';
 import { createTelemetry, type Telemetry } from './telemetry.js';
 
 /** Options of {@link createServer}. */
@@ -75,6 +76,7 @@ export interface ServerDefinition {
   health: Array<{ name: string; check: HealthCheck }>;
   guards: EdgeGuard[];
   routes: Map<string, RouteHandler>;
+  stdioHeaders: StdioHeaderSource[];
 }
 
 /**
@@ -125,6 +127,7 @@ export class ServerBuilder {
       health: [],
       guards: [],
       routes: new Map(),
+      stdioHeaders: [],
     };
   }
 
@@ -261,6 +264,17 @@ export class ServerBuilder {
       throw new McpkitError('CONFLICT', `Route "${path}" is registered twice.`);
     }
     this.#def.routes.set(path, handler);
+    return this;
+  }
+
+  /**
+   * Derives headers from the launch environment that every stdio request carries in `ctx.headers`
+   * (stdio has no request headers of its own): how an auth plugin's middleware finds, on stdio,
+   * the credential an HTTP client would send. Read once, when `.stdio()` starts.
+   */
+  stdioHeaders(source: StdioHeaderSource): this {
+    this.#assertOpen();
+    this.#def.stdioHeaders.push(source);
     return this;
   }
 

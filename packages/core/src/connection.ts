@@ -11,7 +11,7 @@ import type { ChangeEvent, McpkitServer } from './server.js';
 
 /** Options of a message-stream connection (stdio, in-process). */
 export interface ConnectionOptions {
-  /** Read-only "headers" exposed on `ctx.headers` (stdio has none). */
+  /** Read-only "headers" exposed on `ctx.headers` (on stdio: derived from the launch environment). */
   headers?: Readonly<Record<string, string | undefined>>;
 }
 

@@ -83,7 +83,7 @@ export interface BaseContext {
   readonly params: Readonly<Record<string, unknown>>;
   /** Verified identity; set by auth middleware, undefined for anonymous callers. */
   auth: AuthIdentity | undefined;
-  /** Request headers, lower-cased, read-only (empty on stdio). */
+  /** Request headers, lower-cased, read-only (on stdio: those derived from the launch environment, often none). */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Address of the HTTP peer (the proxy's, behind one); undefined on stdio and in process. */
   readonly remoteAddress: string | undefined;

@@ -132,11 +132,23 @@ export class ProtocolError extends Error {
   }
 }
 
+/**
+ * Codes that refuse the caller rather than report a fault: `-32600`, the code the HTTP edge gives
+ * the same refusal, so a stdio or in-process client sees what an HTTP client sees.
+ */
+const REFUSAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'RATE_LIMITED',
+]);
+
 /** Maps a coded error that escaped a non-tool method to its JSON-RPC error. */
 export function protocolErrorFrom(error: McpkitError, requestId: string): ProtocolError {
   const rpcCode =
     error.code === 'NOT_FOUND' || error.code === 'VALIDATION_FAILED'
       ? RpcCode.INVALID_PARAMS
-      : RpcCode.INTERNAL_ERROR;
+      : REFUSAL_CODES.has(error.code)
+        ? RpcCode.INVALID_REQUEST
+        : RpcCode.INTERNAL_ERROR;
   return new ProtocolError(rpcCode, error.message, toErrorPayload(error, requestId));
 }

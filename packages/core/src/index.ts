@@ -97,6 +97,7 @@ export { compileSchema, jsonSchema } from './schema.js';
 export type { ChangeEvent, LegacyState, Outcome } from './server.js';
 export { McpkitServer } from './server.js';
 export type { StdioHandle, StdioOptions } from './stdio.js';
+export type { StdioHeaderSource } from './stdio-headers.js';
 export type {
   RequestOutcome,
   Telemetry,

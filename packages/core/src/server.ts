@@ -21,6 +21,7 @@ import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from './protocol.
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import { type StdioHandle, type StdioOptions, serveStdio } from './stdio.js';
+import type { StdioHeaderSource } from './stdio-headers.js';
 import { createTelemetry, type Telemetry, type TelemetryEvents } from './telemetry.js';
 
 export type { LegacyState } from './legacy-state.js';
@@ -65,6 +66,8 @@ export class McpkitServer {
   readonly guards: readonly EdgeGuard[];
   /** Extra HTTP routes by path. */
   readonly routes: ReadonlyMap<string, RouteHandler>;
+  /** Sources of the headers stdio requests carry, from the launch environment (see `stdioHeaders`). */
+  readonly stdioHeaders: readonly StdioHeaderSource[];
   readonly #dispatcher: Dispatcher;
   readonly #codec: RequestStateCodec;
   readonly #definition: ServerDefinition;
@@ -93,6 +96,7 @@ export class McpkitServer {
       );
     this.guards = Object.freeze([...definition.guards]);
     this.routes = new Map(definition.routes);
+    this.stdioHeaders = Object.freeze([...definition.stdioHeaders]);
     this.registry = freezeRegistry(definition.tools, definition.resources, definition.prompts);
     this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
     this.#codec = new RequestStateCodec(o.requestStateSecret);

@@ -4,6 +4,7 @@ import { StreamConnection } from './connection.js';
 import { RpcCode } from './errors.js';
 import { rpcError } from './jsonrpc.js';
 import type { McpkitServer } from './server.js';
+import { resolveStdioHeaders } from './stdio-headers.js';
 
 /** Options of `.stdio()`. */
 export interface StdioOptions {
@@ -17,6 +18,10 @@ export interface StdioOptions {
   shutdownGraceMs?: number;
   /** Install SIGTERM/SIGINT handlers that drain and exit. Default: true when using the process streams. */
   handleSignals?: boolean;
+  /** The launch environment the plugins' stdio headers are read from (e.g. `MCP_API_KEY`). Default: `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Headers every request carries in `ctx.headers`, over those derived from `env`. Default: none. */
+  headers?: Readonly<Record<string, string | undefined>>;
 }
 
 /** A running stdio server. */
@@ -33,9 +38,15 @@ export function serveStdio(server: McpkitServer, options: StdioOptions = {}): St
   const output = options.output ?? process.stdout;
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
   const graceMs = options.shutdownGraceMs ?? 10_000;
-  const connection = new StreamConnection(server, (message) => {
-    output.write(JSON.stringify(message) + '\n');
-  });
+  // The launch environment is the caller's only credential on stdio: read once, for the whole connection.
+  const headers = resolveStdioHeaders(server.stdioHeaders, options.env ?? process.env, options.headers);
+  const connection = new StreamConnection(
+    server,
+    (message) => {
+      output.write(JSON.stringify(message) + '\n');
+    },
+    { headers },
+  );
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
   lines.on('line', (line) => {
     if (line.trim().length === 0) return;

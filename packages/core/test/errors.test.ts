@@ -449,10 +449,10 @@ describe.each(eras)('protocol errors (%s era)', (era) => {
     await client.close();
   });
 
-  it('turns other McpkitErrors from a resource reader into JSON-RPC errors carrying code and hint', async () => {
+  it('turns a refusal from a resource reader into -32600 (as the HTTP edge answers it) carrying code and hint', async () => {
     const client = await createTestClient(app, { era });
     await expect(client.readResource('notes://locked')).rejects.toMatchObject({
-      code: RpcCode.INTERNAL_ERROR,
+      code: RpcCode.INVALID_REQUEST,
       message: expect.stringContaining('Note is locked.'),
       data: { code: 'FORBIDDEN', hint: 'Ask the owner.' },
     });

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import { type AuthIdentity, McpkitError, type Plugin } from '@mcpkit/core';
 import { authError, bearerToken, quoted, reasonOf } from './auth-error.js';
 import { createAuthPlugin } from './auth-plugin.js';
+import { credentialFromEnv, onStdio } from './credential-from-env.js';
 
 /** One accepted API key, stored as the SHA-256 hash of the key (never the key itself). */
 export interface ApiKeyEntry {
@@ -29,6 +30,12 @@ export interface ApiKeyOptions {
   acceptBearer?: boolean;
   /** Realm named in `WWW-Authenticate`. Default: `mcp`. */
   realm?: string;
+  /**
+   * Environment variable a stdio server reads the caller's key from (the launcher sets it, as in
+   * the `env` of an `mcpServers` entry); it is presented in `header` on every stdio request and
+   * verified like an HTTP one. `false` reads nothing. Default: `MCP_API_KEY`.
+   */
+  stdioEnv?: string | false;
 }
 
 /** The hex SHA-256 of an API key: what {@link apiKey} stores and compares. */
@@ -65,6 +72,8 @@ export function apiKey(options: ApiKeyOptions): Plugin {
   const header = (options.header ?? 'x-api-key').toLowerCase();
   const acceptBearer = options.acceptBearer ?? true;
   const realm = options.realm ?? 'mcp';
+  const stdioEnv = options.stdioEnv ?? 'MCP_API_KEY';
+  const missingHint = `Send the key in the ${header} header${onStdio(stdioEnv)}.`;
   const entries = (options.keys ?? []).map((entry) => {
     if (!/^[0-9a-f]{64}$/i.test(entry.hash)) {
       throw new McpkitError(
@@ -92,7 +101,7 @@ export function apiKey(options: ApiKeyOptions): Plugin {
   ): AuthIdentity | Promise<AuthIdentity> => {
     const key = headers[header] || (acceptBearer ? bearerToken(headers) : undefined);
     if (key === undefined || key === '') {
-      throw authError('missing', 'An API key is required.', `Send the key in the ${header} header.`);
+      throw authError('missing', 'An API key is required.', missingHint);
     }
     const digest = digestOf(key);
     // Every entry is compared, so the time taken does not tell which (or whether a) prefix matched.
@@ -105,12 +114,22 @@ export function apiKey(options: ApiKeyOptions): Plugin {
     return Promise.resolve(options.verify(key)).then((verified) => verified ?? refuseUnknown());
   };
 
-  return createAuthPlugin('apiKey', authenticate, (error) => {
-    const invalid = reasonOf(error) !== 'missing';
+  // The challenge names the scheme the caller used (RFC 9110 §11.6.1); a caller that sent nothing
+  // is offered every scheme this server accepts.
+  const keyChallenge = `ApiKey realm=${quoted(realm)}, header=${quoted(header)}`;
+  const bearerChallenge = `Bearer realm=${quoted(realm)}`;
+  const challenge = (error: McpkitError, headers: Readonly<Record<string, string | undefined>>) => {
+    if (reasonOf(error) === 'missing') {
+      return { 'www-authenticate': acceptBearer ? `${keyChallenge}, ${bearerChallenge}` : keyChallenge };
+    }
+    const usedKeyHeader = headers[header] !== undefined && headers[header] !== '';
     return {
-      'www-authenticate': `Bearer realm=${quoted(realm)}${invalid ? ', error="invalid_token"' : ''}`,
+      'www-authenticate': usedKeyHeader
+        ? `${keyChallenge}, error="invalid_key"`
+        : `${bearerChallenge}, error="invalid_token"`,
     };
-  });
+  };
+  return createAuthPlugin('apiKey', authenticate, challenge, credentialFromEnv(stdioEnv, header));
 }
 
 function toIdentity(entry: ApiKeyEntry): AuthIdentity {

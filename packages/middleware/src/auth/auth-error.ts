@@ -10,6 +10,8 @@ export type AuthFailureReason =
   | 'unknown_key'
   | 'bad_signature'
   | 'expired'
+  | 'missing_expiry'
+  | 'lifetime_too_long'
   | 'not_yet_valid'
   | 'wrong_issuer'
   | 'wrong_audience'

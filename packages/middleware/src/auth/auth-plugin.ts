@@ -6,6 +6,7 @@ import {
   type McpkitError,
   type Middleware,
   type Plugin,
+  type StdioHeaderSource,
 } from '@mcpkit/core';
 
 /** What a request targets: the JSON-RPC method and tool/prompt name or resource URI, when known. */
@@ -20,19 +21,29 @@ export type Authenticate = (
   target: AuthTarget,
 ) => AuthIdentity | Promise<AuthIdentity>;
 
-/** Builds the extra response headers (`WWW-Authenticate`, …) for a refused request. */
-export type Challenge = (error: McpkitError) => Record<string, string>;
+/** Builds the extra response headers (`WWW-Authenticate`, …) for a refused request, knowing what it sent. */
+export type Challenge = (
+  error: McpkitError,
+  headers: Readonly<Record<string, string | undefined>>,
+) => Record<string, string>;
 
 /**
  * Wraps an authenticator into a plugin that checks credentials on every request: an edge guard over
  * HTTP (refusing with 401/403 and a challenge header) and, for stdio and in-process clients that
  * have no edge, a middleware that authenticates from `ctx.headers` when no guard has set `ctx.auth`.
+ * `stdioHeaders` maps the launch environment to the headers a stdio connection presents, so a
+ * stdio server is authenticated by the same rules from the credential its launcher set.
  */
-export function createAuthPlugin(name: string, authenticate: Authenticate, challenge: Challenge): Plugin {
-  const refuse = (error: unknown): never => {
+export function createAuthPlugin(
+  name: string,
+  authenticate: Authenticate,
+  challenge: Challenge,
+  stdioHeaders?: StdioHeaderSource,
+): Plugin {
+  const refuse = (error: unknown, headers: Readonly<Record<string, string | undefined>>): never => {
     // Anything uncoded is a fault of ours, not the caller's: core answers it with a logged 500.
     if (!isMcpkitError(error)) throw error;
-    throw new HttpRefusal(error, { headers: challenge(error) });
+    throw new HttpRefusal(error, { headers: challenge(error, headers) });
   };
   // Synchronous authenticators (API keys) stay synchronous: no promise per request at the edge.
   const guard: EdgeGuard = (req) => {
@@ -40,9 +51,14 @@ export function createAuthPlugin(name: string, authenticate: Authenticate, chall
     try {
       identity = authenticate(req.headers, { method: req.rpcMethod, name: req.rpcName });
     } catch (error) {
-      return refuse(error);
+      return refuse(error, req.headers);
     }
-    return identity instanceof Promise ? identity.then((auth) => ({ auth }), refuse) : { auth: identity };
+    return identity instanceof Promise
+      ? identity.then(
+          (auth) => ({ auth }),
+          (error: unknown) => refuse(error, req.headers),
+        )
+      : { auth: identity };
   };
   const middleware: Middleware = (ctx, next) => {
     if (ctx.auth !== undefined) return next();
@@ -66,6 +82,7 @@ export function createAuthPlugin(name: string, authenticate: Authenticate, chall
     install(builder) {
       builder.guard(guard);
       builder.use(middleware);
+      if (stdioHeaders) builder.stdioHeaders(stdioHeaders);
     },
   };
 }

@@ -12,6 +12,8 @@ import {
 } from 'jose';
 import { authError, bearerToken, quoted, reasonOf } from './auth-error.js';
 import { createAuthPlugin } from './auth-plugin.js';
+import { credentialFromEnv, onStdio } from './credential-from-env.js';
+import { checkTokenLifetime, DEFAULT_MAX_LIFETIME_MS, type TokenLifetimePolicy } from './token-lifetime.js';
 
 /** Options of {@link jwt} and {@link createJwtVerifier}. Give `jwksUri` or `key`. */
 export interface JwtOptions {
@@ -27,6 +29,19 @@ export interface JwtOptions {
   algorithms?: readonly string[];
   /** Leeway for `exp`/`nbf`/`iat`, in seconds. Default: 5. */
   clockTolerance?: number;
+  /**
+   * Refuse tokens without an `exp` claim (reason `missing_expiry`). Default: true. Turning it off
+   * is dangerous: such a token never expires, so one leaked token stays a valid credential until
+   * the signing key is rotated. With it off, `maxLifetimeMs` still ages tokens out by their `iat`.
+   */
+  requireExp?: boolean;
+  /**
+   * Longest a token may be valid for, in ms: `exp` minus `iat` (minus now when `iat` is missing or
+   * in the future) must not exceed it (reason `lifetime_too_long`); a token without `exp` (with
+   * `requireExp: false`) is refused once its `iat` is older. `Infinity` turns the check off.
+   * Default: 86 400 000 (24 hours).
+   */
+  maxLifetimeMs?: number;
   /** Claim holding the scopes (space-separated string or array). Default: `scope`, then `scp`. */
   scopeClaim?: string;
   /** Claim that names the client. Default: `client_id`, then `azp`. */
@@ -41,6 +56,12 @@ export interface JwtOptions {
   now?: () => number;
   /** Realm named in `WWW-Authenticate`. Default: `mcp`. */
   realm?: string;
+  /**
+   * Environment variable a stdio server reads the caller's token from (the launcher sets it, as in
+   * the `env` of an `mcpServers` entry); it is presented as `Authorization: Bearer <token>` on every
+   * stdio request and verified like an HTTP one. `false` reads nothing. Default: `MCP_ACCESS_TOKEN`.
+   */
+  stdioEnv?: string | false;
 }
 
 /** Verifies a raw JWT and returns the identity it carries, or throws a coded `UNAUTHORIZED` error. */
@@ -68,6 +89,17 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     algorithms,
     clockTolerance: options.clockTolerance ?? 5,
   };
+  const maxLifetimeMs = options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
+  if (!(maxLifetimeMs > 0)) {
+    throw new McpkitError('VALIDATION_FAILED', 'jwt(): `maxLifetimeMs` must be a positive number of ms.', {
+      hint: 'Pass Infinity to accept any lifetime.',
+    });
+  }
+  const lifetime: TokenLifetimePolicy = {
+    requireExp: options.requireExp ?? true,
+    maxLifetimeMs,
+    toleranceMs: verifyOptions.clockTolerance * 1000,
+  };
   const now = options.now;
   return async (token) => {
     let alg: unknown;
@@ -88,15 +120,17 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
       );
     }
     let payload: JWTPayload;
+    const nowMs = now ? now() : Date.now();
     try {
       const verified = await jwtVerify(token, getKey as JWTVerifyGetKey, {
         ...verifyOptions,
-        ...(now ? { currentDate: new Date(now()) } : {}),
+        currentDate: new Date(nowMs),
       });
       payload = verified.payload;
     } catch (error) {
       throw mapJoseError(error);
     }
+    checkTokenLifetime(payload, lifetime, nowMs);
     return toIdentity(payload, options);
   };
 }
@@ -105,18 +139,22 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
 export function jwt(options: JwtOptions): Plugin {
   const verify = createJwtVerifier(options);
   const realm = options.realm ?? 'mcp';
+  const stdioEnv = options.stdioEnv ?? DEFAULT_TOKEN_ENV;
+  const missingHint = `Send "Authorization: Bearer <token>"${onStdio(stdioEnv)}.`;
   return createAuthPlugin(
     'jwt',
     async (headers) => {
       const token = bearerToken(headers);
-      if (token === undefined) {
-        throw authError('missing', 'A bearer token is required.', 'Send "Authorization: Bearer <token>".');
-      }
+      if (token === undefined) throw authError('missing', 'A bearer token is required.', missingHint);
       return verify(token);
     },
     (error) => ({ 'www-authenticate': bearerChallenge(error, { realm }) }),
+    credentialFromEnv(stdioEnv, 'authorization', (token) => `Bearer ${token}`),
   );
 }
+
+/** The environment variable a stdio server reads its caller's bearer token from, by default. */
+export const DEFAULT_TOKEN_ENV = 'MCP_ACCESS_TOKEN';
 
 /** The `WWW-Authenticate: Bearer …` value for a refused request (RFC 6750 §3). */
 export function bearerChallenge(

@@ -2,7 +2,14 @@ import type { AuthIdentity, Plugin, RouteHandler, RouteResponse } from '@mcpkit/
 import { McpkitError } from '@mcpkit/core';
 import { authError, bearerToken } from './auth-error.js';
 import { createAuthPlugin } from './auth-plugin.js';
-import { bearerChallenge, createJwtVerifier, type JwtOptions, type TokenVerifier } from './jwt.js';
+import { credentialFromEnv, onStdio } from './credential-from-env.js';
+import {
+  bearerChallenge,
+  createJwtVerifier,
+  DEFAULT_TOKEN_ENV,
+  type JwtOptions,
+  type TokenVerifier,
+} from './jwt.js';
 import { insufficientScope, missingScopes } from './scopes.js';
 
 /** Options of {@link oauthResourceServer}. Give `jwt` or `verify`. */
@@ -12,7 +19,7 @@ export interface OAuthResourceServerOptions {
   /** Issuer URLs of the authorization servers that issue tokens for this resource. */
   authorizationServers: readonly string[];
   /** JWT verification (the audience is always `resource`). */
-  jwt?: Omit<JwtOptions, 'audience' | 'realm'>;
+  jwt?: Omit<JwtOptions, 'audience' | 'realm' | 'stdioEnv'>;
   /** Custom token verification (e.g. introspection); it must check the audience itself. */
   verify?: TokenVerifier;
   /** Scopes advertised in the metadata document. Default: omitted. */
@@ -30,6 +37,11 @@ export interface OAuthResourceServerOptions {
   resourceDocumentation?: string;
   /** Also serve the metadata at the root `/.well-known/oauth-protected-resource`. Default: true. */
   rootMetadata?: boolean;
+  /**
+   * Environment variable a stdio server reads the caller's access token from (set by its
+   * launcher); verified like a bearer token over HTTP. `false` reads nothing. Default: `MCP_ACCESS_TOKEN`.
+   */
+  stdioEnv?: string | false;
 }
 
 const WELL_KNOWN = '/.well-known/oauth-protected-resource';
@@ -64,6 +76,7 @@ export function oauthResourceServer(options: OAuthResourceServerOptions): Plugin
       'oauthResourceServer(): give `jwt` options or a `verify` function.',
     );
   }
+  const stdioEnv = options.stdioEnv ?? DEFAULT_TOKEN_ENV;
   const path = protectedResourceMetadataPath(options.resource);
   const metadataUrl = `${url.origin}${path}`;
   const required = options.requiredScopes ?? [];
@@ -101,7 +114,7 @@ export function oauthResourceServer(options: OAuthResourceServerOptions): Plugin
         throw authError(
           'missing',
           'A bearer token is required.',
-          'Obtain a token from the authorization server in the resource metadata.',
+          `Obtain a token from the authorization server in the resource metadata${onStdio(stdioEnv)}.`,
         );
       }
       const identity = await verify(token);
@@ -118,6 +131,7 @@ export function oauthResourceServer(options: OAuthResourceServerOptions): Plugin
       const scope = Array.isArray(requiredScopes) ? requiredScopes.join(' ') : challengeScope;
       return { 'www-authenticate': bearerChallenge(error, { resourceMetadata: metadataUrl, scope }) };
     },
+    credentialFromEnv(stdioEnv, 'authorization', (token) => `Bearer ${token}`),
   );
 
   return {

@@ -47,20 +47,50 @@ describe('apiKey', () => {
     await wrong.close();
   });
 
-  it('refuses over HTTP with 401 and a Bearer challenge, and serves the right key', async () => {
+  it('refuses over HTTP with 401 and a challenge naming the scheme the caller used, and serves the right key', async () => {
     const server = await serveForTest(app());
     try {
+      // Nothing sent: every accepted scheme is offered, the key header first.
       const missing = await postModern(server.url, 'tools/call', { name: 'whoami' });
       expect(missing.status).toBe(401);
-      expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="mcp"');
+      expect(missing.headers.get('www-authenticate')).toBe(
+        'ApiKey realm="mcp", header="x-api-key", Bearer realm="mcp"',
+      );
       const wrong = await postModern(server.url, 'tools/call', { name: 'whoami' }, { 'x-api-key': 'nope' });
       expect(wrong.status).toBe(401);
-      expect(wrong.headers.get('www-authenticate')).toBe('Bearer realm="mcp", error="invalid_token"');
+      expect(wrong.headers.get('www-authenticate')).toBe(
+        'ApiKey realm="mcp", header="x-api-key", error="invalid_key"',
+      );
       expect(await wrong.text()).not.toContain('nope"');
+      const wrongBearer = await postModern(
+        server.url,
+        'tools/call',
+        { name: 'whoami' },
+        { authorization: 'Bearer nope' },
+      );
+      expect(wrongBearer.status).toBe(401);
+      expect(wrongBearer.headers.get('www-authenticate')).toBe('Bearer realm="mcp", error="invalid_token"');
       const ok = await postModern(server.url, 'tools/call', { name: 'whoami' }, { 'x-api-key': KEY });
       expect(ok.status).toBe(200);
       const body = (await ok.json()) as RpcBody;
       expect(body.result?.content).toEqual([{ type: 'text', text: 'svc-billing [billing:read]' }]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('offers only the key scheme when bearer keys are off, under its own header name', async () => {
+    const server = await serveForTest(
+      app({
+        keys: [{ hash: hashApiKey(KEY), subject: 'svc' }],
+        header: 'X-Service-Key',
+        acceptBearer: false,
+      }),
+    );
+    try {
+      const missing = await postModern(server.url, 'tools/call', { name: 'whoami' });
+      expect(missing.status).toBe(401);
+      expect(missing.headers.get('www-authenticate')).toBe('ApiKey realm="mcp", header="x-service-key"');
     } finally {
       await server.close();
     }

@@ -103,6 +103,22 @@ const cases: BypassCase[] = [
     reason: 'expired',
   },
   {
+    name: 'no expiry',
+    headers: async () => bearer(await mint({ expiresIn: null })),
+    tool: 'balance',
+    status: 401,
+    challengeError: 'invalid_token',
+    reason: 'missing_expiry',
+  },
+  {
+    name: 'lifetime over the 24 h maximum',
+    headers: async () => bearer(await mint({ expiresIn: 30 * 24 * 3600 })),
+    tool: 'balance',
+    status: 401,
+    challengeError: 'invalid_token',
+    reason: 'lifetime_too_long',
+  },
+  {
     name: 'wrong issuer',
     headers: async () => bearer(await mint({ issuer: 'https://evil.test/' })),
     tool: 'balance',
