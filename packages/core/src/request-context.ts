@@ -28,6 +28,9 @@ const CAPABILITY_OF: Record<InputRequestSpec['method'], 'elicitation' | 'samplin
   'roots/list': 'roots',
 };
 
+/** A W3C `traceparent` (version 00); group 1 is the trace id. */
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
+
 /**
  * Modern-era input bookkeeping for one request: answers carried in the signed request state,
  * the answers the client sent with this retry, and a counter for implicit keys.
@@ -104,8 +107,23 @@ export class RequestContext implements BaseContext {
     return this.env.client;
   }
   get logger(): Logger {
-    this.#logger ??= this.baseLogger.child({ requestId: this.env.requestId });
+    this.#logger ??= this.baseLogger.child(this.#logBindings());
     return this.#logger;
+  }
+
+  /** The request id, and the trace id when one is known (a tracing middleware's, else the caller's). */
+  #logBindings(): Record<string, unknown> {
+    const traceId =
+      (this.state as { traceId?: unknown }).traceId ??
+      TRACEPARENT.exec(
+        String(
+          (this.params._meta as { traceparent?: unknown } | undefined)?.traceparent ??
+            this.env.headers.traceparent,
+        ),
+      )?.[1];
+    return traceId === undefined
+      ? { requestId: this.env.requestId }
+      : { requestId: this.env.requestId, traceId };
   }
 
   progress(progress: number, total?: number, message?: string): void {

@@ -170,7 +170,7 @@ describe.each(eras)('unknown exceptions in tools (%s era)', (era) => {
     await client.close();
   });
 
-  it('never sends the cause of a coded error to the client but logs the coded failure', async () => {
+  it('never sends the cause of a coded error to the client but logs the coded failure at debug', async () => {
     const logger = capturingLogger();
     const app = createServer({ name: 'errors', version: '1', logger }).tool('upstream', {
       description: 'Wraps an upstream failure',
@@ -185,7 +185,7 @@ describe.each(eras)('unknown exceptions in tools (%s era)', (era) => {
     const error = expectToolError(result, 'UPSTREAM_ERROR');
     expect(error.message).toBe('The billing service failed.');
     expectNoLeak(result);
-    const warning = logger.entries.find((e) => e.level === 'warn');
+    const warning = logger.entries.find((e) => e.level === 'debug');
     expect(warning).toMatchObject({ fields: { code: 'UPSTREAM_ERROR', tool: 'upstream' } });
     expect(requestIdOf(warning!)).toBe(error.requestId);
     await client.close();

@@ -13,6 +13,7 @@ import {
 } from '@mcpkit/core';
 import { memoryStore } from './memory-store.js';
 import type { RateLimitAlgorithm, RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
+import { StoreOutage } from './store-outage.js';
 
 declare module '@mcpkit/core' {
   interface TelemetryEvents {
@@ -60,7 +61,7 @@ export interface RateLimitOptions {
   algorithm?: RateLimitAlgorithm;
   /** Where counters live. Default: a fresh {@link memoryStore} (per process). */
   store?: RateLimitStore;
-  /** When the store fails: true serves the request unlimited, false refuses it with `UPSTREAM_UNAVAILABLE`. Default: false. */
+  /** When the store fails: true serves the request unlimited, false refuses it with `UPSTREAM_UNAVAILABLE`; either way one warning when failures start, one line when the store answers again, and a `ratelimit.unavailable` event per failure. Default: false. */
   failOpen?: boolean;
   /** Refuse whole HTTP requests at the edge (429 with `Retry-After` and `RateLimit-*` headers) instead of in middleware. Default: false. */
   edge?: boolean;
@@ -128,7 +129,15 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
     return key;
   };
 
-  const judge = (key: string, decision: RateLimitDecision, telemetry: Telemetry): RateLimitDecision => {
+  const outage = new StoreOutage(name, failOpen);
+
+  const judge = (
+    key: string,
+    decision: RateLimitDecision,
+    telemetry: Telemetry,
+    logs: LoggerSource,
+  ): RateLimitDecision => {
+    if (outage.down) outage.answered(telemetry, () => logs.logger);
     if (decision.allowed) return decision;
     telemetry.emit('ratelimit.rejected', { key, retryAfterMs: decision.retryAfterMs });
     throw new McpkitError(
@@ -142,8 +151,8 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
     );
   };
   const unavailable = (error: unknown, telemetry: Telemetry, logs: LoggerSource): undefined => {
-    telemetry.emit('ratelimit.unavailable', { name, served: failOpen });
-    logs.logger.warn({ err: error, limiter: name, failOpen }, 'rate-limit store failed');
+    // One line when the outage starts and one when it ends; each failure in between is counted.
+    outage.failed(error, telemetry, () => logs.logger);
     if (failOpen) return undefined;
     throw new McpkitError(
       'UPSTREAM_UNAVAILABLE',
@@ -169,11 +178,11 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
     }
     if (isPromiseLike(answer)) {
       return Promise.resolve(answer).then(
-        (decision) => judge(key, decision, telemetry),
+        (decision) => judge(key, decision, telemetry, logs),
         (error: unknown) => unavailable(error, telemetry, logs),
       );
     }
-    return judge(key, answer, telemetry);
+    return judge(key, answer, telemetry, logs);
   };
 
   /** Takes one unit for `req`; undefined when the request is exempt or served fail-open. */
