@@ -52,14 +52,16 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       (level: Exclude<LogLevel, 'silent'>): LogMethod =>
       (objOrMsg, msg) => {
         if (RANK[level] < min) return;
-        const line: Record<string, unknown> = { level, time: Date.now(), ...bindings };
-        if (typeof objOrMsg === 'string') line.msg = objOrMsg;
+        const fields: Record<string, unknown> = { ...bindings };
+        if (typeof objOrMsg === 'string') fields.msg = objOrMsg;
         else {
-          Object.assign(line, objOrMsg);
-          if (msg !== undefined) line.msg = msg;
+          Object.assign(fields, objOrMsg);
+          if (msg !== undefined) fields.msg = msg;
         }
-        // Redacted as the line is written, never before: a discarded level costs nothing.
-        write(JSON.stringify(redactLine(line)));
+        // Redacted as the line is written, never before: a discarded level costs nothing. Level and
+        // time are the logger's own and go on the line unredacted, first (as pino writes them).
+        const line = { level, time: Date.now(), ...(redactLine(fields) as Record<string, unknown>) };
+        write(JSON.stringify(line));
       };
     return {
       trace: at('trace'),

@@ -205,7 +205,8 @@ function redactValue(
 ): unknown {
   if (typeof value === 'string') return redactString(value, censor);
   if (typeof value === 'number') {
-    return Number.isInteger(value) && value >= 1e12 && isCardNumber(String(value)) ? censor : value;
+    // From 14 digits: a 13-digit number is far more often a time in epoch milliseconds than a card.
+    return Number.isInteger(value) && value >= 1e13 && isCardNumber(String(value)) ? censor : value;
   }
   if (value === null || typeof value !== 'object') return value;
   if (depth >= maxDepth) return '[Truncated]';

@@ -21,15 +21,13 @@ import { isValidInputResponse } from './input-responses.js';
 import type { Logger } from './logger.js';
 import { type Era, type LoggingLevel, levelPasses } from './protocol.js';
 import type { Telemetry } from './telemetry.js';
+import { traceIdOf } from './trace-id.js';
 
 const CAPABILITY_OF: Record<InputRequestSpec['method'], 'elicitation' | 'sampling' | 'roots'> = {
   'elicitation/create': 'elicitation',
   'sampling/createMessage': 'sampling',
   'roots/list': 'roots',
 };
-
-/** A W3C `traceparent` (version 00); group 1 is the trace id. */
-const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-[\da-f]{16}-[\da-f]{2}$/;
 
 /**
  * Modern-era input bookkeeping for one request: answers carried in the signed request state,
@@ -115,12 +113,8 @@ export class RequestContext implements BaseContext {
   #logBindings(): Record<string, unknown> {
     const traceId =
       (this.state as { traceId?: unknown }).traceId ??
-      TRACEPARENT.exec(
-        String(
-          (this.params._meta as { traceparent?: unknown } | undefined)?.traceparent ??
-            this.env.headers.traceparent,
-        ),
-      )?.[1];
+      traceIdOf((this.params._meta as { traceparent?: unknown } | undefined)?.traceparent) ??
+      traceIdOf(this.env.headers.traceparent);
     return traceId === undefined
       ? { requestId: this.env.requestId }
       : { requestId: this.env.requestId, traceId };

@@ -25,6 +25,8 @@ export interface TelemetryEvents {
     errorCode: string;
     /** Why, in words (the refusal's message). */
     reason?: string;
+    /** The caller's trace id, from its `traceparent` header. */
+    traceId?: string;
     rpcMethod?: string;
     rpcName?: string;
   };

@@ -2,6 +2,7 @@ import { type EdgeDecision, type EdgeGuard, type HttpRefusal, runGuards, toRefus
 import type { Inbound, RpcRequest } from '../jsonrpc.js';
 import type { McpkitServer } from '../server.js';
 import type { TelemetryEvents } from '../telemetry.js';
+import { traceIdOf } from '../trace-id.js';
 import { EdgeView } from './edge-view.js';
 import { jsonHeaders } from './json-response.js';
 import type { HttpRequestInfo, HttpSink } from './sink.js';
@@ -85,8 +86,10 @@ export function passEdge(
     if (!refusal) throw error;
     const decided = progress.decided;
     const requestId = decided?.requestId ?? requestIdFor(req.headers, server);
+    const traceId = traceIdOf(req.headers.traceparent);
     reportRefusal(server, {
       requestId,
+      ...(traceId !== undefined ? { traceId } : {}),
       status: refusal.status,
       errorCode: refusal.error.code,
       reason: refusal.error.message,

@@ -10,6 +10,7 @@ import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
+import { traceIdOf } from '../trace-id.js';
 import { passEdge, reportRefusal, requestIdFor } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { serveExtraRoute } from './extra-route.js';
@@ -107,8 +108,10 @@ export class McpHttpHandler {
 
   /** Logs and counts a request refused before the guards ran (see {@link reportRefusal}). */
   #refused(req: HttpRequestInfo, status: number, errorCode: string, reason: string): void {
+    const traceId = traceIdOf(req.headers.traceparent);
     reportRefusal(this.#server, {
       requestId: requestIdFor(req.headers, this.#server),
+      ...(traceId !== undefined ? { traceId } : {}),
       status,
       errorCode,
       reason,

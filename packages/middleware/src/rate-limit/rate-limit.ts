@@ -136,8 +136,9 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
     decision: RateLimitDecision,
     telemetry: Telemetry,
     logs: LoggerSource,
+    epoch: number,
   ): RateLimitDecision => {
-    if (outage.down) outage.answered(telemetry, () => logs.logger);
+    outage.answered(epoch, telemetry, () => logs.logger);
     if (decision.allowed) return decision;
     telemetry.emit('ratelimit.rejected', { key, retryAfterMs: decision.retryAfterMs });
     throw new McpkitError(
@@ -150,9 +151,14 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
       },
     );
   };
-  const unavailable = (error: unknown, telemetry: Telemetry, logs: LoggerSource): undefined => {
+  const unavailable = (
+    error: unknown,
+    telemetry: Telemetry,
+    logs: LoggerSource,
+    epoch: number,
+  ): undefined => {
     // One line when the outage starts and one when it ends; each failure in between is counted.
-    outage.failed(error, telemetry, () => logs.logger);
+    outage.failed(epoch, error, telemetry, () => logs.logger);
     if (failOpen) return undefined;
     throw new McpkitError(
       'UPSTREAM_UNAVAILABLE',
@@ -171,18 +177,19 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
    */
   const consume = (key: string, telemetry: Telemetry, logs: LoggerSource): Checked => {
     let answer: RateLimitDecision | PromiseLike<RateLimitDecision>;
+    const epoch = outage.epoch;
     try {
       answer = store.consume(key, rule);
     } catch (error) {
-      return unavailable(error, telemetry, logs);
+      return unavailable(error, telemetry, logs, epoch);
     }
     if (isPromiseLike(answer)) {
       return Promise.resolve(answer).then(
-        (decision) => judge(key, decision, telemetry, logs),
-        (error: unknown) => unavailable(error, telemetry, logs),
+        (decision) => judge(key, decision, telemetry, logs, epoch),
+        (error: unknown) => unavailable(error, telemetry, logs, epoch),
       );
     }
-    return judge(key, answer, telemetry, logs);
+    return judge(key, answer, telemetry, logs, epoch);
   };
 
   /** Takes one unit for `req`; undefined when the request is exempt or served fail-open. */
