@@ -155,7 +155,9 @@ describe('a production() server log', () => {
     }
     const crashes = lines.filter((line) => line.msg === 'tool failed with an unexpected error');
     expect(crashes).toHaveLength(2);
-    expect(String((crashes[0]?.err as { stack?: string }).stack)).toContain('the disk is on fire');
+    expect(String((crashes[0]?.err as { stack?: string } | undefined)?.stack)).toContain(
+      'the disk is on fire',
+    );
   }, 60_000);
 });
 
