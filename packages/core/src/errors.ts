@@ -1,4 +1,7 @@
-import { redact } from './redact.js';
+import { createRedactor } from './redact.js';
+
+/** Redacts what a coded error tells the client; made once, as errors can come by the thousand. */
+const redact = createRedactor();
 
 /** Stable error codes every mcpkit package speaks. */
 export const ErrorCode = {
