@@ -213,6 +213,11 @@ function redactValue(
   if (Array.isArray(value))
     return value.map((item) => redactValue(item, depth + 1, secret, censor, maxDepth));
   if (value instanceof Error) return redactValue(errorFields(value), depth, secret, censor, maxDepth);
+  if (ArrayBuffer.isView(value)) return `[${value.byteLength} bytes]`;
+  // What JSON.stringify would write: a Date's string, a defineConfig() config's own redacted copy.
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function')
+    return redactValue(toJSON.call(value), depth + 1, secret, censor, maxDepth);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const item = (value as Record<string, unknown>)[key];

@@ -1,12 +1,15 @@
 import {
   createLogger,
+  defineConfig,
   passesLuhn,
   redact,
   redactedExcerpt,
   redactingLogger,
   registerSecrets,
+  secret,
 } from '@mcpkit/core';
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod';
 
 const redactSecrets = redact;
 
@@ -124,6 +127,12 @@ describe('redact()', () => {
     for (const key of keys) expect(out).not.toContain(key);
   });
 
+  it('writes what JSON would: dates as strings, byte arrays as their size, objects through their toJSON', () => {
+    const when = new Date(Date.UTC(2026, 0, 2));
+    const out = redact({ when, bytes: Buffer.from('token=abc'), custom: { toJSON: () => 'pwd=hunter22' } });
+    expect(out).toEqual({ when: '2026-01-02T00:00:00.000Z', bytes: '[9 bytes]', custom: 'pwd=[Redacted]' });
+  });
+
   it('redacts private-key blocks', () => {
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----';
     expect(redact(`key ${pem} end`)).toBe('key [Redacted] end');
@@ -148,6 +157,16 @@ describe('redact()', () => {
     });
     const out = redact({ note: 'x plain-looking-value-77 y ACME-123456', tenantPin: '42' });
     expect(out).toEqual({ note: 'x [Redacted] y [Redacted]', tenantPin: '[Redacted]' });
+  });
+
+  it('redacts the values of secret() config fields wherever they appear later', () => {
+    const config = defineConfig(z.object({ SIGNING_KEY: secret(z.string()), REGION: z.string() }), {
+      env: { SIGNING_KEY: 'plain-words-signing', REGION: 'eu-west-1' },
+    });
+    expect(redact(`signing with ${config.SIGNING_KEY} in ${config.REGION}`)).toBe(
+      'signing with [Redacted] in eu-west-1',
+    );
+    expect(redact({ config })).toEqual({ config: { SIGNING_KEY: '[redacted]', REGION: 'eu-west-1' } });
   });
 
   it('keeps an excerpt bounded and never cuts a secret in half before redacting it', () => {
