@@ -13,7 +13,7 @@ import type { EdgeGuard, RouteHandler } from './edge.js';
 import { McpkitError } from './errors.js';
 import type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
 import type { HttpServerHandle, ServeOptions } from './http/node-server.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger, redactingLogger } from './logger.js';
 import type { Middleware, ScopedMiddleware } from './middleware.js';
 import type { AnySchema, StandardSchemaV1 } from './schema.js';
 import { McpkitServer } from './server.js';
@@ -34,7 +34,7 @@ export interface ServerOptions {
   /** Website of the server. */
   websiteUrl?: string;
   icons?: Icon[];
-  /** Logger for the server and every request. Default: JSON lines on standard error at `LOG_LEVEL` (info). */
+  /** Logger for the server and every request; every line passes `redact()`. Default: JSON lines on standard error at `LOG_LEVEL` (info). */
   logger?: Logger;
   /** Telemetry channel. Default: a new one per server. */
   telemetry?: Telemetry;
@@ -114,7 +114,7 @@ export class ServerBuilder {
 
   constructor(options: ServerOptions) {
     // Logger and telemetry exist from the start so plugins can subscribe while installing.
-    const logger = options.logger ?? createLogger();
+    const logger = redactingLogger(options.logger ?? createLogger());
     const telemetry =
       options.telemetry ??
       createTelemetry((error, name) => logger.warn({ err: error, event: name }, 'telemetry listener threw'));

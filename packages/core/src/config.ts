@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import type * as z from 'zod';
+import { registerSecrets } from './redact.js';
 
 const SECRETS = new WeakSet<z.ZodType>();
 
@@ -51,7 +52,8 @@ function isSecret(schema: z.ZodType): boolean {
 /**
  * Reads the environment once against a zod object schema. Every missing or malformed variable is
  * reported in one message (never with its value); on failure the process exits non-zero. Fields
- * wrapped in {@link secret} are redacted when the config is logged, inspected or serialized.
+ * wrapped in {@link secret} are redacted when the config is logged, inspected or serialized, and
+ * their values are redacted from every log line, audit record, span and error payload (`redact()`).
  */
 export function defineConfig<S extends z.ZodObject>(schema: S, options: ConfigOptions = {}): z.output<S> {
   const env = options.env ?? process.env;
@@ -75,6 +77,13 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options: ConfigOp
   }
   const secretKeys = Object.keys(shape).filter((key) => isSecret(shape[key] as z.ZodType));
   const config = parsed.data as Record<string, unknown>;
+  // Declared secrets are redacted wherever they appear, not only when the config itself is printed.
+  registerSecrets({
+    values: secretKeys.flatMap((key) => {
+      const value = config[key];
+      return typeof value === 'string' || typeof value === 'number' ? [String(value)] : [];
+    }),
+  });
   const redacted = () => {
     const copy: Record<string, unknown> = { ...config };
     for (const key of secretKeys) if (copy[key] !== undefined) copy[key] = REDACTED;

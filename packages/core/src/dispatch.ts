@@ -72,7 +72,9 @@ export function toolErrorResult(error: unknown, ctx: RequestContext): CallToolRe
     // Unknown exceptions keep their full detail for the log; the client sees only the coded summary.
     ctx.logger.error({ err: coded.cause ?? error, tool: ctx.name }, 'tool failed with an unexpected error');
   } else {
-    ctx.logger.warn({ code: coded.code, tool: ctx.name, retryable: coded.retryable }, coded.message);
+    // A coded failure is an answer the client gets, not a server fault: the request's own line
+    // (logging() in the middleware package) records it; debug keeps one line per refused request.
+    ctx.logger.debug({ code: coded.code, tool: ctx.name, retryable: coded.retryable }, coded.message);
   }
   const payload = toErrorPayload(coded, ctx.requestId);
   const lines = [`Error ${payload.code}: ${payload.message}`];

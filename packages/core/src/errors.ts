@@ -1,3 +1,8 @@
+import { createRedactor } from './redact.js';
+
+/** Redacts what a coded error tells the client; made once, as errors can come by the thousand. */
+const redact = createRedactor();
+
 /** Stable error codes every mcpkit package speaks. */
 export const ErrorCode = {
   VALIDATION_FAILED: 'VALIDATION_FAILED',
@@ -91,15 +96,16 @@ export function toMcpkitError(error: unknown): McpkitError {
 
 /** Builds the client-safe payload for a failed call. */
 export function toErrorPayload(error: McpkitError, requestId: string): ToolErrorPayload {
+  // What reaches the client passes the same redaction as the log: a coded message can quote input.
   const payload: ToolErrorPayload = {
     code: error.code,
-    message: error.message,
+    message: redact(error.message) as string,
     requestId,
     retryable: error.retryable,
   };
   if (error.retryAfterMs !== undefined) payload.retryAfterMs = error.retryAfterMs;
-  if (error.hint !== undefined) payload.hint = error.hint;
-  if (error.details !== undefined) payload.details = error.details;
+  if (error.hint !== undefined) payload.hint = redact(error.hint) as string;
+  if (error.details !== undefined) payload.details = redact(error.details) as typeof error.details;
   return payload;
 }
 

@@ -71,7 +71,7 @@ export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './h
 export { createMemorySessionStore } from './http/session-store.js';
 export { isInputRequired } from './input-required.js';
 export type { Logger, LoggerOptions, LogLevel } from './logger.js';
-export { createLogger, silentLogger } from './logger.js';
+export { createLogger, redactingLogger, silentLogger } from './logger.js';
 export type { Middleware, Next, ScopedMiddleware } from './middleware.js';
 export { compose } from './middleware.js';
 export type { Era, LoggingLevel } from './protocol.js';
@@ -82,6 +82,8 @@ export {
   MODERN_VERSIONS,
   SUPPORTED_VERSIONS,
 } from './protocol.js';
+export type { RedactOptions, SecretRules } from './redact.js';
+export { createRedactor, passesLuhn, redact, redactedExcerpt, registerSecrets } from './redact.js';
 export type {
   AnySchema,
   CompiledSchema,

@@ -1,3 +1,5 @@
+import { createRedactor } from './redact.js';
+
 /** Log levels, most verbose first (the MCP `logging` levels map onto these). */
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
@@ -31,13 +33,11 @@ export interface LoggerOptions {
   write?: (line: string) => void;
 }
 
-function serializeError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  const out: Record<string, unknown> = { type: error.name, message: error.message, stack: error.stack };
-  const code = (error as { code?: unknown }).code;
-  if (code !== undefined) out.code = code;
-  if (error.cause !== undefined) out.cause = serializeError(error.cause);
-  return out;
+/** Marks loggers whose every line already passes {@link redact}, so they are not wrapped twice. */
+const REDACTING: unique symbol = Symbol.for('mcpkit.logger.redacting');
+
+function isRedacting(logger: Logger): boolean {
+  return (logger as { [REDACTING]?: boolean })[REDACTING] === true;
 }
 
 /** A dependency-free JSON-lines logger; swap in pino (or anything shaped like {@link Logger}) for production. */
@@ -52,13 +52,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       (level: Exclude<LogLevel, 'silent'>): LogMethod =>
       (objOrMsg, msg) => {
         if (RANK[level] < min) return;
-        const line: Record<string, unknown> = { level, time: Date.now(), ...bindings };
-        if (typeof objOrMsg === 'string') line.msg = objOrMsg;
+        const fields: Record<string, unknown> = { ...bindings };
+        if (typeof objOrMsg === 'string') fields.msg = objOrMsg;
         else {
-          for (const [key, value] of Object.entries(objOrMsg))
-            line[key] = key === 'err' ? serializeError(value) : value;
-          if (msg !== undefined) line.msg = msg;
+          Object.assign(fields, objOrMsg);
+          if (msg !== undefined) fields.msg = msg;
         }
+        // Redacted as the line is written, never before: a discarded level costs nothing. Level and
+        // time are the logger's own and go on the line unredacted, first (as pino writes them).
+        const line = { level, time: Date.now(), ...(redactLine(fields) as Record<string, unknown>) };
         write(JSON.stringify(line));
       };
     return {
@@ -68,9 +70,45 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       warn: at('warn'),
       error: at('error'),
       child: (more) => make({ ...bindings, ...more }),
-    };
+      [REDACTING]: true,
+    } as Logger;
   };
   return make({});
+}
+
+/** One redactor for every line of every core logger (its key verdicts are shared). */
+const redactLine = createRedactor({ maxDepth: 12 });
+
+/**
+ * `logger` with every line passing core's one redaction path: the object (errors included, as
+ * type, message, stack and cause) and the message. Loggers from {@link createLogger} already
+ * redact and are returned as they are; any other logger (pino, …) is wrapped. The server wraps
+ * whatever logger it is given, so every line an mcpkit package writes through it is redacted.
+ */
+export function redactingLogger(logger: Logger): Logger {
+  if (isRedacting(logger)) return logger;
+  // pino and its likes tell whether a level is on: a discarded line is then never redacted.
+  const enabled = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.bind(logger);
+  const at =
+    (method: LogMethod, level: Exclude<LogLevel, 'silent'>): LogMethod =>
+    (objOrMsg, msg) => {
+      if (enabled !== undefined && !enabled(level)) return;
+      if (typeof objOrMsg === 'string') method(redactLine(objOrMsg) as string);
+      else
+        method(
+          redactLine(objOrMsg) as Record<string, unknown>,
+          msg === undefined ? msg : (redactLine(msg) as string),
+        );
+    };
+  return {
+    trace: at(logger.trace.bind(logger), 'trace'),
+    debug: at(logger.debug.bind(logger), 'debug'),
+    info: at(logger.info.bind(logger), 'info'),
+    warn: at(logger.warn.bind(logger), 'warn'),
+    error: at(logger.error.bind(logger), 'error'),
+    child: (bindings) => redactingLogger(logger.child(redactLine(bindings) as Record<string, unknown>)),
+    [REDACTING]: true,
+  } as Logger;
 }
 
 /** A logger that discards everything (handy in tests). */

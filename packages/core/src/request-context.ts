@@ -21,6 +21,7 @@ import { isValidInputResponse } from './input-responses.js';
 import type { Logger } from './logger.js';
 import { type Era, type LoggingLevel, levelPasses } from './protocol.js';
 import type { Telemetry } from './telemetry.js';
+import { traceIdOf } from './trace-id.js';
 
 const CAPABILITY_OF: Record<InputRequestSpec['method'], 'elicitation' | 'sampling' | 'roots'> = {
   'elicitation/create': 'elicitation',
@@ -104,8 +105,19 @@ export class RequestContext implements BaseContext {
     return this.env.client;
   }
   get logger(): Logger {
-    this.#logger ??= this.baseLogger.child({ requestId: this.env.requestId });
+    this.#logger ??= this.baseLogger.child(this.#logBindings());
     return this.#logger;
+  }
+
+  /** The request id, and the trace id when one is known (a tracing middleware's, else the caller's). */
+  #logBindings(): Record<string, unknown> {
+    const traceId =
+      (this.state as { traceId?: unknown }).traceId ??
+      traceIdOf((this.params._meta as { traceparent?: unknown } | undefined)?.traceparent) ??
+      traceIdOf(this.env.headers.traceparent);
+    return traceId === undefined
+      ? { requestId: this.env.requestId }
+      : { requestId: this.env.requestId, traceId };
   }
 
   progress(progress: number, total?: number, message?: string): void {

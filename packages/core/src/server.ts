@@ -15,7 +15,7 @@ import { isInputRequired, RequestStateCodec, stateBinding } from './input-requir
 import { readInputResponses } from './input-responses.js';
 import { type RpcRequest, type RpcResponse, rpcErrorFrom } from './jsonrpc.js';
 import type { LegacyState } from './legacy-state.js';
-import { createLogger, type Logger } from './logger.js';
+import { createLogger, type Logger, redactingLogger } from './logger.js';
 import { identityMeta, modernResult } from './modern-result.js';
 import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from './protocol.js';
 import { freezeRegistry, type Registry } from './registry.js';
@@ -88,7 +88,7 @@ export class McpkitServer {
     if (o.icons) (this.info as Record<string, unknown>).icons = o.icons;
     this.instructions = o.instructions;
     this.#identity = identityMeta(this.info);
-    this.logger = o.logger ?? createLogger();
+    this.logger = redactingLogger(o.logger ?? createLogger());
     this.telemetry =
       o.telemetry ??
       createTelemetry((error, name) =>

@@ -18,11 +18,15 @@ export interface TelemetryEvents {
     outcome: RequestOutcome;
     errorCode?: string;
   };
-  /** An edge guard refused a whole HTTP request before dispatch (401, 403, 429 …). */
+  /** A whole HTTP request was refused before dispatch: by an edge guard (401, 403, 429 …), the host check (403), the body limit (413) or draining (503). */
   'edge.refused': {
     requestId: string;
     status: number;
     errorCode: string;
+    /** Why, in words (the refusal's message). */
+    reason?: string;
+    /** The caller's trace id, from its `traceparent` header. */
+    traceId?: string;
     rpcMethod?: string;
     rpcName?: string;
   };

@@ -362,7 +362,7 @@ describe('stdio robustness (raw process)', () => {
     expect(logLines).toEqual(
       expect.arrayContaining([
         expect.objectContaining({
-          level: 'warn',
+          level: 'debug',
           msg: 'This tool intentionally returns an error for testing',
           requestId: expect.any(String),
         }),

@@ -4,6 +4,7 @@ import {
   isMcpkitError,
   type Logger,
   type Plugin,
+  redactingLogger,
   type ServerBuilder,
   type Telemetry,
 } from '@mcpkit/core';
@@ -22,6 +23,7 @@ import { createRetryPolicy } from './retry-policy.js';
 import { type AttemptEnvironment, type CallState, classifyInterruption, runAttempt } from './run-attempt.js';
 import { createTokenBucket } from './token-bucket.js';
 import { traceparentOf } from './trace-context.js';
+import { logUpstreamFailure } from './upstream-failure-log.js';
 import type {
   UpstreamCallOptions,
   UpstreamMethod,
@@ -133,6 +135,8 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
   const attemptTimeout = timeout(attemptTimeoutMs, TimeoutStrategy.Cooperative);
 
   let bound: { telemetry: Telemetry; logger: Logger } | undefined;
+  // A logger given here (not the server's) gets core's redaction all the same.
+  const ownLogger = options.logger === undefined ? undefined : redactingLogger(options.logger);
   let lastTelemetry: Telemetry | undefined;
   const defaultTelemetry = () => bound?.telemetry ?? options.telemetry ?? lastTelemetry ?? noTelemetry;
 
@@ -213,7 +217,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
     const ctx = callOptions.ctx;
     if (ctx) lastTelemetry = ctx.telemetry;
     const telemetry = ctx?.telemetry ?? defaultTelemetry();
-    const logger = ctx?.logger ?? bound?.logger ?? options.logger;
+    const logger = ctx?.logger ?? bound?.logger ?? ownLogger;
     const scope: FailureScope = { upstream: name, method: verb, path: path.split('?')[0] ?? path };
 
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -305,20 +309,14 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
               ...(breaker ? { breakerRetryAfterMs: () => breaker.retryAfterMs() } : {}),
             });
       telemetry.emit('upstream.giveup', { upstream: name, attempts: call.attempts, errorCode: coded.code });
-      const body = error instanceof UpstreamFailure ? error.extra.body : undefined;
-      logger?.warn(
-        {
-          upstream: name,
-          method: verb,
-          path: scope.path,
-          attempts: call.attempts,
-          code: coded.code,
-          ...(error instanceof UpstreamFailure && error.status !== undefined ? { status: error.status } : {}),
-          ...(body ? { upstreamBody: body.slice(0, 2_048) } : {}),
-          err: error,
-        },
-        `upstream call failed: ${coded.message}`,
-      );
+      logUpstreamFailure(logger, error, {
+        upstream: name,
+        method: verb,
+        path: scope.path,
+        attempts: call.attempts,
+        code: coded.code,
+        message: coded.message,
+      });
       throw coded;
     } finally {
       clearTimeout(timer);

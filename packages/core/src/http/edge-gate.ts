@@ -1,6 +1,8 @@
 import { type EdgeDecision, type EdgeGuard, type HttpRefusal, runGuards, toRefusal } from '../edge.js';
 import type { Inbound, RpcRequest } from '../jsonrpc.js';
 import type { McpkitServer } from '../server.js';
+import type { TelemetryEvents } from '../telemetry.js';
+import { traceIdOf } from '../trace-id.js';
 import { EdgeView } from './edge-view.js';
 import { jsonHeaders } from './json-response.js';
 import type { HttpRequestInfo, HttpSink } from './sink.js';
@@ -14,6 +16,20 @@ export function requestIdFor(
 ): string {
   const given = headers['x-request-id'];
   return given !== undefined && REQUEST_ID.test(given) ? given : server.newRequestId();
+}
+
+/** One refused HTTP request, as it is logged and emitted. */
+export type RefusalReport = TelemetryEvents['edge.refused'];
+
+/**
+ * Logs a refused HTTP request once (request id, status, code and reason, at `info`: the client's
+ * problem, not the server's) and emits `edge.refused`, which the metrics package counts. Every
+ * refusal at the edge — guards (401, 403, 429), host checks, body limit (413), draining (503) —
+ * goes through here, so each is one line and one increment.
+ */
+export function reportRefusal(server: McpkitServer, report: RefusalReport): void {
+  server.logger.info(report, 'request refused');
+  if (server.telemetry.has('edge.refused')) server.telemetry.emit('edge.refused', report);
 }
 
 /** Answers a refused request: its status and headers (plus any given), the request id, and the coded JSON-RPC error. */
@@ -44,7 +60,8 @@ export interface EdgeExchange {
 /**
  * Runs the edge guards, then `proceed` with their merged decision. A refusal answers the whole
  * HTTP request with its status and headers (keeping the request id and headers earlier guards
- * chose) and emits `edge.refused`; an unexpected failure propagates to the handler's 500 path.
+ * chose), logged and counted once ({@link reportRefusal}); an unexpected failure propagates to the
+ * handler's 500 path.
  */
 export function passEdge(
   server: McpkitServer,
@@ -69,16 +86,16 @@ export function passEdge(
     if (!refusal) throw error;
     const decided = progress.decided;
     const requestId = decided?.requestId ?? requestIdFor(req.headers, server);
-    const telemetry = server.telemetry;
-    if (telemetry.has('edge.refused')) {
-      telemetry.emit('edge.refused', {
-        requestId,
-        status: refusal.status,
-        errorCode: refusal.error.code,
-        ...(view.rpcMethod !== undefined ? { rpcMethod: view.rpcMethod } : {}),
-        ...(view.rpcName !== undefined ? { rpcName: view.rpcName } : {}),
-      });
-    }
+    const traceId = traceIdOf(req.headers.traceparent);
+    reportRefusal(server, {
+      requestId,
+      ...(traceId !== undefined ? { traceId } : {}),
+      status: refusal.status,
+      errorCode: refusal.error.code,
+      reason: refusal.error.message,
+      ...(view.rpcMethod !== undefined ? { rpcMethod: view.rpcMethod } : {}),
+      ...(view.rpcName !== undefined ? { rpcName: view.rpcName } : {}),
+    });
     sendRefusal(sink, refusal, id, requestId, decided?.headers);
   };
   let decision: ReturnType<typeof runGuards>;

@@ -10,7 +10,8 @@ import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
-import { passEdge, requestIdFor } from './edge-gate.js';
+import { traceIdOf } from '../trace-id.js';
+import { passEdge, reportRefusal, requestIdFor } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { serveExtraRoute } from './extra-route.js';
 import type { HttpHandlerOptions } from './handler-options.js';
@@ -105,6 +106,18 @@ export class McpHttpHandler {
     return this.#maxBody;
   }
 
+  /** Logs and counts a request refused before the guards ran (see {@link reportRefusal}). */
+  #refused(req: HttpRequestInfo, status: number, errorCode: string, reason: string): void {
+    const traceId = traceIdOf(req.headers.traceparent);
+    reportRefusal(this.#server, {
+      requestId: requestIdFor(req.headers, this.#server),
+      ...(traceId !== undefined ? { traceId } : {}),
+      status,
+      errorCode,
+      reason,
+    });
+  }
+
   /** Answers a refused request with its JSON-RPC error and HTTP status (400 unless it says otherwise). */
   #reject(sink: HttpSink, id: RpcRequest['id'], error: ProtocolError): void {
     sink.send(error.httpStatus ?? 400, jsonHeaders(), JSON.stringify(rpcErrorFrom(id, error)));
@@ -126,10 +139,14 @@ export class McpHttpHandler {
     }
     if (this.#hosts || this.#origins) {
       const refusal = checkHostAndOrigin(req.headers, this.#hosts, this.#origins);
-      if (refusal) return jsonError(sink, 403, RpcCode.INVALID_REQUEST, `Forbidden: ${refusal}`);
+      if (refusal) {
+        this.#refused(req, 403, 'FORBIDDEN', refusal);
+        return jsonError(sink, 403, RpcCode.INVALID_REQUEST, `Forbidden: ${refusal}`);
+      }
     }
     if (extra !== undefined) return serveExtraRoute(this.#server, extra, req, sink, this.#maxBody);
     if (this.#tracker.closing) {
+      this.#refused(req, 503, 'SHUTTING_DOWN', 'The server is shutting down.');
       return jsonError(
         sink,
         503,
@@ -177,6 +194,8 @@ export class McpHttpHandler {
       inbound = parseMessage(body);
     } catch (error) {
       if (!(error instanceof EdgeRejection)) throw error;
+      if (error.status === 413)
+        this.#refused(req, 413, 'PAYLOAD_TOO_LARGE', `The body exceeds ${this.#maxBody} bytes.`);
       sink.send(error.status, jsonHeaders(), JSON.stringify(error.response));
       return;
     }

@@ -9,7 +9,7 @@ import '../tracing/trace-state.js';
 
 /** Options of {@link logging}. */
 export interface LoggingOptions {
-  /** The pino logger to write to. Default: a new pino logger at `LOG_LEVEL` or `info` on standard error through {@link logDestination} (4 KiB batches, flushed every second and at exit). */
+  /** The pino logger to write to. Default: a new pino logger at `LOG_LEVEL` or `info` on standard error through {@link logDestination} (4 KiB batches, flushed every second and at exit), writing core's line shape (`"level":"info"`, no `pid`/`hostname`). */
   logger?: PinoLogger;
   /** Level of the per-request line for successful requests; failures use `warn`, `INTERNAL` failures `error`. Default: `info`. */
   level?: Level;
@@ -46,7 +46,11 @@ function defaultLogger(): PinoLogger {
   const level = process.env.LOG_LEVEL ?? 'info';
   // Standard error keeps standard output free for the stdio transport. Lines are written in 4 KiB
   // batches (and at least once a second, and at exit), so a busy server pays one write per batch.
-  return pino({ level }, logDestination({ dest: 2 }));
+  // The line has core's shape (`"level":"info"`, no pid or hostname), so one stderr reads as one log.
+  return pino(
+    { level, base: null, formatters: { level: (label) => ({ level: label }) } },
+    logDestination({ dest: 2 }),
+  );
 }
 
 /**
@@ -94,7 +98,8 @@ export function logging(options: LoggingOptions = {}): Middleware {
       if (field !== undefined) line[field] = name;
       line.era = ctx.era;
     }
-    if (key === 'resource') line.resource = ctx.name;
+    // A URI can carry credentials (`postgres://admin:…@db`); names of tools and prompts are registered ones.
+    if (key === 'resource') line.resource = redact(ctx.name);
     if (classified.errorType !== undefined) line.errorCode = classified.errorType;
     const traceId = traceIdFor(ctx);
     if (traceId !== undefined) line.traceId = traceId;

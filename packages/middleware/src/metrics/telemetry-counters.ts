@@ -58,6 +58,12 @@ export function exportTelemetryCounters(
     help: 'Requests refused by a rate limiter (the key is not a label: it is per caller).',
     registers,
   });
+  const storeFailures = new Counter({
+    name: 'mcpkit_ratelimit_store_failures_total',
+    help: 'Rate-limit store calls that failed (Redis down or slow), by limiter and whether the request was served (fail-open).',
+    labelNames: ['limiter', 'served'],
+    registers,
+  });
   const edgeRefusals = new Counter({
     name: 'mcpkit_edge_refusals_total',
     help: 'HTTP requests refused at the edge before dispatch (auth, rate limit), by status and error code.',
@@ -103,6 +109,9 @@ export function exportTelemetryCounters(
     telemetry.on('breaker.close', breaker('close')),
     telemetry.on('bulkhead.rejected', (e) => bulkhead.inc({ bulkhead: names.take(e.name) })),
     telemetry.on('ratelimit.rejected', () => rateLimited.inc()),
+    telemetry.on('ratelimit.unavailable', (e) =>
+      storeFailures.inc({ limiter: names.take(e.name), served: String(e.served) }),
+    ),
     telemetry.on('edge.refused', (e) =>
       edgeRefusals.inc({ status: String(e.status), error_type: names.take(e.errorCode) }),
     ),

@@ -13,6 +13,7 @@ import {
 } from '@mcpkit/core';
 import { memoryStore } from './memory-store.js';
 import type { RateLimitAlgorithm, RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
+import { StoreOutage } from './store-outage.js';
 
 declare module '@mcpkit/core' {
   interface TelemetryEvents {
@@ -60,7 +61,7 @@ export interface RateLimitOptions {
   algorithm?: RateLimitAlgorithm;
   /** Where counters live. Default: a fresh {@link memoryStore} (per process). */
   store?: RateLimitStore;
-  /** When the store fails: true serves the request unlimited, false refuses it with `UPSTREAM_UNAVAILABLE`. Default: false. */
+  /** When the store fails: true serves the request unlimited, false refuses it with `UPSTREAM_UNAVAILABLE`; either way one warning when failures start, one line when the store answers again, and a `ratelimit.unavailable` event per failure. Default: false. */
   failOpen?: boolean;
   /** Refuse whole HTTP requests at the edge (429 with `Retry-After` and `RateLimit-*` headers) instead of in middleware. Default: false. */
   edge?: boolean;
@@ -128,7 +129,16 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
     return key;
   };
 
-  const judge = (key: string, decision: RateLimitDecision, telemetry: Telemetry): RateLimitDecision => {
+  const outage = new StoreOutage(name, failOpen);
+
+  const judge = (
+    key: string,
+    decision: RateLimitDecision,
+    telemetry: Telemetry,
+    logs: LoggerSource,
+    epoch: number,
+  ): RateLimitDecision => {
+    outage.answered(epoch, telemetry, () => logs.logger);
     if (decision.allowed) return decision;
     telemetry.emit('ratelimit.rejected', { key, retryAfterMs: decision.retryAfterMs });
     throw new McpkitError(
@@ -141,9 +151,14 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
       },
     );
   };
-  const unavailable = (error: unknown, telemetry: Telemetry, logs: LoggerSource): undefined => {
-    telemetry.emit('ratelimit.unavailable', { name, served: failOpen });
-    logs.logger.warn({ err: error, limiter: name, failOpen }, 'rate-limit store failed');
+  const unavailable = (
+    error: unknown,
+    telemetry: Telemetry,
+    logs: LoggerSource,
+    epoch: number,
+  ): undefined => {
+    // One line when the outage starts and one when it ends; each failure in between is counted.
+    outage.failed(epoch, error, telemetry, () => logs.logger);
     if (failOpen) return undefined;
     throw new McpkitError(
       'UPSTREAM_UNAVAILABLE',
@@ -162,18 +177,19 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
    */
   const consume = (key: string, telemetry: Telemetry, logs: LoggerSource): Checked => {
     let answer: RateLimitDecision | PromiseLike<RateLimitDecision>;
+    const epoch = outage.epoch;
     try {
       answer = store.consume(key, rule);
     } catch (error) {
-      return unavailable(error, telemetry, logs);
+      return unavailable(error, telemetry, logs, epoch);
     }
     if (isPromiseLike(answer)) {
       return Promise.resolve(answer).then(
-        (decision) => judge(key, decision, telemetry),
-        (error: unknown) => unavailable(error, telemetry, logs),
+        (decision) => judge(key, decision, telemetry, logs, epoch),
+        (error: unknown) => unavailable(error, telemetry, logs, epoch),
       );
     }
-    return judge(key, answer, telemetry);
+    return judge(key, answer, telemetry, logs, epoch);
   };
 
   /** Takes one unit for `req`; undefined when the request is exempt or served fail-open. */

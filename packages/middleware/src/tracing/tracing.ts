@@ -1,4 +1,4 @@
-import type { BaseContext, Middleware } from '@mcpkit/core';
+import { type BaseContext, type Middleware, redact } from '@mcpkit/core';
 import {
   type Attributes,
   type Context,
@@ -62,7 +62,8 @@ function attributesOf(ctx: BaseContext): Attributes {
   } else if (ctx.method === 'prompts/get') {
     attributes['gen_ai.prompt.name'] = ctx.name;
   } else if (ctx.method === 'resources/read') {
-    attributes['mcp.resource.uri'] = ctx.name;
+    // A URI can carry credentials (`postgres://admin:…@db`).
+    attributes['mcp.resource.uri'] = redact(ctx.name) as string;
   }
   const session = ctx.headers['mcp-session-id'];
   if (session !== undefined) attributes['mcp.session.id'] = session;
@@ -93,10 +94,17 @@ function finish(span: Span, errorType: string | undefined, error?: unknown): voi
     if (errorType.startsWith('-')) span.setAttribute('rpc.response.status_code', errorType);
     span.setStatus({
       code: SpanStatusCode.ERROR,
-      message: error instanceof Error ? error.message : errorType,
+      message: error instanceof Error ? (redact(error.message) as string) : errorType,
     });
-    // Stack traces only for unexpected failures: coded errors are part of the contract.
-    if (errorType === 'INTERNAL' && error instanceof Error) span.recordException(error);
+    // Stack traces only for unexpected failures: coded errors are part of the contract. What an
+    // exporter receives passes the same redaction as a log line.
+    if (errorType === 'INTERNAL' && error instanceof Error) {
+      span.recordException({
+        name: error.name,
+        message: redact(error.message) as string,
+        ...(error.stack !== undefined ? { stack: redact(error.stack) as string } : {}),
+      });
+    }
   }
   span.end();
 }
