@@ -110,7 +110,7 @@ export class StreamConnection {
     const exchange: Exchange = {
       notify: (method, params) => this.#write({ jsonrpc: '2.0', method, params }),
       request: (method, params, signal) => {
-        const { id, result } = this.#pending.open(signal);
+        const { id, result } = this.#pending.open(signal, method);
         this.#write({ jsonrpc: '2.0', id, method, params });
         return result;
       },

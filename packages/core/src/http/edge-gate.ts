@@ -3,6 +3,7 @@ import type { Inbound, RpcRequest } from '../jsonrpc.js';
 import type { McpkitServer } from '../server.js';
 import { EdgeView } from './edge-view.js';
 import { jsonHeaders } from './json-response.js';
+import type { PeerAddress } from './peer-address.js';
 import type { HttpRequestInfo, HttpSink } from './sink.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -39,6 +40,8 @@ export interface EdgeExchange {
   sink: HttpSink;
   /** JSON-RPC id of a POSTed request (null otherwise), for the refusal body. */
   id: RpcRequest['id'] | null;
+  /** The request's addresses under the endpoint's proxy trust. */
+  peer: PeerAddress;
 }
 
 /**
@@ -62,6 +65,7 @@ export function passEdge(
     message?.method,
     typeof target === 'string' ? target : undefined,
     exchange.body,
+    exchange.peer,
   );
   const progress: { decided: EdgeDecision | undefined } = { decided: undefined };
   const refuse = (error: unknown): void => {
