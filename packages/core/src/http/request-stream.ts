@@ -70,7 +70,7 @@ export class RequestStream implements Exchange {
     }
     const sink = this.#sink;
     if (!sink?.open) return;
-    if (this.#store) this.#watch(sink);
+    this.#watch(sink);
     sink.startStream({ ...SSE_HEADERS, ...this.#headers });
     if (primingId !== undefined) sink.write(`id: ${primingId}\nretry: ${this.#retryMs}\ndata: \n\n`);
   }
@@ -80,7 +80,8 @@ export class RequestStream implements Exchange {
     sink.onClose(() => {
       if (this.#sink !== sink) return;
       this.#sink = undefined;
-      if (this.#mode !== 'done') this.#hooks?.onDetach?.(this);
+      // Only a resumable stream waits for its client; elsewhere the disconnect cancels the call.
+      if (this.#mode !== 'done' && this.#store) this.#hooks?.onDetach?.(this);
     });
   }
 
