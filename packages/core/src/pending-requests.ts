@@ -35,17 +35,19 @@ export class PendingRequests {
     return this.#waiting.size;
   }
 
-  /** Reserves an id for a `method` request and returns it with a promise for the client's result. */
+  /**
+   * Reserves an id for a `method` request and returns it with a promise for the client's result.
+   * Throws a retryable `UPSTREAM_UNAVAILABLE` when `max` requests are already waiting (send nothing then).
+   */
   open(signal: AbortSignal, method = 'request'): { id: string; result: Promise<unknown> } {
-    const id = `mcpkit-${(this.#next++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     if (this.#waiting.size >= this.#max) {
-      const refused = new McpkitError(
+      throw new McpkitError(
         'UPSTREAM_UNAVAILABLE',
         `Too many requests to clients are awaiting an answer (${this.#max}); ${method} was not sent.`,
         { retryAfterMs: 1_000, hint: 'Retry the call shortly.' },
       );
-      return { id, result: Promise.reject(refused) };
     }
+    const id = `mcpkit-${(this.#next++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const result = new Promise<unknown>((resolve, reject) => {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const settle = () => {

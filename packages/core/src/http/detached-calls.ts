@@ -6,8 +6,8 @@ export interface DetachedCall {
   cancel(reason: McpkitError): void;
   /** Legacy session id, when the call belongs to one. */
   readonly session: string | undefined;
-  /** Caller key (verified subject, else client address). */
-  readonly caller: string;
+  /** Caller key (verified subject, else client address); undefined when neither is known. */
+  readonly caller: string | undefined;
 }
 
 /** Options of {@link DetachedCalls}. */
@@ -57,7 +57,7 @@ export class DetachedCalls {
       return;
     }
     this.#trim(call.session === undefined ? undefined : `s:${call.session}`, this.options.perSession);
-    this.#trim(`c:${call.caller}`, this.options.perCaller);
+    this.#trim(call.caller === undefined ? undefined : `c:${call.caller}`, this.options.perCaller);
     const timer = setTimeout(() => {
       this.forget(handle);
       call.cancel(
@@ -110,5 +110,8 @@ export class DetachedCalls {
 }
 
 function keysOf(call: DetachedCall): string[] {
-  return call.session === undefined ? [`c:${call.caller}`] : [`s:${call.session}`, `c:${call.caller}`];
+  const keys: string[] = [];
+  if (call.session !== undefined) keys.push(`s:${call.session}`);
+  if (call.caller !== undefined) keys.push(`c:${call.caller}`);
+  return keys;
 }

@@ -100,9 +100,14 @@ export class RequestStream implements Exchange {
   /** Exchange: a server→client request on this stream; the answer comes back in a separate POST. */
   request(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     if (!this.#pending) return Promise.reject(new Error('This stream cannot carry requests to the client.'));
-    const { id, result } = this.#pending.open(signal, method);
-    this.send({ jsonrpc: '2.0', id, method, params });
-    return result;
+    let opened: ReturnType<PendingRequests['open']>;
+    try {
+      opened = this.#pending.open(signal, method);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.send({ jsonrpc: '2.0', id: opened.id, method, params });
+    return opened.result;
   }
 
   /** Exchange: see {@link closeConnection}. */

@@ -7,10 +7,16 @@ import { requestIdFor, sendRefusal } from './edge-gate.js';
 import type { PeerAddress } from './peer-address.js';
 import type { HttpSink } from './sink.js';
 
-/** The key per-caller bounds count under: the verified subject, else the client address. */
-export function callerKeyOf(auth: AuthIdentity | undefined, clientAddress: string | undefined): string {
+/**
+ * The key per-caller bounds count under: the verified subject, else the client address; undefined
+ * when neither is known (the fetch adapter sees no address), and then only the endpoint's bounds apply.
+ */
+export function callerKeyOf(
+  auth: AuthIdentity | undefined,
+  clientAddress: string | undefined,
+): string | undefined {
   if (auth !== undefined) return `subject:${auth.subject}`;
-  return clientAddress === undefined ? 'anonymous' : `address:${clientAddress}`;
+  return clientAddress === undefined ? undefined : `address:${clientAddress}`;
 }
 
 /**
@@ -57,8 +63,8 @@ export class StreamAdmission {
    * Admits one stream for `caller` and returns a sink that gives the slot back once the response
    * ends, is sent, or its client leaves; throws an {@link HttpRefusal} past a bound.
    */
-  admit(caller: string, sink: HttpSink): HttpSink {
-    const held = this.#perCaller.get(caller) ?? 0;
+  admit(caller: string | undefined, sink: HttpSink): HttpSink {
+    const held = caller === undefined ? 0 : (this.#perCaller.get(caller) ?? 0);
     if (held >= this.maxPerCaller) {
       throw new HttpRefusal(
         new McpkitError(
@@ -80,12 +86,13 @@ export class StreamAdmission {
       );
     }
     this.#open++;
-    this.#perCaller.set(caller, held + 1);
+    if (caller !== undefined) this.#perCaller.set(caller, held + 1);
     let released = false;
     const release = () => {
       if (released) return;
       released = true;
       this.#open--;
+      if (caller === undefined) return;
       const left = (this.#perCaller.get(caller) ?? 1) - 1;
       if (left <= 0) this.#perCaller.delete(caller);
       else this.#perCaller.set(caller, left);
