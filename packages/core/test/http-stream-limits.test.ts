@@ -56,7 +56,7 @@ afterEach(async () => {
 });
 
 /** Waits (bounded) until `done()` holds; the assertion after it states the outcome. */
-async function until(done: () => boolean, budgetMs = 10_000): Promise<void> {
+async function until(done: () => boolean, budgetMs = 15_000): Promise<void> {
   const deadline = Date.now() + budgetMs;
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
 }
@@ -103,7 +103,7 @@ async function startAsk(url: string, id: number, sessionId?: string) {
 describe('calls whose client went away', () => {
   it('cancels abandoned resumable calls after the reconnect window and releases everything they held', async () => {
     const test = await serve({ limits: { reconnectWindowMs: 200 } });
-    const abandoned = 300;
+    const abandoned = 200;
     for (let batch = 0; batch < abandoned; batch += 50) {
       await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
@@ -225,5 +225,46 @@ describe('long-lived stream caps', () => {
     for (const stream of held) await stream.cancel();
     await until(() => test.handle.usage().openStreams === 0);
     expect((await listen(test.url, 7, '203.0.113.3')).status).toBe(200);
+  });
+
+  it('counts callers with no known address (behind .handler()) only towards maxStreams', async () => {
+    const handler = buildApp().handler({ limits: { maxStreams: 3, maxStreamsPerCaller: 1 } });
+    const body = (id: number) =>
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id,
+        method: 'subscriptions/listen',
+        params: {
+          notifications: { toolsListChanged: true },
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': {},
+          },
+        },
+      });
+    const open = (id: number) =>
+      handler(
+        new Request('http://127.0.0.1/mcp', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2026-07-28',
+            'mcp-method': 'subscriptions/listen',
+          },
+          body: body(id),
+        }),
+      );
+    const statuses = [];
+    const bodies: Array<ReadableStream<Uint8Array> | null> = [];
+    for (let id = 1; id <= 4; id++) {
+      const response = await open(id);
+      statuses.push(response.status);
+      bodies.push(response.body);
+    }
+    expect(statuses).toEqual([200, 200, 200, 503]);
+    expect(handler.usage().openStreams).toBe(3);
+    for (const stream of bodies) await stream?.cancel();
+    expect(handler.usage().openStreams).toBe(0);
   });
 });
