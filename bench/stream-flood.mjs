@@ -74,6 +74,9 @@ if (process.argv[2] === '--worker') {
   const held = [];
   const outcomes = {};
   let next = 0;
+  // Booting a process is not part of the attack: wait, started, until every flooder is ready.
+  process.send({ ready: true });
+  await new Promise((resolve) => process.once('message', resolve));
   await Promise.all(
     Array.from({ length: Number(inflight) }, async () => {
       while (next < Number(count)) {
@@ -102,6 +105,13 @@ if (process.argv[2] === '--worker') {
   const server = await startSoakServer({ heapMb: Number(args.heap) });
   const processes = Number(args.processes);
   const share = Math.ceil(Number(args.streams) / processes);
+
+  const here = fileURLToPath(import.meta.url);
+  const workers = Array.from({ length: processes }, () =>
+    fork(here, ['--worker', server.url, String(share), args.inflight], { stdio: 'inherit' }),
+  );
+  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
+  const before = await server.usage();
 
   // Probes while the flood runs: /healthz in a loop, and another caller's tools/call.
   let flooding = true;
@@ -139,11 +149,8 @@ if (process.argv[2] === '--worker') {
     }
   })();
 
-  const here = fileURLToPath(import.meta.url);
   const started = Date.now();
-  const workers = Array.from({ length: processes }, () =>
-    fork(here, ['--worker', server.url, String(share), args.inflight], { stdio: 'inherit' }),
-  );
+  for (const w of workers) w.send('go');
   const reports = await Promise.all(workers.map((w) => new Promise((resolve) => w.once('message', resolve))));
   const floodSeconds = (Date.now() - started) / 1_000;
   const during = await server.usage();
@@ -170,6 +177,8 @@ if (process.argv[2] === '--worker') {
     outcomes,
     openStreamsDuringFlood: during.openStreams,
     serverConnectionsDuringFlood: during.connections,
+    serverCpuMsDuringFlood: during.cpuMs - before.cpuMs,
+    serverLoopDelayMs: during.loopDelayMs,
     healthz: { requests: health.length, p50Ms: pct(50), p99Ms: pct(99), maxMs: pct(100) },
     otherCallerCalls: calls,
     afterClose: { openStreams: after.openStreams, connections: after.connections },
