@@ -110,9 +110,14 @@ export class StreamConnection {
     const exchange: Exchange = {
       notify: (method, params) => this.#write({ jsonrpc: '2.0', method, params }),
       request: (method, params, signal) => {
-        const { id, result } = this.#pending.open(signal);
-        this.#write({ jsonrpc: '2.0', id, method, params });
-        return result;
+        let opened: ReturnType<PendingRequests['open']>;
+        try {
+          opened = this.#pending.open(signal, method);
+        } catch (error) {
+          return Promise.reject(error);
+        }
+        this.#write({ jsonrpc: '2.0', id: opened.id, method, params });
+        return opened.result;
       },
     };
     let env: CallEnv;

@@ -88,6 +88,11 @@ export interface BaseContext {
   /** Address of the HTTP peer (the proxy's, behind one); undefined on stdio and in process. */
   readonly remoteAddress: string | undefined;
   /**
+   * The client's address: the peer's, or read from the right of `X-Forwarded-For` past the proxies
+   * the endpoint's `trustProxy` option trusts; undefined on stdio and in process.
+   */
+  readonly clientAddress: string | undefined;
+  /**
    * Aborts on client cancellation or server shutdown. A middleware may replace it with a narrower
    * signal for the layers inside it (for example `AbortSignal.any([ctx.signal, timeout])`).
    */

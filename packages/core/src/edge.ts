@@ -14,6 +14,11 @@ export interface EdgeRequest {
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Address of the peer that opened the connection, when the adapter knows it. */
   readonly remoteAddress: string | undefined;
+  /**
+   * The client's address: the peer's, or read from the right of `X-Forwarded-For` past the proxies
+   * the endpoint's `trustProxy` trusts (never what the client itself wrote). Key limits by this.
+   */
+  readonly clientAddress: string | undefined;
   /** JSON-RPC method of a POSTed request or notification; undefined for GET, DELETE and responses. */
   readonly rpcMethod: string | undefined;
   /** Tool or prompt name, or resource URI, the POSTed request targets. */

@@ -28,8 +28,11 @@ export interface CallEnv {
    * send everything) or `null` when logs must not be sent (modern request without `logLevel`).
    */
   readonly logLevel: LoggingLevel | null | undefined;
-  /** The HTTP peer, read lazily (looking up a socket address costs a system call). */
-  readonly peer?: { readonly remoteAddress?: string | undefined };
+  /** The HTTP peer and the client's address behind trusted proxies, read lazily (a socket lookup costs a system call). */
+  readonly peer?: {
+    readonly remoteAddress?: string | undefined;
+    readonly clientAddress?: string | undefined;
+  };
   /** The caller an edge guard verified, if any; the initial `ctx.auth`. */
   readonly auth?: AuthIdentity | undefined;
 }

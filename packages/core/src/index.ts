@@ -7,6 +7,8 @@ export type {
   ToolSpec,
 } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
+export type { TrustProxy } from './client-address.js';
+export { clientAddressOf } from './client-address.js';
 export type { ConfigOptions } from './config.js';
 export { ConfigError, defineConfig, secret } from './config.js';
 export type { ConnectionOptions } from './connection.js';
@@ -62,13 +64,20 @@ export {
   toMcpkitError,
 } from './errors.js';
 export type { HealthCheckReport, HealthReport } from './health.js';
-export type { EventStore, MemoryEventStoreOptions } from './http/event-store.js';
+export type {
+  EventStore,
+  EventStoreUsage,
+  MemoryEventStore,
+  MemoryEventStoreOptions,
+} from './http/event-store.js';
 export { createMemoryEventStore } from './http/event-store.js';
 export type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
 export type { HttpHandlerOptions } from './http/handler-options.js';
+export type { HttpCallUsage } from './http/http-calls.js';
 export type { HttpServerHandle, ServeOptions } from './http/node-server.js';
 export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './http/session-store.js';
 export { createMemorySessionStore } from './http/session-store.js';
+export type { StreamLimits } from './http/stream-limits.js';
 export { isInputRequired } from './input-required.js';
 export type { Logger, LoggerOptions, LogLevel } from './logger.js';
 export { createLogger, redactingLogger, silentLogger } from './logger.js';

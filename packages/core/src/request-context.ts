@@ -101,6 +101,10 @@ export class RequestContext implements BaseContext {
   get remoteAddress(): string | undefined {
     return this.env.peer?.remoteAddress;
   }
+  get clientAddress(): string | undefined {
+    const peer = this.env.peer;
+    return peer === undefined ? undefined : (peer.clientAddress ?? peer.remoteAddress);
+  }
   get client(): ClientDescription {
     return this.env.client;
   }

@@ -54,4 +54,41 @@ describe('memory event store', () => {
     store.append('busy', '3');
     expect(store.after(start)?.events.map((e) => e.data)).toEqual(['2', '3']);
   });
+
+  it('forgets finished streams evicted by maxStreams everywhere, whatever the rate', () => {
+    const store = createMemoryEventStore({ maxStreams: 10, retentionMs: 60_000 });
+    for (let i = 0; i < 10_000; i++) {
+      const stream = `stream-${i}`;
+      store.append(stream, '');
+      store.append(stream, '{"jsonrpc":"2.0","method":"notifications/progress"}');
+      store.finish(stream);
+    }
+    expect(store.usage().streams).toBe(10);
+    expect(store.usage().finished).toBe(10);
+    expect(store.after('stream-9999_0')?.events).toHaveLength(1);
+    expect(store.after('stream-0_0')).toBeUndefined();
+  });
+
+  it('keeps the event data under maxBytes by dropping the oldest streams, finished ones first', () => {
+    const store = createMemoryEventStore({ maxBytes: 1_000 });
+    const big = 'x'.repeat(200);
+    const live = store.append('live', big);
+    for (let i = 0; i < 20; i++) {
+      store.append(`done-${i}`, big);
+      store.finish(`done-${i}`);
+    }
+    expect(store.usage().bytes).toBeLessThanOrEqual(1_000);
+    expect(store.after(live)).toEqual({ streamId: 'live', events: [] });
+    expect(store.after('done-0_0')).toBeUndefined();
+  });
+
+  it('drops the oldest events of a single stream larger than maxBytes', () => {
+    const store = createMemoryEventStore({ maxBytes: 500 });
+    const first = store.append('huge', 'a'.repeat(100));
+    for (let i = 0; i < 10; i++) store.append('huge', 'b'.repeat(100));
+    expect(store.usage().bytes).toBeLessThanOrEqual(500);
+    const events = store.after(first)?.events ?? [];
+    expect(events.length).toBeGreaterThan(0);
+    expect(events.at(-1)?.id).toBe('huge_10');
+  });
 });

@@ -5,6 +5,7 @@ import type { TelemetryEvents } from '../telemetry.js';
 import { traceIdOf } from '../trace-id.js';
 import { EdgeView } from './edge-view.js';
 import { jsonHeaders } from './json-response.js';
+import type { PeerAddress } from './peer-address.js';
 import type { HttpRequestInfo, HttpSink } from './sink.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -55,6 +56,8 @@ export interface EdgeExchange {
   sink: HttpSink;
   /** JSON-RPC id of a POSTed request (null otherwise), for the refusal body. */
   id: RpcRequest['id'] | null;
+  /** The request's addresses under the endpoint's proxy trust. */
+  peer: PeerAddress;
 }
 
 /**
@@ -79,6 +82,7 @@ export function passEdge(
     message?.method,
     typeof target === 'string' ? target : undefined,
     exchange.body,
+    exchange.peer,
   );
   const progress: { decided: EdgeDecision | undefined } = { decided: undefined };
   const refuse = (error: unknown): void => {

@@ -1,5 +1,6 @@
 import type { EdgeRequest } from '../edge.js';
 import type { McpkitServer } from '../server.js';
+import type { PeerAddress } from './peer-address.js';
 import type { HttpRequestInfo } from './sink.js';
 
 /** What guards see of one HTTP request; the peer address is looked up only when a guard reads it. */
@@ -10,6 +11,7 @@ export class EdgeView implements EdgeRequest {
     readonly rpcMethod: string | undefined,
     readonly rpcName: string | undefined,
     readonly body: string | undefined,
+    private readonly peer: PeerAddress,
   ) {}
 
   get httpMethod(): string {
@@ -26,6 +28,9 @@ export class EdgeView implements EdgeRequest {
   }
   get remoteAddress(): string | undefined {
     // A socket's address costs a system call: only guards that key by IP pay it.
-    return this.req.remoteAddress;
+    return this.peer.remoteAddress;
+  }
+  get clientAddress(): string | undefined {
+    return this.peer.clientAddress;
   }
 }

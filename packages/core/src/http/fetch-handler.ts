@@ -1,11 +1,14 @@
 import type { McpkitServer } from '../server.js';
 import type { HttpHandlerOptions } from './handler-options.js';
+import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, type HttpSink } from './sink.js';
 
 /** A web-standard handler; `drain(ms)` refuses new requests and waits for those in flight (bounded). */
 export type FetchHandler = ((request: Request) => Promise<Response>) & {
   drain(graceMs: number): Promise<void>;
+  /** What the endpoint holds now (calls, detached streams, pending client requests, open streams). */
+  usage(): HttpCallUsage;
 };
 
 /** Options of `.handler()`: the HTTP options, minus what only a listening server can do. */
@@ -96,5 +99,8 @@ export function createFetchHandler(server: McpkitServer, options: FetchHandlerOp
         sink,
       );
     });
-  return Object.assign(fetch, { drain: (graceMs: number) => handler.drain(graceMs) });
+  return Object.assign(fetch, {
+    drain: (graceMs: number) => handler.drain(graceMs),
+    usage: () => handler.usage(),
+  });
 }

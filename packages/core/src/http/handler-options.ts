@@ -1,5 +1,7 @@
+import type { TrustProxy } from '../client-address.js';
 import type { EventStore } from './event-store.js';
 import type { SessionStore } from './session-store.js';
+import type { StreamLimits } from './stream-limits.js';
 
 /** Options of the Streamable HTTP handler shared by `.serve()` and `.handler()`. */
 export interface HttpHandlerOptions {
@@ -24,4 +26,12 @@ export interface HttpHandlerOptions {
   legacy?: boolean;
   /** Serve `/healthz` and `/readyz`. Default: true. */
   health?: boolean;
+  /**
+   * Proxies trusted to report the client's address in `X-Forwarded-For` (hop count or their
+   * addresses), read from the right; `ctx.clientAddress`, edge guards and per-caller limits use it.
+   * Default: none (the peer's address).
+   */
+  trustProxy?: TrustProxy;
+  /** Bounds on long-lived streams, detached calls and server→client requests. Default: see {@link StreamLimits}. */
+  limits?: StreamLimits;
 }

@@ -1,13 +1,11 @@
-import { Cancellation } from '../cancellation.js';
+import type { TrustProxy } from '../client-address.js';
 import type { EdgeDecision, EdgeGuard } from '../edge.js';
 import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
-import { type Inbound, type RpcRequest, rpcErrorFrom } from '../jsonrpc.js';
+import { type Inbound, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
 import { initializedState, type LegacyState, undescribedState } from '../legacy-state.js';
-import { serveListen } from '../listen.js';
-import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
 import { traceIdOf } from '../trace-id.js';
@@ -18,12 +16,16 @@ import type { HttpHandlerOptions } from './handler-options.js';
 import { checkModernRequest } from './header-checks.js';
 import { serveHealth } from './health-endpoint.js';
 import { checkHostAndOrigin } from './host-check.js';
+import { HttpCalls, type HttpCallUsage, type OpenCall } from './http-calls.js';
 import { jsonError, jsonHeaders } from './json-response.js';
 import { LegacySessions } from './legacy-sessions.js';
+import { serveListenStream } from './listen-stream.js';
+import { PeerAddress } from './peer-address.js';
 import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-message.js';
-import { RequestStream } from './request-stream.js';
 import { serveDelete, serveGet } from './session-requests.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+import { StreamAdmission } from './stream-admission.js';
+import { resolveStreamLimits } from './stream-limits.js';
 
 const DONE: Promise<void> = Promise.resolve();
 
@@ -39,13 +41,11 @@ export class McpHttpHandler {
   readonly #retryMs: number;
   readonly #legacy: boolean;
   readonly #health: boolean;
-  readonly #pending = new PendingRequests();
   readonly #tracker: Inflight;
   readonly #guards: readonly EdgeGuard[];
-  /** In-flight requests by `session:rpcId`, for `notifications/cancelled`. */
-  readonly #inflight = new Map<string, Cancellation[]>();
-  /** Live resumable streams by id. */
-  readonly #streams = new Map<string, RequestStream>();
+  readonly #calls: HttpCalls;
+  readonly #admission: StreamAdmission;
+  readonly #trust: TrustProxy | undefined;
 
   constructor(server: McpkitServer, options: HttpHandlerOptions = {}) {
     this.#server = server;
@@ -68,6 +68,10 @@ export class McpHttpHandler {
     this.#retryMs = options.retryMs ?? 1_000;
     this.#legacy = options.legacy ?? true;
     this.#health = options.health ?? true;
+    this.#trust = options.trustProxy;
+    const limits = resolveStreamLimits(options.limits);
+    this.#calls = new HttpCalls(limits);
+    this.#admission = new StreamAdmission(limits.maxStreams, limits.maxStreamsPerCaller);
     if (this.#sessions) {
       const sessions = this.#sessions;
       server.onChange((event) => void sessions.broadcast(event));
@@ -77,6 +81,11 @@ export class McpHttpHandler {
   /** Requests in flight on this endpoint. */
   get inflight(): number {
     return this.#tracker.size;
+  }
+
+  /** What the endpoint holds for calls and streams now. */
+  usage(): HttpCallUsage {
+    return this.#calls.usage(this.#admission.open);
   }
 
   /** Stops taking requests here, waits up to `graceMs` for those in flight, then aborts them. */
@@ -159,9 +168,11 @@ export class McpHttpHandler {
       case 'POST':
         return this.#post(req, sink);
       case 'GET':
-        return this.#guarded(req, undefined, undefined, sink, null, () =>
-          serveGet(req, sink, this.#sessions, this.#events, this.#streams),
-        );
+        return this.#guarded(req, undefined, undefined, sink, null, (decision) => {
+          const peer = new PeerAddress(req, this.#trust);
+          const admitted = this.#admission.admitOrRefuse(this.#server, sink, decision, peer, null);
+          if (admitted) return serveGet(req, admitted, this.#sessions, this.#events, this.#calls.streams);
+        });
       case 'DELETE':
         return this.#guarded(req, undefined, undefined, sink, null, () =>
           serveDelete(req, sink, this.#sessions),
@@ -216,7 +227,8 @@ export class McpHttpHandler {
     proceed: (decision: EdgeDecision | undefined) => Promise<void> | void,
   ): Promise<void> | void {
     if (this.#guards.length === 0) return proceed(undefined);
-    return passEdge(this.#server, this.#guards, { req, inbound, body, sink, id }, proceed);
+    const peer = new PeerAddress(req, this.#trust);
+    return passEdge(this.#server, this.#guards, { req, inbound, body, sink, id, peer }, proceed);
   }
 
   #inbound(
@@ -226,16 +238,14 @@ export class McpHttpHandler {
     decision: EdgeDecision | undefined,
   ): Promise<void> | void {
     if (inbound.kind === 'response') {
-      this.#pending.settle(inbound.id, inbound.result, inbound.error);
+      this.#calls.pending.settle(inbound.id, inbound.result, inbound.error);
       sink.send(202, { ...decision?.headers }, '');
       return;
     }
     if (inbound.kind === 'notification') {
       if (inbound.message.method === 'notifications/cancelled') {
         const id = (inbound.message.params as { requestId?: string | number } | undefined)?.requestId;
-        const controllers = this.#inflight.get(`${req.headers['mcp-session-id'] ?? ''}:${String(id)}`);
-        // Without a session two clients may share an id: cancel only when it is unambiguous.
-        if (controllers?.length === 1) controllers[0]?.abort(new Error('Cancelled by the client.'));
+        this.#calls.cancel(req.headers['mcp-session-id'], id);
       }
       sink.send(202, { ...decision?.headers }, '');
       return;
@@ -350,7 +360,8 @@ export class McpHttpHandler {
     });
   }
 
-  async #dispatch(
+  // Not async, and nothing after the first await keeps `req` or `sink`: a call may outlive its connection.
+  #dispatch(
     request: RpcRequest,
     req: HttpRequestInfo,
     sink: HttpSink,
@@ -360,7 +371,7 @@ export class McpHttpHandler {
       legacy: LegacyState | undefined;
       decision: EdgeDecision | undefined;
     },
-  ): Promise<void> {
+  ): void {
     const decision = call.decision;
     const requestId = decision?.requestId ?? requestIdFor(req.headers, this.#server);
     const responseHeaders: Record<string, string> =
@@ -368,22 +379,14 @@ export class McpHttpHandler {
         ? { 'x-request-id': requestId }
         : Object.assign({ 'x-request-id': requestId }, decision.headers);
     if (call.sessionId) responseHeaders['mcp-session-id'] = call.sessionId;
-    const stream = new RequestStream(
-      sink,
-      responseHeaders,
-      call.resumable ? this.#events : undefined,
-      this.#retryMs,
-      (opened) => this.#streams.set(opened.id as string, opened),
-      this.#pending,
-    );
-    // The signal is made (and the disconnect watched) only when the handler asks for it. A legacy
-    // client may drop a resumable stream and come back; anywhere else a disconnect is a cancellation.
-    const cancellation: Cancellation = new Cancellation(() => {
-      const onGone = () => {
-        if (!call.resumable || stream.done) cancellation.abort(new Error('The client disconnected.'));
-      };
-      if (!sink.open) onGone();
-      else sink.onClose(onGone);
+    const peer = new PeerAddress(req, this.#trust);
+    const listen = request.method === 'subscriptions/listen' && call.era === 'modern';
+    const out = listen ? this.#admission.admitOrRefuse(this.#server, sink, decision, peer, request.id) : sink;
+    if (out === undefined) return;
+    const info = { request, era: call.era, resumable: call.resumable, sessionId: call.sessionId, peer };
+    const open = this.#calls.open(out, responseHeaders, this.#events, this.#retryMs, {
+      ...info,
+      auth: decision?.auth,
     });
     const env: CallEnv = {
       era: call.era,
@@ -391,43 +394,36 @@ export class McpHttpHandler {
       client: call.client,
       headers: req.headers,
       requestId,
-      cancellation,
-      exchange: stream,
+      cancellation: open.cancellation,
+      exchange: open.stream,
       logLevel: call.logLevel,
       auth: decision?.auth,
-      peer: req,
+      peer,
     };
-    // Legacy clients cancel with notifications/cancelled naming the request id; modern ones close the stream.
-    const key = call.era === 'legacy' ? `${call.sessionId ?? ''}:${String(request.id)}` : undefined;
-    if (key !== undefined) {
-      const peers = this.#inflight.get(key);
-      if (peers) peers.push(cancellation);
-      else this.#inflight.set(key, [cancellation]);
-    }
+    void this.#run(request, env, open, call.legacy, call.sessionId, listen);
+  }
+
+  async #run(
+    request: RpcRequest,
+    env: CallEnv,
+    open: OpenCall,
+    legacy: LegacyState | undefined,
+    sessionId: string | undefined,
+    listen: boolean,
+  ): Promise<void> {
+    const { stream, cancellation } = open;
     this.#tracker.add(cancellation);
     try {
-      if (request.method === 'subscriptions/listen' && call.era === 'modern') {
-        try {
-          await serveListen(this.#server, request, env, (message) => stream.send(message), this.#tracker);
-        } catch (error) {
-          const e = error as ProtocolError;
-          stream.finish(e.httpStatus ?? 400, JSON.stringify(rpcErrorFrom(request.id, e)));
-        }
-        if (sink.open) sink.end();
-        return;
-      }
-      const outcome = await this.#server.handleRequest(request, env, call.legacy);
-      if (call.sessionId && call.legacy && this.#sessions)
-        await this.#sessions.save(call.sessionId, call.legacy);
+      if (listen) return await serveListenStream(this.#server, request, env, stream, this.#tracker);
+      const outcome = await this.#server.handleRequest(request, env, legacy);
+      if (sessionId && legacy && this.#sessions) await this.#sessions.save(sessionId, legacy);
       stream.finish(outcome.status, JSON.stringify(outcome.response));
+    } catch (error) {
+      this.#server.logger.error({ err: error, requestId: env.requestId }, 'HTTP request failed');
+      stream.finish(500, JSON.stringify(rpcError(request.id, RpcCode.INTERNAL_ERROR, 'Internal error.')));
     } finally {
       this.#tracker.delete(cancellation);
-      if (key !== undefined) {
-        const rest = (this.#inflight.get(key) ?? []).filter((c) => c !== cancellation);
-        if (rest.length === 0) this.#inflight.delete(key);
-        else this.#inflight.set(key, rest);
-      }
-      if (stream.id !== undefined) this.#streams.delete(stream.id);
+      open.close();
     }
   }
 }

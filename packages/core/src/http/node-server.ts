@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { McpkitServer } from '../server.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
+import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 import { WriteBatch } from './write-batch.js';
@@ -34,6 +35,8 @@ export interface HttpServerHandle {
   readonly server: Server;
   /** Stops accepting, drains in-flight requests (bounded by the grace period) and closes. */
   close(): Promise<void>;
+  /** What the endpoint holds now: calls, resumable and detached streams, pending client requests, open streams. */
+  usage(): HttpCallUsage;
 }
 
 /** Adapts a node response to the handler's sink (a class: no closures allocated per request). */
@@ -215,5 +218,6 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
     port: address.port,
     server: http,
     close,
+    usage: () => handler.usage(),
   };
 }

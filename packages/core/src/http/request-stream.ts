@@ -4,6 +4,16 @@ import type { PendingRequests } from '../pending-requests.js';
 import type { EventStore } from './event-store.js';
 import type { HttpSink } from './sink.js';
 
+/** What the endpoint learns about a stream's life: when it becomes resumable, loses or regains its client. */
+export interface StreamHooks {
+  /** The stream upgraded to a resumable event stream (it now has an id). */
+  onResumable?(stream: RequestStream): void;
+  /** The client's connection went away (or the handler closed it) before the exchange ended. */
+  onDetach?(stream: RequestStream): void;
+  /** A reconnecting client took the stream over again. */
+  onReattach?(stream: RequestStream): void;
+}
+
 const SSE_HEADERS = {
   'content-type': 'text/event-stream',
   'cache-control': 'no-cache',
@@ -22,7 +32,7 @@ export class RequestStream implements Exchange {
   readonly #headers: Record<string, string>;
   #sink: HttpSink | undefined;
   #mode: 'json' | 'stream' | 'done' = 'json';
-  readonly #onResumable: ((stream: RequestStream) => void) | undefined;
+  readonly #hooks: StreamHooks | undefined;
   readonly #pending: PendingRequests | undefined;
   /** The stream's id in the event store; set when a resumable stream opens. */
   id: string | undefined;
@@ -32,10 +42,10 @@ export class RequestStream implements Exchange {
     headers: Record<string, string>,
     store: EventStore | undefined,
     retryMs: number,
-    onResumable?: (stream: RequestStream) => void,
+    hooks?: StreamHooks,
     pending?: PendingRequests,
   ) {
-    this.#onResumable = onResumable;
+    this.#hooks = hooks;
     this.#pending = pending;
     this.#sink = sink;
     this.#headers = headers;
@@ -55,13 +65,24 @@ export class RequestStream implements Exchange {
     if (this.#store) {
       // Unguessable: a Last-Event-ID names the stream, and only its client may resume it.
       this.id = randomUUID();
-      this.#onResumable?.(this);
+      this.#hooks?.onResumable?.(this);
       primingId = this.#store.append(this.id, '');
     }
     const sink = this.#sink;
     if (!sink?.open) return;
+    this.#watch(sink);
     sink.startStream({ ...SSE_HEADERS, ...this.#headers });
     if (primingId !== undefined) sink.write(`id: ${primingId}\nretry: ${this.#retryMs}\ndata: \n\n`);
+  }
+
+  /** Lets go of `sink` as soon as its client leaves: a detached stream keeps only what replay needs. */
+  #watch(sink: HttpSink): void {
+    sink.onClose(() => {
+      if (this.#sink !== sink) return;
+      this.#sink = undefined;
+      // Only a resumable stream waits for its client; elsewhere the disconnect cancels the call.
+      if (this.#mode !== 'done' && this.#store) this.#hooks?.onDetach?.(this);
+    });
   }
 
   #event(data: string): void {
@@ -79,9 +100,14 @@ export class RequestStream implements Exchange {
   /** Exchange: a server→client request on this stream; the answer comes back in a separate POST. */
   request(method: string, params: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
     if (!this.#pending) return Promise.reject(new Error('This stream cannot carry requests to the client.'));
-    const { id, result } = this.#pending.open(signal);
-    this.send({ jsonrpc: '2.0', id, method, params });
-    return result;
+    let opened: ReturnType<PendingRequests['open']>;
+    try {
+      opened = this.#pending.open(signal, method);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.send({ jsonrpc: '2.0', id: opened.id, method, params });
+    return opened.result;
   }
 
   /** Exchange: see {@link closeConnection}. */
@@ -96,6 +122,21 @@ export class RequestStream implements Exchange {
     this.#event(JSON.stringify(message));
   }
 
+  /** Runs `listener` when the client's current connection goes away (at once when there is none). */
+  onClientGone(listener: () => void): void {
+    const sink = this.#sink;
+    if (!sink?.open) listener();
+    else sink.onClose(listener);
+  }
+
+  /** Ends the response without a final message (a listen stream that is over). */
+  end(): void {
+    this.#mode = 'done';
+    const sink = this.#sink;
+    this.#sink = undefined;
+    if (sink?.open) sink.end();
+  }
+
   /** Sends the final response and ends the exchange. */
   finish(status: number, body: string): void {
     if (this.#mode === 'done') return;
@@ -107,7 +148,9 @@ export class RequestStream implements Exchange {
     }
     this.#mode = 'done';
     this.#event(body);
-    if (this.#sink?.open) this.#sink.end();
+    const sink = this.#sink;
+    this.#sink = undefined;
+    if (sink?.open) sink.end();
     if (this.id !== undefined) this.#store?.finish(this.id);
   }
 
@@ -121,6 +164,7 @@ export class RequestStream implements Exchange {
     const sink = this.#sink;
     this.#sink = undefined;
     if (sink?.open) sink.end();
+    if (sink !== undefined) this.#hooks?.onDetach?.(this);
     return true;
   }
 
@@ -132,8 +176,11 @@ export class RequestStream implements Exchange {
       sink.end();
       return;
     }
-    if (this.#sink?.open) this.#sink.end();
+    const previous = this.#sink;
     this.#sink = sink;
+    if (previous?.open) previous.end();
+    this.#watch(sink);
+    this.#hooks?.onReattach?.(this);
   }
 }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   type AuthIdentity,
+  clientAddressOf,
   type EdgeDecision,
   type EdgeGuard,
   HttpRefusal,
@@ -32,7 +33,10 @@ export interface RateLimitRequest {
   readonly method: string | undefined;
   /** Tool/prompt name or resource URI, when known. */
   readonly name: string | undefined;
-  /** Peer address, or the first `X-Forwarded-For` hop when `trustForwardedFor` is on; undefined on stdio. */
+  /**
+   * The client's address as core reads it (`ctx.clientAddress`: the peer's, or from the right of
+   * `X-Forwarded-For` past the proxies the server's `trustProxy` trusts); undefined on stdio.
+   */
   readonly ip: string | undefined;
   readonly headers: Readonly<Record<string, string | undefined>>;
 }
@@ -69,7 +73,11 @@ export interface RateLimitOptions {
   methods?: readonly McpMethod[];
   /** Namespace of this limiter's keys and its name in telemetry. Default: `rateLimit`. */
   name?: string;
-  /** Read the client IP from the first `X-Forwarded-For` hop (only behind a proxy you trust). Default: false. */
+  /**
+   * @deprecated Set `trustProxy` on `.serve()` / `.handler()` instead, which every part of mcpkit
+   * reads. `true` trusts exactly one proxy: the IP is the last `X-Forwarded-For` hop (the one that
+   * proxy appended), never the first, which the client writes. Default: false.
+   */
   trustForwardedFor?: boolean;
 }
 
@@ -199,8 +207,14 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
   };
 
   const methods = options.methods ? new Set<string>(options.methods) : undefined;
-  const forwarded = (headers: Readonly<Record<string, string | undefined>>) =>
-    options.trustForwardedFor ? headers['x-forwarded-for']?.split(',')[0]?.trim() || undefined : undefined;
+  // One rule for client addresses, core's; the deprecated option only asks it to trust one proxy.
+  const ipOf = (
+    peer: { readonly remoteAddress: string | undefined; readonly clientAddress: string | undefined },
+    headers: Readonly<Record<string, string | undefined>>,
+  ) =>
+    options.trustForwardedFor
+      ? clientAddressOf(peer.remoteAddress, headers['x-forwarded-for'], 1)
+      : (peer.clientAddress ?? peer.remoteAddress);
   const middleware: Middleware = (ctx, next) => {
     if (methods && !methods.has(ctx.method)) return next();
     let checked: Checked;
@@ -215,7 +229,7 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
             caller: ctx.auth ? `caller:${ctx.auth.subject}` : undefined,
             method: ctx.method,
             name: ctx.name,
-            ip: forwarded(ctx.headers) ?? ctx.remoteAddress,
+            ip: ipOf(ctx, ctx.headers),
             headers: ctx.headers,
           },
           ctx.telemetry,
@@ -264,7 +278,7 @@ export function rateLimit(options: RateLimitOptions): RateLimiter {
               caller: auth ? `caller:${auth.subject}` : credentialKey(req.headers),
               method: req.rpcMethod,
               name: req.rpcName,
-              ip: forwarded(req.headers) ?? req.remoteAddress,
+              ip: ipOf(req, req.headers),
               headers: req.headers,
             },
             builder.telemetry,
