@@ -102,8 +102,12 @@ async function startAsk(url: string, id: number, sessionId?: string) {
 
 describe('calls whose client went away', () => {
   it('cancels abandoned resumable calls after the reconnect window and releases everything they held', async () => {
-    const test = await serve({ limits: { reconnectWindowMs: 200 } });
     const abandoned = 200;
+    // Room for every abandoned call at once: whether the batches overlap within one window depends on
+    // machine speed, and the per-caller cap has tests of its own (here and in detached-calls.test.ts).
+    const test = await serve({
+      limits: { reconnectWindowMs: 200, maxDetachedPerCaller: abandoned, maxDetached: abandoned },
+    });
     for (let batch = 0; batch < abandoned; batch += 50) {
       await Promise.all(
         Array.from({ length: 50 }, async (_, i) => {
