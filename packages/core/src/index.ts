@@ -74,6 +74,7 @@ export type { Logger, LoggerOptions, LogLevel } from './logger.js';
 export { createLogger, silentLogger } from './logger.js';
 export type { Middleware, Next, ScopedMiddleware } from './middleware.js';
 export { compose } from './middleware.js';
+export type { ParamLimits } from './param-limits.js';
 export type { Era, LoggingLevel } from './protocol.js';
 export {
   LEGACY_VERSIONS,
