@@ -65,7 +65,7 @@ export type { HealthCheckReport, HealthReport } from './health.js';
 export type { EventStore, MemoryEventStoreOptions } from './http/event-store.js';
 export { createMemoryEventStore } from './http/event-store.js';
 export type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
-export type { HttpHandlerOptions } from './http/handler-options.js';
+export type { HttpHandlerOptions, SessionOptions } from './http/handler-options.js';
 export type { HttpServerHandle, ServeOptions } from './http/node-server.js';
 export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './http/session-store.js';
 export { createMemorySessionStore } from './http/session-store.js';

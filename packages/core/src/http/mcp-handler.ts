@@ -1,5 +1,5 @@
 import { Cancellation } from '../cancellation.js';
-import type { EdgeDecision, EdgeGuard } from '../edge.js';
+import { type EdgeDecision, type EdgeGuard, toRefusal } from '../edge.js';
 import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
@@ -10,6 +10,7 @@ import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
+import { sendCodedRefusal, shuttingDown } from './coded-refusal.js';
 import { passEdge, requestIdFor } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { serveExtraRoute } from './extra-route.js';
@@ -21,6 +22,7 @@ import { jsonError, jsonHeaders } from './json-response.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-message.js';
 import { RequestStream } from './request-stream.js';
+import { type SessionCaller, sessionCaller } from './session-caller.js';
 import { serveDelete, serveGet } from './session-requests.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 
@@ -34,6 +36,7 @@ export class McpHttpHandler {
   readonly #hosts: ReadonlySet<string> | undefined;
   readonly #origins: ReadonlySet<string> | undefined;
   readonly #sessions: LegacySessions | undefined;
+  readonly #bindAddress: boolean;
   readonly #events: EventStore | undefined;
   readonly #retryMs: number;
   readonly #legacy: boolean;
@@ -59,9 +62,14 @@ export class McpHttpHandler {
       ? new Set(options.allowedOrigins.map((o) => o.toLowerCase()))
       : undefined;
     const sessions = options.sessions;
+    const sessionOptions = typeof sessions === 'object' ? sessions : {};
     this.#sessions = sessions
-      ? new LegacySessions(typeof sessions === 'object' ? sessions.store : undefined)
+      ? new LegacySessions(sessionOptions.store, {
+          maxPerCaller: sessionOptions.maxNewPerCaller,
+          windowMs: sessionOptions.newSessionWindowMs,
+        })
       : undefined;
+    this.#bindAddress = sessionOptions.bindAddress ?? false;
     this.#events =
       options.eventStore === false ? undefined : (options.eventStore ?? createMemoryEventStore());
     this.#retryMs = options.retryMs ?? 1_000;
@@ -93,6 +101,11 @@ export class McpHttpHandler {
       this.#crashed(error, sink);
       return DONE;
     }
+  }
+
+  /** Who sends a session request: the verified identity a guard attached, else the transport's facts. */
+  #caller(req: HttpRequestInfo, decision: EdgeDecision | undefined): SessionCaller {
+    return sessionCaller(decision?.auth, req.remoteAddress, this.#bindAddress);
   }
 
   #crashed(error: unknown, sink: HttpSink): void {
@@ -129,25 +142,20 @@ export class McpHttpHandler {
       if (refusal) return jsonError(sink, 403, RpcCode.INVALID_REQUEST, `Forbidden: ${refusal}`);
     }
     if (extra !== undefined) return serveExtraRoute(this.#server, extra, req, sink, this.#maxBody);
-    if (this.#tracker.closing) {
-      return jsonError(
-        sink,
-        503,
-        RpcCode.INTERNAL_ERROR,
-        'The server is shutting down; retry on another instance.',
-        { 'retry-after': '1' },
-      );
+    // A POST is refused once its body is read, so the refusal can carry the request's id.
+    if (this.#tracker.closing && req.method !== 'POST') {
+      return sendCodedRefusal(this.#server, sink, shuttingDown(), null, req, undefined);
     }
     switch (req.method) {
       case 'POST':
         return this.#post(req, sink);
       case 'GET':
-        return this.#guarded(req, undefined, undefined, sink, null, () =>
-          serveGet(req, sink, this.#sessions, this.#events, this.#streams),
+        return this.#guarded(req, undefined, undefined, sink, null, (decision) =>
+          serveGet(req, sink, this.#sessions, this.#events, this.#streams, this.#caller(req, decision).owner),
         );
       case 'DELETE':
-        return this.#guarded(req, undefined, undefined, sink, null, () =>
-          serveDelete(req, sink, this.#sessions),
+        return this.#guarded(req, undefined, undefined, sink, null, (decision) =>
+          serveDelete(req, sink, this.#sessions, this.#caller(req, decision).owner),
         );
       default:
         return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, {
@@ -180,8 +188,10 @@ export class McpHttpHandler {
       sink.send(error.status, jsonHeaders(), JSON.stringify(error.response));
       return;
     }
-    if (this.#guards.length === 0) return this.#inbound(inbound, req, sink, undefined);
     const id = inbound.kind === 'request' ? inbound.message.id : null;
+    if (this.#tracker.closing)
+      return sendCodedRefusal(this.#server, sink, shuttingDown(), id, req, undefined);
+    if (this.#guards.length === 0) return this.#inbound(inbound, req, sink, undefined);
     return this.#guarded(req, inbound, body as string, sink, id, (decision) =>
       this.#inbound(inbound, req, sink, decision),
     );
@@ -277,10 +287,16 @@ export class McpHttpHandler {
       const params = request.params ?? {};
       const result = this.#server.initializeResult(params.protocolVersion);
       const extra: Record<string, string> = { ...decision?.headers };
-      if (this.#sessions)
-        extra['mcp-session-id'] = await this.#sessions.create(
-          initializedState(params, result.protocolVersion as string),
-        );
+      if (this.#sessions) {
+        const state = initializedState(params, result.protocolVersion as string);
+        try {
+          extra['mcp-session-id'] = await this.#sessions.create(state, this.#caller(req, decision));
+        } catch (error) {
+          const refusal = toRefusal(error);
+          if (!refusal) throw error;
+          return sendCodedRefusal(this.#server, sink, refusal, request.id, req, decision);
+        }
+      }
       sink.send(
         200,
         Object.assign(jsonHeaders(), extra),
@@ -292,31 +308,9 @@ export class McpHttpHandler {
     let sessionId: string | undefined;
     if (this.#sessions) {
       sessionId = headers['mcp-session-id'];
-      if (sessionId === undefined) {
-        return this.#reject(
-          sink,
-          request.id,
-          new ProtocolError(
-            RpcCode.INVALID_REQUEST,
-            'Bad Request: the Mcp-Session-Id header is required; call initialize first.',
-            undefined,
-            400,
-          ),
-        );
-      }
-      legacy = await this.#sessions.load(sessionId);
-      if (!legacy) {
-        return this.#reject(
-          sink,
-          request.id,
-          new ProtocolError(
-            RpcCode.INVALID_REQUEST,
-            'Session not found: it expired or was deleted; initialize a new one.',
-            undefined,
-            404,
-          ),
-        );
-      }
+      const resumed = await this.#sessions.resume(sessionId, this.#caller(req, decision).owner);
+      if (resumed instanceof ProtocolError) return this.#reject(sink, request.id, resumed);
+      legacy = resumed;
     }
     const state = legacy ?? undescribedState(headerVersion);
     return this.#dispatch(request, req, sink, {
