@@ -209,6 +209,40 @@ describe('session creation is bounded per caller and never evicts an active sess
     expect(await after.json()).toMatchObject({ id: 1, result: { content: [{ text: 'alice' }] } });
   });
 
+  it('counts anonymous callers by peer address over a socket, and leaves callers it cannot tell apart alone', async () => {
+    server = await serveForTest(createServer({ name: 'open', version: '1.0.0' }), {
+      sessions: { maxNewPerCaller: 5 },
+    });
+    const initialize = (send: (request: Request) => Promise<Response>, base: string, id: number) =>
+      send(
+        new Request(base, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id,
+            method: 'initialize',
+            params: {
+              protocolVersion: LEGACY_VERSION,
+              capabilities: {},
+              clientInfo: { name: 'anon', version: '1' },
+            },
+          }),
+        }),
+      );
+    const overSocket: number[] = [];
+    for (let i = 0; i < 6; i++) overSocket.push((await initialize((r) => fetch(r), server.url, i)).status);
+    expect(overSocket).toEqual([200, 200, 200, 200, 200, 429]);
+
+    const handler = createServer({ name: 'open', version: '1.0.0' })
+      .build()
+      .fetchHandler({ sessions: { maxNewPerCaller: 5 } });
+    const inProcessStatuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      inProcessStatuses.push((await initialize(handler, 'http://127.0.0.1/mcp', i)).status);
+    expect(inProcessStatuses).toEqual([200, 200, 200, 200, 200, 200]);
+  });
+
   it('refuses a newcomer with a coded 503 when the store is full of recently active sessions', async () => {
     const { as } = inProcess({ sessions: { store: createMemorySessionStore({ maxSessions: 20 }) } });
     const alice = as('alice');

@@ -32,7 +32,7 @@ export class LegacySessions {
    * error when the caller opens sessions too fast or the store is full of active sessions.
    */
   async create(state: LegacyState, caller: SessionCaller): Promise<string> {
-    this.#admission.admit(caller.admissionKey);
+    if (caller.admissionKey !== undefined) this.#admission.admit(caller.admissionKey);
     const id = randomUUID();
     this.#owners.set(state, caller.owner);
     await this.save(id, state);

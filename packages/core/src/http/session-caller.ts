@@ -5,8 +5,12 @@ import type { AuthIdentity } from '../context.js';
 export interface SessionCaller {
   /** What a session remembers of its creator; a request from anyone else finds no such session. */
   readonly owner: string;
-  /** The bucket session creations are counted in (per identity, else per peer address). */
-  readonly admissionKey: string;
+  /**
+   * The bucket session creations are counted in: the identity, else the peer address; undefined
+   * for an anonymous caller whose address is unknown (the fetch handler), as there is nothing to
+   * tell such callers apart and one bucket for all of them would throttle everyone together.
+   */
+  readonly admissionKey: string | undefined;
 }
 
 /** Owner of sessions made without a verified identity (and without address binding), and of records that name none. */
@@ -32,10 +36,10 @@ export function sessionCaller(
       .digest('base64url')}`;
     return { owner, admissionKey: owner };
   }
-  const bucket = `addr:${addressBucket(remoteAddress)}`;
+  const known = remoteAddress !== undefined && remoteAddress !== '';
   return {
-    owner: bindAddress && remoteAddress !== undefined ? `addr:${remoteAddress}` : ANONYMOUS_OWNER,
-    admissionKey: bucket,
+    owner: bindAddress && known ? `addr:${remoteAddress}` : ANONYMOUS_OWNER,
+    admissionKey: known ? `addr:${addressBucket(remoteAddress)}` : undefined,
   };
 }
 
