@@ -22,12 +22,26 @@ const bearer: EdgeGuard = (req) => {
   return { auth: { subject, ...(clientId ? { clientId } : {}), scopes: [] } };
 };
 
+/** The test's hold on the `held` tool: it starts, then waits for `release()` or its signal. */
+const hold = { started: (): void => {}, release: (): void => {} };
+
 function app() {
   return createServer({ name: 'bound', version: '1.0.0' })
     .guard(bearer)
     .tool('whoami', {
       description: 'Names the caller',
       handler: (_args, ctx) => ctx.auth?.subject ?? 'nobody',
+    })
+    .tool('held', {
+      description: 'Waits until the test releases it, or until it is cancelled',
+      handler: async (_args, ctx) => {
+        await new Promise<void>((resolve) => {
+          hold.release = resolve;
+          ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+          hold.started();
+        });
+        return ctx.signal.aborted ? 'cancelled' : 'finished';
+      },
     });
 }
 
@@ -149,6 +163,46 @@ describe('a legacy session belongs to the caller that created it', () => {
     const ended = await alice.end(session);
     expect(ended.status).toBe(200);
     expect((await alice.call(session, 3)).status).toBe(404);
+  });
+
+  it("answers another caller's notifications in a session with 404 and lets only the owner cancel its calls", async () => {
+    const as = await serveBound();
+    const alice = as('alice');
+    const session = await alice.open();
+    const post = (token: string, message: Record<string, unknown>) =>
+      fetch(alice.base, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'mcp-session-id': session,
+          'mcp-protocol-version': LEGACY_VERSION,
+        },
+        body: JSON.stringify({ jsonrpc: '2.0', ...message }),
+      });
+    const cancel = { method: 'notifications/cancelled', params: { requestId: 5 } };
+    const started = new Promise<void>((resolve) => {
+      hold.started = resolve;
+    });
+    const held = post('alice', { id: 5, method: 'tools/call', params: { name: 'held', arguments: {} } });
+    await started;
+
+    const refused = await post('bob', cancel);
+    expect(refused.status).toBe(404);
+    expect(await refused.json()).toMatchObject({ id: null, error: { code: -32600 } });
+    hold.release();
+    expect(await (await held).json()).toMatchObject({ id: 5, result: { content: [{ text: 'finished' }] } });
+
+    const second = post('alice', { id: 5, method: 'tools/call', params: { name: 'held', arguments: {} } });
+    await new Promise<void>((resolve) => {
+      hold.started = resolve;
+    });
+    expect((await post('alice', cancel)).status).toBe(202);
+    expect(await (await second).json()).toMatchObject({
+      id: 5,
+      result: { content: [{ text: 'cancelled' }] },
+    });
   });
 
   it('binds to the client id as well as the subject', async () => {

@@ -10,6 +10,7 @@ import { serveListen } from '../listen.js';
 import { PendingRequests } from '../pending-requests.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
+import { takeClientMessage } from './client-message.js';
 import { sendCodedRefusal, shuttingDown } from './coded-refusal.js';
 import { passEdge, requestIdFor } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
@@ -119,7 +120,7 @@ export class McpHttpHandler {
   }
 
   /** Answers a refused request with its JSON-RPC error and HTTP status (400 unless it says otherwise). */
-  #reject(sink: HttpSink, id: RpcRequest['id'], error: ProtocolError): void {
+  #reject(sink: HttpSink, id: RpcRequest['id'] | null, error: ProtocolError): void {
     sink.send(error.httpStatus ?? 400, jsonHeaders(), JSON.stringify(rpcErrorFrom(id, error)));
   }
 
@@ -216,22 +217,19 @@ export class McpHttpHandler {
     sink: HttpSink,
     decision: EdgeDecision | undefined,
   ): Promise<void> | void {
-    if (inbound.kind === 'response') {
-      this.#pending.settle(inbound.id, inbound.result, inbound.error);
+    if (inbound.kind === 'request') return this.#request(inbound.message, req, sink, decision);
+    const sessionId = req.headers['mcp-session-id'];
+    const accept = () => {
+      takeClientMessage(inbound, sessionId, this.#pending, this.#inflight);
       sink.send(202, { ...decision?.headers }, '');
-      return;
-    }
-    if (inbound.kind === 'notification') {
-      if (inbound.message.method === 'notifications/cancelled') {
-        const id = (inbound.message.params as { requestId?: string | number } | undefined)?.requestId;
-        const controllers = this.#inflight.get(`${req.headers['mcp-session-id'] ?? ''}:${String(id)}`);
-        // Without a session two clients may share an id: cancel only when it is unambiguous.
-        if (controllers?.length === 1) controllers[0]?.abort(new Error('Cancelled by the client.'));
-      }
-      sink.send(202, { ...decision?.headers }, '');
-      return;
-    }
-    return this.#request(inbound.message, req, sink, decision);
+    };
+    if (this.#sessions === undefined || sessionId === undefined) return accept();
+    // Only the session's owner may cancel a call or answer a request in it; to others it does not exist.
+    const owner = this.#caller(req, decision).owner;
+    return this.#sessions.resume(sessionId, owner).then((found) => {
+      if (found instanceof ProtocolError) this.#reject(sink, null, found);
+      else accept();
+    });
   }
 
   #request(
