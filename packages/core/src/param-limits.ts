@@ -1,6 +1,6 @@
 import { ProtocolError, RpcCode } from './errors.js';
 
-/** Length limits on what a request names (`limits` of `createServer`); longer values are invalid params. */
+/** Limits on what a request names or makes the server keep (`limits` of `createServer`); past them, invalid params. */
 export interface ParamLimits {
   /** Longest resource URI accepted (`resources/read`, `resources/(un)subscribe`, completion refs). Default: 8 192. */
   maxUriLength?: number;
@@ -8,6 +8,8 @@ export interface ParamLimits {
   maxNameLength?: number;
   /** Longest pagination cursor accepted on list methods. Default: 1 024. */
   maxCursorLength?: number;
+  /** Most resource subscriptions one legacy session (or stdio connection) keeps. Default: 1 000. */
+  maxSubscriptions?: number;
 }
 
 const LIST_METHODS = new Set(['tools/list', 'prompts/list', 'resources/list', 'resources/templates/list']);
@@ -29,11 +31,23 @@ export class ParamLimitCheck {
   readonly #uri: number;
   readonly #name: number;
   readonly #cursor: number;
+  readonly #subscriptions: number;
 
   constructor(limits: ParamLimits = {}) {
     this.#uri = limits.maxUriLength ?? 8_192;
     this.#name = limits.maxNameLength ?? 256;
     this.#cursor = limits.maxCursorLength ?? 1_024;
+    this.#subscriptions = limits.maxSubscriptions ?? 1_000;
+  }
+
+  /** Throws a -32602 {@link ProtocolError} when subscribing to `uri` would exceed the session's bound. */
+  checkSubscription(subscriptions: ReadonlySet<string>, uri: string): void {
+    if (subscriptions.size < this.#subscriptions || subscriptions.has(uri)) return;
+    throw new ProtocolError(
+      RpcCode.INVALID_PARAMS,
+      `Invalid params: this session already holds ${subscriptions.size} subscriptions, the limit; unsubscribe from some first.`,
+      { limit: this.#subscriptions },
+    );
   }
 
   /** Throws a -32602 {@link ProtocolError} when `params` of `method` carry an over-long value. */

@@ -224,8 +224,10 @@ export class McpkitServer {
         if (typeof params.uri !== 'string')
           throw new ProtocolError(RpcCode.INVALID_PARAMS, `${method} needs a "uri".`);
         if (legacy) {
-          if (method === 'resources/subscribe') legacy.subscriptions.add(params.uri);
-          else legacy.subscriptions.delete(params.uri);
+          if (method === 'resources/subscribe') {
+            this.#limits.checkSubscription(legacy.subscriptions, params.uri);
+            legacy.subscriptions.add(params.uri);
+          } else legacy.subscriptions.delete(params.uri);
         }
         return {};
       }

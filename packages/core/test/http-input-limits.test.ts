@@ -1,7 +1,7 @@
 import { createLogger, createServer, type ParamLimits } from '@mcpkit/core';
 import { serveForTest, type TestServer } from '@mcpkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { postLegacy, postModern, type WireMessage } from './fixtures/http-wire.js';
+import { postInitialize, postLegacy, postModern, type WireMessage } from './fixtures/http-wire.js';
 
 let server: TestServer | undefined;
 let lines: Array<{ level: string; requestId?: string; msg?: string }> = [];
@@ -60,6 +60,30 @@ describe('length limits on what a request names', () => {
     // No error echoes the whole value back.
     for (const body of bodies.slice(0, 4)) expect(JSON.stringify(body).length).toBeLessThan(1_000);
     expect(lines.filter((line) => line.level === 'error')).toEqual([]);
+  });
+
+  it('bounds the subscriptions one legacy session keeps', async () => {
+    const logger = createLogger({ level: 'silent' });
+    server = await serveForTest(
+      createServer({ name: 'limits', version: '1.0.0', logger, limits: { maxSubscriptions: 2 } }).resource(
+        'test://template/{id}/data',
+        { name: 'template', description: 'Templated', read: (_uri, { id }) => id },
+      ),
+      { sessions: true },
+    );
+    const init = await postInitialize(server.url);
+    const session = init.headers.get('mcp-session-id') as string;
+    const subscribe = async (id: number, uri: string) =>
+      (await (
+        await postLegacy(server!.url, id, 'resources/subscribe', { uri }, session)
+      ).json()) as WireMessage;
+    expect((await subscribe(1, 'test://template/1/data')).result).toEqual({});
+    expect((await subscribe(2, 'test://template/2/data')).result).toEqual({});
+    expect((await subscribe(3, 'test://template/2/data')).result).toEqual({});
+    expect((await subscribe(4, 'test://template/3/data')).error).toMatchObject({
+      code: -32602,
+      data: { limit: 2 },
+    });
   });
 
   it('takes its limits from createServer({ limits })', async () => {
