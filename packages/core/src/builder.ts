@@ -15,6 +15,7 @@ import type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js'
 import type { HttpServerHandle, ServeOptions } from './http/node-server.js';
 import { createLogger, type Logger, redactingLogger } from './logger.js';
 import type { Middleware, ScopedMiddleware } from './middleware.js';
+import type { ParamLimits } from './param-limits.js';
 import type { AnySchema, StandardSchemaV1 } from './schema.js';
 import { McpkitServer } from './server.js';
 import type { StdioHandle, StdioOptions } from './stdio.js';
@@ -47,6 +48,8 @@ export interface ServerOptions {
   requestStateSecret?: string;
   /** Cache hint (`ttlMs`) for modern-era list responses, in milliseconds. Default: 0 (do not cache). */
   listTtlMs?: number;
+  /** Length limits on URIs, names and cursors in requests. Default: 8 192 / 256 / 1 024 characters. */
+  limits?: ParamLimits;
 }
 
 /** A tool as recorded by the builder. */

@@ -72,7 +72,7 @@ export type {
 } from './http/event-store.js';
 export { createMemoryEventStore } from './http/event-store.js';
 export type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
-export type { HttpHandlerOptions } from './http/handler-options.js';
+export type { HttpHandlerOptions, SessionOptions } from './http/handler-options.js';
 export type { HttpCallUsage } from './http/http-calls.js';
 export type { HttpServerHandle, ServeOptions } from './http/node-server.js';
 export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './http/session-store.js';
@@ -83,6 +83,7 @@ export type { Logger, LoggerOptions, LogLevel } from './logger.js';
 export { createLogger, redactingLogger, silentLogger } from './logger.js';
 export type { Middleware, Next, ScopedMiddleware } from './middleware.js';
 export { compose } from './middleware.js';
+export type { ParamLimits } from './param-limits.js';
 export type { Era, LoggingLevel } from './protocol.js';
 export {
   LEGACY_VERSIONS,

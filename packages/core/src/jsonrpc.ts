@@ -28,7 +28,7 @@ export interface RpcErrorObject {
 /** A JSON-RPC response (result or error). */
 export type RpcResponse =
   | { jsonrpc: '2.0'; id: RpcId; result: Record<string, unknown> }
-  | { jsonrpc: '2.0'; id?: RpcId; error: RpcErrorObject };
+  | { jsonrpc: '2.0'; id: RpcId | null; error: RpcErrorObject };
 
 /** One inbound message, classified. */
 export type Inbound =
@@ -36,11 +36,15 @@ export type Inbound =
   | { kind: 'notification'; message: RpcNotification }
   | { kind: 'response'; id: RpcId; result?: unknown; error?: RpcErrorObject };
 
-/** Builds an error response; the id is omitted when unknown (MCP's schema allows no `null` id). */
+/**
+ * Builds an error response. JSON-RPC 2.0 requires the `id` member on every response: the
+ * request's id when it could be read, `null` when it could not (parse errors, batches, messages
+ * whose id is malformed).
+ */
 export function rpcError(id: RpcId | null, code: number, message: string, data?: unknown): RpcResponse {
   const error: RpcErrorObject = { code, message };
   if (data !== undefined) error.data = data;
-  return id === null ? { jsonrpc: '2.0', error } : { jsonrpc: '2.0', id, error };
+  return { jsonrpc: '2.0', id, error };
 }
 
 /** Builds an error response from a {@link ProtocolError}. */

@@ -194,7 +194,15 @@ export function matchTemplate(
   uri: string,
 ): { template: FrozenTemplate; variables: Record<string, string> } | undefined {
   for (const template of templates) {
-    const match = template.template.match(uri);
+    let match: ReturnType<UriTemplate['match']>;
+    try {
+      match = template.template.match(uri);
+    } catch {
+      // The SDK's matcher refuses URIs it cannot match safely (length, shape): the caller's error.
+      throw new ProtocolError(RpcCode.INVALID_PARAMS, 'Invalid resource URI: it cannot be matched.', {
+        uri: uri.slice(0, 256),
+      });
+    }
     if (match) {
       const variables: Record<string, string> = {};
       for (const [key, value] of Object.entries(match)) {

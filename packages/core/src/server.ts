@@ -17,6 +17,7 @@ import { type RpcRequest, type RpcResponse, rpcErrorFrom } from './jsonrpc.js';
 import type { LegacyState } from './legacy-state.js';
 import { createLogger, type Logger, redactingLogger } from './logger.js';
 import { identityMeta, modernResult } from './modern-result.js';
+import { ParamLimitCheck } from './param-limits.js';
 import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from './protocol.js';
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
@@ -74,6 +75,7 @@ export class McpkitServer {
   readonly #inflight = new Inflight();
   readonly #changeListeners = new Set<(event: ChangeEvent) => void>();
   readonly #listTtlMs: number;
+  readonly #limits: ParamLimitCheck;
   readonly #identity: Readonly<Record<string, unknown>>;
   /** Correlation ids: a random prefix per server and a counter (unique, cheap, not secret). */
   readonly #idPrefix = `${randomBytes(6).toString('base64url')}-`;
@@ -101,6 +103,7 @@ export class McpkitServer {
     this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
     this.#listTtlMs = o.listTtlMs ?? 0;
+    this.#limits = new ParamLimitCheck(o.limits);
     this.capabilities = deriveCapabilities(this.registry, o.capabilities);
   }
 
@@ -207,6 +210,7 @@ export class McpkitServer {
     if (env.era === 'legacy' && MODERN_ONLY.has(method)) {
       throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`, undefined, 404);
     }
+    this.#limits.check(method, params);
     switch (method) {
       case 'initialize':
         return this.initializeResult(params.protocolVersion);
@@ -224,8 +228,10 @@ export class McpkitServer {
         if (typeof params.uri !== 'string')
           throw new ProtocolError(RpcCode.INVALID_PARAMS, `${method} needs a "uri".`);
         if (legacy) {
-          if (method === 'resources/subscribe') legacy.subscriptions.add(params.uri);
-          else legacy.subscriptions.delete(params.uri);
+          if (method === 'resources/subscribe') {
+            this.#limits.checkSubscription(legacy.subscriptions, params.uri);
+            legacy.subscriptions.add(params.uri);
+          } else legacy.subscriptions.delete(params.uri);
         }
         return {};
       }

@@ -281,9 +281,11 @@ describe('graceful shutdown in process', () => {
     const refused = await handler(request(2, 'tools/list'));
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
-    const body = (await refused.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ jsonrpc: '2.0', error: { code: -32603 } });
-    expect(body.id).not.toBeNull();
+    expect(await refused.json()).toMatchObject({
+      jsonrpc: '2.0',
+      id: 2,
+      error: { code: -32603, data: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, retryAfterMs: 1_000 } },
+    });
 
     release.resolve();
     const finished = await inflight;

@@ -243,15 +243,15 @@ describe('stdio robustness (raw process)', () => {
     }
   });
 
-  it('answers a line that is not JSON with a -32700 error that has no id, and keeps serving', async () => {
+  it('answers a line that is not JSON with a -32700 error whose id is null, and keeps serving', async () => {
     const server = startRaw();
     server.write('this is not json');
     const error = JSON.parse(await server.line(0));
     expect(error).toEqual({
       jsonrpc: '2.0',
+      id: null,
       error: { code: -32700, message: expect.any(String) },
     });
-    expect('id' in error).toBe(false);
 
     server.write(initialize(1));
     const response = JSON.parse(await server.line(1));
@@ -267,7 +267,7 @@ describe('stdio robustness (raw process)', () => {
     const server = startRaw();
     server.write('[1,2,3]');
     const noId = JSON.parse(await server.line(0));
-    expect(noId).toEqual({ jsonrpc: '2.0', error: { code: -32600, message: expect.any(String) } });
+    expect(noId).toEqual({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.any(String) } });
     server.write(JSON.stringify({ jsonrpc: '1.0', id: 7, method: 'tools/list' }));
     const withId = JSON.parse(await server.line(1));
     expect(withId).toMatchObject({ jsonrpc: '2.0', id: 7, error: { code: -32600 } });
@@ -377,6 +377,7 @@ describe('stdio robustness (raw process)', () => {
     );
     expect(JSON.parse(await server.line(0))).toEqual({
       jsonrpc: '2.0',
+      id: null,
       error: { code: -32600, message: expect.stringContaining('larger than') },
     });
     server.write(initialize(2));

@@ -14,7 +14,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Serves over HTTP on 127.0.0.1 with a port the OS picks; signal handlers are not installed. */
+/**
+ * Serves over HTTP on 127.0.0.1 with a port the OS picks; signal handlers are not installed. Unless
+ * the options say otherwise, `close()` drains for at most 1 s and does not linger for idle
+ * kept-alive connections (`shutdownLingerMs: 0`), so a test's clean-up stays quick.
+ */
 export async function serveForTest(
   target: McpkitServer | ServerBuilder,
   options: ServeOptions = {},
@@ -22,6 +26,7 @@ export async function serveForTest(
   const server = 'build' in target ? target.build() : target;
   const handle = await server.serve({
     shutdownGraceMs: 1_000,
+    shutdownLingerMs: 0,
     ...options,
     port: 0,
     host: '127.0.0.1',

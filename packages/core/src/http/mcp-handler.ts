@@ -1,5 +1,5 @@
 import type { TrustProxy } from '../client-address.js';
-import type { EdgeDecision, EdgeGuard } from '../edge.js';
+import { type EdgeDecision, type EdgeGuard, toRefusal } from '../edge.js';
 import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
@@ -9,6 +9,8 @@ import { initializedState, type LegacyState, undescribedState } from '../legacy-
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
 import { traceIdOf } from '../trace-id.js';
+import { takeClientMessage } from './client-message.js';
+import { sendCodedRefusal, shuttingDown } from './coded-refusal.js';
 import { passEdge, reportRefusal, requestIdFor } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { serveExtraRoute } from './extra-route.js';
@@ -22,6 +24,7 @@ import { LegacySessions } from './legacy-sessions.js';
 import { serveListenStream } from './listen-stream.js';
 import { PeerAddress } from './peer-address.js';
 import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-message.js';
+import { type SessionCaller, sessionCaller } from './session-caller.js';
 import { serveDelete, serveGet } from './session-requests.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 import { StreamAdmission } from './stream-admission.js';
@@ -37,6 +40,7 @@ export class McpHttpHandler {
   readonly #hosts: ReadonlySet<string> | undefined;
   readonly #origins: ReadonlySet<string> | undefined;
   readonly #sessions: LegacySessions | undefined;
+  readonly #bindAddress: boolean;
   readonly #events: EventStore | undefined;
   readonly #retryMs: number;
   readonly #legacy: boolean;
@@ -60,9 +64,14 @@ export class McpHttpHandler {
       ? new Set(options.allowedOrigins.map((o) => o.toLowerCase()))
       : undefined;
     const sessions = options.sessions;
+    const sessionOptions = typeof sessions === 'object' ? sessions : {};
     this.#sessions = sessions
-      ? new LegacySessions(typeof sessions === 'object' ? sessions.store : undefined)
+      ? new LegacySessions(sessionOptions.store, {
+          maxPerCaller: sessionOptions.maxNewPerCaller,
+          windowMs: sessionOptions.newSessionWindowMs,
+        })
       : undefined;
+    this.#bindAddress = sessionOptions.bindAddress ?? false;
     this.#events =
       options.eventStore === false ? undefined : (options.eventStore ?? createMemoryEventStore());
     this.#retryMs = options.retryMs ?? 1_000;
@@ -105,6 +114,11 @@ export class McpHttpHandler {
     }
   }
 
+  /** Who sends a session request: the verified identity a guard attached, else the transport's facts. */
+  #caller(req: HttpRequestInfo, decision: EdgeDecision | undefined): SessionCaller {
+    return sessionCaller(decision?.auth, req.remoteAddress, this.#bindAddress);
+  }
+
   #crashed(error: unknown, sink: HttpSink): void {
     this.#server.logger.error({ err: error }, 'HTTP request failed');
     if (sink.open) jsonError(sink, 500, RpcCode.INTERNAL_ERROR, 'Internal error.');
@@ -128,7 +142,7 @@ export class McpHttpHandler {
   }
 
   /** Answers a refused request with its JSON-RPC error and HTTP status (400 unless it says otherwise). */
-  #reject(sink: HttpSink, id: RpcRequest['id'], error: ProtocolError): void {
+  #reject(sink: HttpSink, id: RpcRequest['id'] | null, error: ProtocolError): void {
     sink.send(error.httpStatus ?? 400, jsonHeaders(), JSON.stringify(rpcErrorFrom(id, error)));
   }
 
@@ -154,15 +168,9 @@ export class McpHttpHandler {
       }
     }
     if (extra !== undefined) return serveExtraRoute(this.#server, extra, req, sink, this.#maxBody);
-    if (this.#tracker.closing) {
-      this.#refused(req, 503, 'SHUTTING_DOWN', 'The server is shutting down.');
-      return jsonError(
-        sink,
-        503,
-        RpcCode.INTERNAL_ERROR,
-        'The server is shutting down; retry on another instance.',
-        { 'retry-after': '1' },
-      );
+    // A POST is refused once its body is read, so the refusal can carry the request's id.
+    if (this.#tracker.closing && req.method !== 'POST') {
+      return sendCodedRefusal(this.#server, sink, shuttingDown(), null, req, undefined);
     }
     switch (req.method) {
       case 'POST':
@@ -171,11 +179,13 @@ export class McpHttpHandler {
         return this.#guarded(req, undefined, undefined, sink, null, (decision) => {
           const peer = new PeerAddress(req, this.#trust);
           const admitted = this.#admission.admitOrRefuse(this.#server, sink, decision, peer, null);
-          if (admitted) return serveGet(req, admitted, this.#sessions, this.#events, this.#calls.streams);
+          if (admitted === undefined) return;
+          const owner = this.#caller(req, decision).owner;
+          return serveGet(req, admitted, this.#sessions, this.#events, this.#calls.streams, owner);
         });
       case 'DELETE':
-        return this.#guarded(req, undefined, undefined, sink, null, () =>
-          serveDelete(req, sink, this.#sessions),
+        return this.#guarded(req, undefined, undefined, sink, null, (decision) =>
+          serveDelete(req, sink, this.#sessions, this.#caller(req, decision).owner),
         );
       default:
         return jsonError(sink, 405, RpcCode.INVALID_REQUEST, `Method ${req.method} is not allowed.`, {
@@ -210,8 +220,10 @@ export class McpHttpHandler {
       sink.send(error.status, jsonHeaders(), JSON.stringify(error.response));
       return;
     }
-    if (this.#guards.length === 0) return this.#inbound(inbound, req, sink, undefined);
     const id = inbound.kind === 'request' ? inbound.message.id : null;
+    if (this.#tracker.closing)
+      return sendCodedRefusal(this.#server, sink, shuttingDown(), id, req, undefined);
+    if (this.#guards.length === 0) return this.#inbound(inbound, req, sink, undefined);
     return this.#guarded(req, inbound, body as string, sink, id, (decision) =>
       this.#inbound(inbound, req, sink, decision),
     );
@@ -237,20 +249,19 @@ export class McpHttpHandler {
     sink: HttpSink,
     decision: EdgeDecision | undefined,
   ): Promise<void> | void {
-    if (inbound.kind === 'response') {
-      this.#calls.pending.settle(inbound.id, inbound.result, inbound.error);
+    if (inbound.kind === 'request') return this.#request(inbound.message, req, sink, decision);
+    const sessionId = req.headers['mcp-session-id'];
+    const accept = () => {
+      takeClientMessage(inbound, sessionId, this.#calls);
       sink.send(202, { ...decision?.headers }, '');
-      return;
-    }
-    if (inbound.kind === 'notification') {
-      if (inbound.message.method === 'notifications/cancelled') {
-        const id = (inbound.message.params as { requestId?: string | number } | undefined)?.requestId;
-        this.#calls.cancel(req.headers['mcp-session-id'], id);
-      }
-      sink.send(202, { ...decision?.headers }, '');
-      return;
-    }
-    return this.#request(inbound.message, req, sink, decision);
+    };
+    if (this.#sessions === undefined || sessionId === undefined) return accept();
+    // Only the session's owner may cancel a call or answer a request in it; to others it does not exist.
+    const owner = this.#caller(req, decision).owner;
+    return this.#sessions.resume(sessionId, owner).then((found) => {
+      if (found instanceof ProtocolError) this.#reject(sink, null, found);
+      else accept();
+    });
   }
 
   #request(
@@ -306,10 +317,16 @@ export class McpHttpHandler {
       const params = request.params ?? {};
       const result = this.#server.initializeResult(params.protocolVersion);
       const extra: Record<string, string> = { ...decision?.headers };
-      if (this.#sessions)
-        extra['mcp-session-id'] = await this.#sessions.create(
-          initializedState(params, result.protocolVersion as string),
-        );
+      if (this.#sessions) {
+        const state = initializedState(params, result.protocolVersion as string);
+        try {
+          extra['mcp-session-id'] = await this.#sessions.create(state, this.#caller(req, decision));
+        } catch (error) {
+          const refusal = toRefusal(error);
+          if (!refusal) throw error;
+          return sendCodedRefusal(this.#server, sink, refusal, request.id, req, decision);
+        }
+      }
       sink.send(
         200,
         Object.assign(jsonHeaders(), extra),
@@ -321,31 +338,9 @@ export class McpHttpHandler {
     let sessionId: string | undefined;
     if (this.#sessions) {
       sessionId = headers['mcp-session-id'];
-      if (sessionId === undefined) {
-        return this.#reject(
-          sink,
-          request.id,
-          new ProtocolError(
-            RpcCode.INVALID_REQUEST,
-            'Bad Request: the Mcp-Session-Id header is required; call initialize first.',
-            undefined,
-            400,
-          ),
-        );
-      }
-      legacy = await this.#sessions.load(sessionId);
-      if (!legacy) {
-        return this.#reject(
-          sink,
-          request.id,
-          new ProtocolError(
-            RpcCode.INVALID_REQUEST,
-            'Session not found: it expired or was deleted; initialize a new one.',
-            undefined,
-            404,
-          ),
-        );
-      }
+      const resumed = await this.#sessions.resume(sessionId, this.#caller(req, decision).owner);
+      if (resumed instanceof ProtocolError) return this.#reject(sink, request.id, resumed);
+      legacy = resumed;
     }
     const state = legacy ?? undescribedState(headerVersion);
     return this.#dispatch(request, req, sink, {

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { McpkitServer } from '../server.js';
+import { ConnectionDrain } from './connection-drain.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
 import type { HttpCallUsage } from './http-calls.js';
@@ -16,6 +17,12 @@ export interface ServeOptions extends HttpHandlerOptions {
   host?: string;
   /** How long shutdown waits for in-flight requests before aborting them, in milliseconds. Default: 10 000. */
   shutdownGraceMs?: number;
+  /**
+   * On shutdown, once no request is in flight, how long idle kept-alive connections stay open so a
+   * request already on its way on one is answered (503, `Connection: close`) instead of reset, in
+   * milliseconds. Default: 500.
+   */
+  shutdownLingerMs?: number;
   /** Drain and exit on SIGTERM/SIGINT. Default: true. */
   handleSignals?: boolean;
   /**
@@ -47,12 +54,15 @@ export class NodeSink implements HttpSink {
   constructor(
     private readonly res: ServerResponse,
     private readonly batch?: WriteBatch,
+    private readonly connections?: ConnectionDrain,
   ) {}
 
   send(status: number, headers: Record<string, string>, body: string): void {
     const res = this.res;
     if (res.headersSent) return;
     headers['content-length'] = String(Buffer.byteLength(body));
+    // While draining, the client must not send another request on this connection.
+    if (this.connections?.draining) headers.connection = 'close';
     // The head is built now, so a bad header value still throws to the caller.
     res.writeHead(status, headers);
     this.#sent = true;
@@ -62,6 +72,7 @@ export class NodeSink implements HttpSink {
 
   startStream(headers: Record<string, string>): void {
     if (this.res.headersSent) return;
+    if (this.connections?.draining) headers.connection = 'close';
     this.res.writeHead(200, headers);
     this.res.flushHeaders();
   }
@@ -171,13 +182,14 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
       : undefined;
   const http = createServer((req, res) => {
     const request = new NodeRequest(req);
-    const sink = new NodeSink(res, batch);
+    const sink = new NodeSink(res, batch, connections);
     if (req.method !== 'POST') {
       void handler.handle(request, sink);
       return;
     }
     request.collect(handler.maxBodyBytes, () => void handler.handle(request, sink));
   });
+  const connections = new ConnectionDrain(http);
   http.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -189,15 +201,15 @@ export async function serveHttp(server: McpkitServer, options: ServeOptions = {}
   const address = http.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const graceMs = options.shutdownGraceMs ?? 10_000;
+  const lingerMs = options.shutdownLingerMs ?? 500;
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const stopped = new Promise<void>((resolve) => http.close(() => resolve()));
-      http.closeIdleConnections();
+      const stopped = connections.stopListening();
       await handler.drain(graceMs);
       // Answers of the last requests may still wait for the end of the turn: send them first.
       batch?.flush();
-      http.closeAllConnections();
+      await connections.close(lingerMs);
       await stopped;
     })();
     return closing;

@@ -6,8 +6,8 @@ import { type RequestStream, replayStream } from './request-stream.js';
 import type { HttpRequestInfo, HttpSink } from './sink.js';
 
 /**
- * Answers a GET on the MCP endpoint: resumes a stream after `Last-Event-ID`, or opens a legacy
- * session's standalone stream; a stateless server has none.
+ * Answers a GET on the MCP endpoint: resumes a stream after `Last-Event-ID`, or opens the
+ * standalone stream of a legacy session that `owner` created; a stateless server has none.
  */
 export async function serveGet(
   req: HttpRequestInfo,
@@ -15,6 +15,7 @@ export async function serveGet(
   sessions: LegacySessions | undefined,
   events: EventStore | undefined,
   streams: ReadonlyMap<string, RequestStream>,
+  owner: string,
 ): Promise<void> {
   const accept = req.headers.accept;
   if (accept !== undefined && !/text\/event-stream|\*\/\*/i.test(accept)) {
@@ -45,7 +46,7 @@ export async function serveGet(
     );
   }
   const sessionId = req.headers['mcp-session-id'];
-  if (sessionId === undefined || !(await sessions.exists(sessionId))) {
+  if (sessionId === undefined || !(await sessions.exists(sessionId, owner))) {
     return jsonError(
       sink,
       sessionId === undefined ? 400 : 404,
@@ -56,11 +57,12 @@ export async function serveGet(
   sessions.attachStream(sessionId, sink);
 }
 
-/** Answers a DELETE on the MCP endpoint: ends a legacy session. */
+/** Answers a DELETE on the MCP endpoint: ends a legacy session that `owner` created. */
 export async function serveDelete(
   req: HttpRequestInfo,
   sink: HttpSink,
   sessions: LegacySessions | undefined,
+  owner: string,
 ): Promise<void> {
   if (!sessions) {
     return jsonError(
@@ -74,7 +76,7 @@ export async function serveDelete(
   const sessionId = req.headers['mcp-session-id'];
   if (sessionId === undefined)
     return jsonError(sink, 400, RpcCode.INVALID_REQUEST, 'The Mcp-Session-Id header is required.');
-  if (!(await sessions.exists(sessionId)))
+  if (!(await sessions.exists(sessionId, owner)))
     return jsonError(sink, 404, RpcCode.INVALID_REQUEST, 'Session not found.');
   await sessions.end(sessionId);
   sink.send(200, {}, '');

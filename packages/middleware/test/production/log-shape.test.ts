@@ -188,7 +188,11 @@ describe('refusals while draining', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.requestId === 'refused-503');
     expect(about).toHaveLength(1);
-    expect(about[0]).toMatchObject({ msg: 'request refused', status: 503, errorCode: 'SHUTTING_DOWN' });
+    expect(about[0]).toMatchObject({
+      msg: 'request refused',
+      status: 503,
+      errorCode: 'UPSTREAM_UNAVAILABLE',
+    });
     const metrics = parsePrometheusText(await (preset.metrics?.registry.metrics() ?? Promise.resolve('')));
     expect(sumOf(metrics, 'mcpkit_edge_refusals_total', { status: '503' })).toBe(1);
   });
