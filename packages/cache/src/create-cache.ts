@@ -156,16 +156,26 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
 
   const log = () => logger ?? silentLogger;
 
-  const { resolve, peek, read, write, storeFailed, storeWorked, invalidated, invalidatedAll } =
-    createResolver({
-      store,
-      name,
-      clock,
-      lockTtlMs: options.lockTtlMs ?? 5_000,
-      lockWaitMs: options.lockWaitMs ?? 2_000,
-      lockPollMs: options.lockPollMs ?? 10,
-      log,
-    });
+  const {
+    resolve,
+    peek,
+    read,
+    write,
+    stamp,
+    storeFailed,
+    storeWorked,
+    invalidated,
+    invalidatedAll,
+    tagsInvalidatedAt,
+  } = createResolver({
+    store,
+    name,
+    clock,
+    lockTtlMs: options.lockTtlMs ?? 5_000,
+    lockWaitMs: options.lockWaitMs ?? 2_000,
+    lockPollMs: options.lockPollMs ?? 10,
+    log,
+  });
 
   const replay = createInvalidationReplay({
     store,
@@ -230,7 +240,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       const tags = typeof opts.tags === 'function' ? opts.tags(value) : (opts.tags ?? []);
       // A load of this key in flight must not overwrite the value set here with an older one.
       invalidated([`data:${key}`], []);
-      await write(`data:${key}`, value, tags, policyFrom(opts), clock(), telemetry);
+      await write(`data:${key}`, value, tags, policyFrom(opts), stamp(), telemetry);
     },
     async delete(...keys: string[]): Promise<void> {
       const storeKeys = keys.map((key) => `data:${key}`);
@@ -247,6 +257,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
       // Before the store: a caller arriving once this returns must not join a load from before it.
       invalidated([], tags);
       const at = clock();
+      tagsInvalidatedAt(at);
       try {
         await store.invalidateTags(tags, at);
         storeWorked();

@@ -46,6 +46,18 @@ export function createResolver(options: ResolverOptions) {
   const { store, name, clock, lockTtlMs, lockWaitMs, lockPollMs, log } = options;
   const flights = new Map<string, Flight>();
   const epochs = createInvalidationEpochs();
+  // The latest time this instance stamped a tag invalidation with. Stores void an entry whose tag
+  // was invalidated at or after its createdAt, so a load or set that starts after a local
+  // invalidation (process order proves it) but reads the same millisecond, or a clock that went
+  // back, must stamp strictly later or its value would be voided the moment it is written.
+  // Invalidations by other instances keep voiding anything stamped at or before their time.
+  let lastTagInvalidationAt = Number.NEGATIVE_INFINITY;
+  /** A createdAt for work starting now: the clock, but after every local tag invalidation so far. */
+  const stamp = (): number => Math.max(clock(), lastTagInvalidationAt + 1);
+  /** Records the time a local tag invalidation was stamped with. */
+  const tagsInvalidatedAt = (at: number) => {
+    if (at > lastTagInvalidationAt) lastTagInvalidationAt = at;
+  };
   // Set while a plain (untiered) store keeps failing, so the failure is logged once, not per call.
   let failing = false;
 
@@ -179,7 +191,7 @@ export function createResolver(options: ResolverOptions) {
   ): Promise<Outcome<T>> => {
     // What the loader reads reflects every invalidation made before it starts (after any wait for the lock).
     const epoch = epochs.current();
-    const startedAt = clock();
+    const startedAt = stamp();
     let loaded: Loaded<T>;
     let thrown = false;
     try {
@@ -364,5 +376,16 @@ export function createResolver(options: ResolverOptions) {
     return found ? Promise.resolve(found) : resolveSlow(key, loader, policy, events);
   };
 
-  return { resolve, peek, read, write, storeFailed, storeWorked, invalidated, invalidatedAll };
+  return {
+    resolve,
+    peek,
+    read,
+    write,
+    stamp,
+    storeFailed,
+    storeWorked,
+    invalidated,
+    invalidatedAll,
+    tagsInvalidatedAt,
+  };
 }

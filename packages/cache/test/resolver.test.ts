@@ -50,6 +50,21 @@ describe('loads in flight and invalidations', () => {
     expect(await cache.get('k')).toBe('v2');
   });
 
+  it('keeps a value loaded after a tag invalidation made in the same millisecond', async () => {
+    // A frozen clock: the invalidation and the load that follows it read the same millisecond.
+    const cache = createCache({ clock: () => 1_000 });
+    const source = { version: 1 };
+    const loader = async () => `v${source.version}`;
+    expect(await cache.getOrSet('k', loader, { tags: ['t'] })).toBe('v1');
+    source.version = 2;
+    await cache.invalidateTags(['t']);
+    expect(await cache.getOrSet('k', loader, { tags: ['t'] })).toBe('v2');
+    expect(await cache.get('k')).toBe('v2');
+    await cache.invalidateTags(['t']);
+    await cache.set('s', 'set-after', { tags: ['t'] });
+    expect(await cache.get('s')).toBe('set-after');
+  });
+
   it('still shares one load among callers when nothing was invalidated', async () => {
     const cache = createCache();
     const { source, loader, running, release } = gatedSource();
