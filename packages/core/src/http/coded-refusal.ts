@@ -2,7 +2,6 @@ import { type EdgeDecision, HttpRefusal } from '../edge.js';
 import { McpkitError } from '../errors.js';
 import type { RpcId } from '../jsonrpc.js';
 import type { McpkitServer } from '../server.js';
-import { traceIdOf } from '../trace-id.js';
 import { reportRefusal, requestIdFor, sendRefusal } from './edge-gate.js';
 import type { HttpRequestInfo, HttpSink } from './sink.js';
 
@@ -20,10 +19,8 @@ export function sendCodedRefusal(
   decision: EdgeDecision | undefined,
 ): void {
   const requestId = decision?.requestId ?? requestIdFor(req.headers, server);
-  const traceId = traceIdOf(req.headers.traceparent);
-  reportRefusal(server, {
+  reportRefusal(server, req.headers, {
     requestId,
-    ...(traceId !== undefined ? { traceId } : {}),
     status: refusal.status,
     errorCode: refusal.error.code,
     reason: refusal.error.message,

@@ -28,7 +28,13 @@ export type RefusalReport = TelemetryEvents['edge.refused'];
  * refusal at the edge — guards (401, 403, 429), host checks, body limit (413), draining (503) —
  * goes through here, so each is one line and one increment.
  */
-export function reportRefusal(server: McpkitServer, report: RefusalReport): void {
+export function reportRefusal(
+  server: McpkitServer,
+  headers: HttpRequestInfo['headers'],
+  refused: Omit<RefusalReport, 'traceId'>,
+): void {
+  const traceId = traceIdOf(headers.traceparent);
+  const report: RefusalReport = traceId === undefined ? refused : { ...refused, traceId };
   server.logger.info(report, 'request refused');
   if (server.telemetry.has('edge.refused')) server.telemetry.emit('edge.refused', report);
 }
@@ -90,10 +96,8 @@ export function passEdge(
     if (!refusal) throw error;
     const decided = progress.decided;
     const requestId = decided?.requestId ?? requestIdFor(req.headers, server);
-    const traceId = traceIdOf(req.headers.traceparent);
-    reportRefusal(server, {
+    reportRefusal(server, req.headers, {
       requestId,
-      ...(traceId !== undefined ? { traceId } : {}),
       status: refusal.status,
       errorCode: refusal.error.code,
       reason: refusal.error.message,

@@ -8,7 +8,6 @@ import { type Inbound, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrp
 import { initializedState, type LegacyState, undescribedState } from '../legacy-state.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
-import { traceIdOf } from '../trace-id.js';
 import { takeClientMessage } from './client-message.js';
 import { sendCodedRefusal, shuttingDown } from './coded-refusal.js';
 import { passEdge, reportRefusal, requestIdFor } from './edge-gate.js';
@@ -131,10 +130,8 @@ export class McpHttpHandler {
 
   /** Logs and counts a request refused before the guards ran (see {@link reportRefusal}). */
   #refused(req: HttpRequestInfo, status: number, errorCode: string, reason: string): void {
-    const traceId = traceIdOf(req.headers.traceparent);
-    reportRefusal(this.#server, {
+    reportRefusal(this.#server, req.headers, {
       requestId: requestIdFor(req.headers, this.#server),
-      ...(traceId !== undefined ? { traceId } : {}),
       status,
       errorCode,
       reason,
