@@ -1,4 +1,5 @@
-import { rpcError } from '../jsonrpc.js';
+import type { ProtocolError } from '../errors.js';
+import { type RpcId, rpcError, rpcErrorFrom } from '../jsonrpc.js';
 import type { HttpSink } from './sink.js';
 
 /** Fresh headers for a JSON response (a sink may add to the object it is given). */
@@ -14,4 +15,9 @@ export function jsonError(
   data?: unknown,
 ): void {
   sink.send(status, Object.assign(jsonHeaders(), extra), JSON.stringify(rpcError(null, code, message, data)));
+}
+
+/** Answers a refused request with its JSON-RPC error and the error's HTTP status (400 unless it says otherwise). */
+export function sendProtocolError(sink: HttpSink, id: RpcId | null, error: ProtocolError): void {
+  sink.send(error.httpStatus ?? 400, jsonHeaders(), JSON.stringify(rpcErrorFrom(id, error)));
 }

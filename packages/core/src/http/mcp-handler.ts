@@ -4,11 +4,11 @@ import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js'
 import { ProtocolError, RpcCode } from '../errors.js';
 import type { CallEnv } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
-import { type Inbound, type RpcRequest, rpcError, rpcErrorFrom } from '../jsonrpc.js';
+import { type Inbound, type RpcRequest, rpcError } from '../jsonrpc.js';
 import { initializedState, type LegacyState, undescribedState } from '../legacy-state.js';
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
-import { takeClientMessage } from './client-message.js';
+import { serveClientMessage } from './client-message.js';
 import { sendCodedRefusal, shuttingDown } from './coded-refusal.js';
 import { passEdge, reportRefusal, requestIdFor } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
@@ -18,7 +18,7 @@ import { checkModernRequest } from './header-checks.js';
 import { serveHealth } from './health-endpoint.js';
 import { checkHostAndOrigin } from './host-check.js';
 import { HttpCalls, type HttpCallUsage, type OpenCall } from './http-calls.js';
-import { jsonError, jsonHeaders } from './json-response.js';
+import { jsonError, jsonHeaders, sendProtocolError } from './json-response.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { serveListenStream } from './listen-stream.js';
 import { PeerAddress } from './peer-address.js';
@@ -138,11 +138,6 @@ export class McpHttpHandler {
     });
   }
 
-  /** Answers a refused request with its JSON-RPC error and HTTP status (400 unless it says otherwise). */
-  #reject(sink: HttpSink, id: RpcRequest['id'] | null, error: ProtocolError): void {
-    sink.send(error.httpStatus ?? 400, jsonHeaders(), JSON.stringify(rpcErrorFrom(id, error)));
-  }
-
   // Not async: every branch returns its own promise (or nothing), which saves a hop per request.
   #route(req: HttpRequestInfo, sink: HttpSink): Promise<void> | void {
     if (this.#health && req.method === 'GET' && (req.path === '/healthz' || req.path === '/readyz')) {
@@ -247,18 +242,14 @@ export class McpHttpHandler {
     decision: EdgeDecision | undefined,
   ): Promise<void> | void {
     if (inbound.kind === 'request') return this.#request(inbound.message, req, sink, decision);
-    const sessionId = req.headers['mcp-session-id'];
-    const accept = () => {
-      takeClientMessage(inbound, sessionId, this.#calls);
-      sink.send(202, { ...decision?.headers }, '');
+    const place = {
+      sessionId: req.headers['mcp-session-id'],
+      sessions: this.#sessions,
+      owner: () => this.#caller(req, decision).owner,
+      calls: this.#calls,
+      headers: decision?.headers,
     };
-    if (this.#sessions === undefined || sessionId === undefined) return accept();
-    // Only the session's owner may cancel a call or answer a request in it; to others it does not exist.
-    const owner = this.#caller(req, decision).owner;
-    return this.#sessions.resume(sessionId, owner).then((found) => {
-      if (found instanceof ProtocolError) this.#reject(sink, null, found);
-      else accept();
-    });
+    return serveClientMessage(inbound, place, sink);
   }
 
   #request(
@@ -275,7 +266,7 @@ export class McpHttpHandler {
       try {
         envelope = checkModernRequest(headers, headerVersion, request, this.#server.registry);
       } catch (error) {
-        return this.#reject(sink, request.id, error as ProtocolError);
+        return sendProtocolError(sink, request.id, error as ProtocolError);
       }
       return this.#dispatch(request, req, sink, {
         era: 'modern',
@@ -301,14 +292,14 @@ export class McpHttpHandler {
   ): Promise<void> {
     const headers = req.headers;
     if (!this.#legacy) {
-      return this.#reject(
+      return sendProtocolError(
         sink,
         request.id,
         unsupportedVersion(headerVersion ?? 'legacy (no _meta envelope)'),
       );
     }
     if (headerVersion !== undefined && !isLegacyVersion(headerVersion)) {
-      return this.#reject(sink, request.id, unsupportedVersion(headerVersion));
+      return sendProtocolError(sink, request.id, unsupportedVersion(headerVersion));
     }
     if (request.method === 'initialize') {
       const params = request.params ?? {};
@@ -336,7 +327,7 @@ export class McpHttpHandler {
     if (this.#sessions) {
       sessionId = headers['mcp-session-id'];
       const resumed = await this.#sessions.resume(sessionId, this.#caller(req, decision).owner);
-      if (resumed instanceof ProtocolError) return this.#reject(sink, request.id, resumed);
+      if (resumed instanceof ProtocolError) return sendProtocolError(sink, request.id, resumed);
       legacy = resumed;
     }
     const state = legacy ?? undescribedState(headerVersion);
