@@ -297,6 +297,39 @@ describe('session creation is bounded per caller and never evicts an active sess
     expect(inProcessStatuses).toEqual([200, 200, 200, 200, 200, 200]);
   });
 
+  it('counts anonymous callers behind a trusted proxy by the address the proxy appended', async () => {
+    server = await serveForTest(createServer({ name: 'open', version: '1.0.0' }), {
+      sessions: { maxNewPerCaller: 2 },
+      trustProxy: 1,
+    });
+    const url = server.url;
+    const initialize = (forwardedFor: string, id: number) =>
+      fetch(url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          // What a proxy sends: the client's own claim on the left, the peer it saw appended on the right.
+          'x-forwarded-for': `198.51.100.${id}, ${forwardedFor}`,
+        },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id,
+          method: 'initialize',
+          params: {
+            protocolVersion: LEGACY_VERSION,
+            capabilities: {},
+            clientInfo: { name: 'anon', version: '1' },
+          },
+        }),
+      }).then((response) => response.status);
+    const first: number[] = [];
+    for (let i = 0; i < 3; i++) first.push(await initialize('203.0.113.7', i));
+    // A rotating left-hand value does not buy a fresh count; another real client has its own.
+    expect(first).toEqual([200, 200, 429]);
+    expect(await initialize('203.0.113.8', 9)).toBe(200);
+  });
+
   it('refuses a newcomer with a coded 503 when the store is full of recently active sessions', async () => {
     const { as } = inProcess({ sessions: { store: createMemorySessionStore({ maxSessions: 20 }) } });
     const alice = as('alice');

@@ -1,4 +1,4 @@
-import type { TrustProxy } from '../client-address.js';
+import { clientAddressOf, type TrustProxy } from '../client-address.js';
 import { type EdgeDecision, type EdgeGuard, toRefusal } from '../edge.js';
 import { claimsModern, type Envelope, unsupportedVersion } from '../envelope.js';
 import { ProtocolError, RpcCode } from '../errors.js';
@@ -113,9 +113,14 @@ export class McpHttpHandler {
     }
   }
 
-  /** Who sends a session request: the verified identity a guard attached, else the transport's facts. */
+  /**
+   * Who sends a session request: the verified identity a guard attached, else the client's address
+   * under the `trustProxy` rule (the same address per-caller stream limits and rate limits use).
+   */
   #caller(req: HttpRequestInfo, decision: EdgeDecision | undefined): SessionCaller {
-    return sessionCaller(decision?.auth, req.remoteAddress, this.#bindAddress);
+    if (decision?.auth !== undefined) return sessionCaller(decision.auth, undefined, this.#bindAddress);
+    const client = clientAddressOf(req.remoteAddress, req.headers['x-forwarded-for'], this.#trust);
+    return sessionCaller(undefined, client, this.#bindAddress);
   }
 
   #crashed(error: unknown, sink: HttpSink): void {
