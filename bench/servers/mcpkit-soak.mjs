@@ -3,7 +3,7 @@
 // reports the process's memory and what the endpoint holds. SOAK_SESSIONS=1 turns legacy sessions
 // on; SOAK_LIMITS is JSON merged into the `limits` option.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { createServer } from '@mcpkit/core';
+import { createMemorySessionStore, createServer } from '@mcpkit/core';
 import * as z from 'zod';
 import * as f from '../fixtures.mjs';
 import { registerTools } from './mcpkit-tools.mjs';
@@ -43,7 +43,14 @@ handle = await builder.serve({
   port: f.port,
   handleSignals: true,
   allowedHosts: [],
-  sessions: process.env.SOAK_SESSIONS === '1',
+  // The sessions soak is one client opening sessions at full speed: a flood that the defaults refuse
+  // (100 new sessions a minute per caller, no eviction of sessions active in the last 5 minutes). To
+  // measure memory under sustained churn instead, this server admits every new session and lets a
+  // session idle for a second make room once the store holds its 10,000.
+  sessions:
+    process.env.SOAK_SESSIONS === '1'
+      ? { maxNewPerCaller: Infinity, store: createMemorySessionStore({ evictIdleAfterMs: 1_000 }) }
+      : false,
   limits: JSON.parse(process.env.SOAK_LIMITS ?? '{}'),
 });
 console.log(`READY ${handle.port}`);
