@@ -1,5 +1,5 @@
 import { type EdgeDecision, type EdgeGuard, type HttpRefusal, runGuards, toRefusal } from '../edge.js';
-import type { Inbound, RpcRequest } from '../jsonrpc.js';
+import type { Inbound, RpcId, RpcRequest } from '../jsonrpc.js';
 import type { McpkitServer } from '../server.js';
 import type { TelemetryEvents } from '../telemetry.js';
 import { traceIdOf } from '../trace-id.js';
@@ -54,6 +54,32 @@ export function sendRefusal(
   );
 }
 
+/**
+ * Answers a request the endpoint will not serve with a coded error: its HTTP status, `Retry-After`
+ * when the error has one, and a JSON-RPC error with the request's id (null when unknown) whose
+ * `data` carries the code and the retry verdict. Logged and counted once ({@link reportRefusal}).
+ */
+export function sendCodedRefusal(
+  server: McpkitServer,
+  sink: HttpSink,
+  refusal: HttpRefusal,
+  id: RpcId | null,
+  req: HttpRequestInfo,
+  decision: EdgeDecision | undefined,
+  target?: { rpcMethod?: string; rpcName?: string },
+): void {
+  const requestId = decision?.requestId ?? requestIdFor(req.headers, server);
+  reportRefusal(server, req.headers, {
+    requestId,
+    status: refusal.status,
+    errorCode: refusal.error.code,
+    reason: refusal.error.message,
+    ...(target?.rpcMethod !== undefined ? { rpcMethod: target.rpcMethod } : {}),
+    ...(target?.rpcName !== undefined ? { rpcName: target.rpcName } : {}),
+  });
+  sendRefusal(sink, refusal, id, requestId, decision?.headers);
+}
+
 /** One HTTP exchange at the edge: the request, its parsed message (POST), the raw body and the answer sink. */
 export interface EdgeExchange {
   req: HttpRequestInfo;
@@ -94,17 +120,7 @@ export function passEdge(
   const refuse = (error: unknown): void => {
     const refusal = toRefusal(error);
     if (!refusal) throw error;
-    const decided = progress.decided;
-    const requestId = decided?.requestId ?? requestIdFor(req.headers, server);
-    reportRefusal(server, req.headers, {
-      requestId,
-      status: refusal.status,
-      errorCode: refusal.error.code,
-      reason: refusal.error.message,
-      ...(view.rpcMethod !== undefined ? { rpcMethod: view.rpcMethod } : {}),
-      ...(view.rpcName !== undefined ? { rpcName: view.rpcName } : {}),
-    });
-    sendRefusal(sink, refusal, id, requestId, decided?.headers);
+    sendCodedRefusal(server, sink, refusal, id, req, progress.decided, view);
   };
   let decision: ReturnType<typeof runGuards>;
   try {

@@ -9,8 +9,7 @@ import { initializedState, type LegacyState, undescribedState } from '../legacy-
 import { isLegacyVersion, isModernVersion } from '../protocol.js';
 import type { McpkitServer } from '../server.js';
 import { serveClientMessage } from './client-message.js';
-import { sendCodedRefusal, shuttingDown } from './coded-refusal.js';
-import { passEdge, reportRefusal, requestIdFor } from './edge-gate.js';
+import { passEdge, reportRefusal, requestIdFor, sendCodedRefusal } from './edge-gate.js';
 import { createMemoryEventStore, type EventStore } from './event-store.js';
 import { serveExtraRoute } from './extra-route.js';
 import type { HttpHandlerOptions } from './handler-options.js';
@@ -25,6 +24,7 @@ import { PeerAddress } from './peer-address.js';
 import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-message.js';
 import { type SessionCaller, sessionCaller } from './session-caller.js';
 import { serveDelete, serveGet } from './session-requests.js';
+import { shuttingDown } from './shutting-down.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 import { StreamAdmission } from './stream-admission.js';
 import { resolveStreamLimits } from './stream-limits.js';
