@@ -11,7 +11,7 @@ import { serveForTest, type TestServer } from '@mcpkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionAdmission } from '../src/http/session-admission.js';
 import { addressBucket, sessionCaller } from '../src/http/session-caller.js';
-import { LEGACY_VERSION, type WireMessage } from './fixtures/http-wire.js';
+import { initializeMessage, LEGACY_VERSION, type WireMessage } from './fixtures/http-wire.js';
 
 /** Bearer tokens of the form `subject` or `subject@client`: a stand-in for a verifying auth guard. */
 const bearer: EdgeGuard = (req) => {
@@ -74,16 +74,7 @@ class Caller {
       new Request(this.base, {
         method: 'POST',
         headers: this.#headers(),
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id,
-          method: 'initialize',
-          params: {
-            protocolVersion: LEGACY_VERSION,
-            capabilities: {},
-            clientInfo: { name: this.token, version: '1' },
-          },
-        }),
+        body: JSON.stringify(initializeMessage(id, this.token)),
       }),
     );
   }
@@ -272,16 +263,7 @@ describe('session creation is bounded per caller and never evicts an active sess
         new Request(base, {
           method: 'POST',
           headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
-          body: JSON.stringify({
-            jsonrpc: '2.0',
-            id,
-            method: 'initialize',
-            params: {
-              protocolVersion: LEGACY_VERSION,
-              capabilities: {},
-              clientInfo: { name: 'anon', version: '1' },
-            },
-          }),
+          body: JSON.stringify(initializeMessage(id, 'anon')),
         }),
       );
     const overSocket: number[] = [];
@@ -312,16 +294,7 @@ describe('session creation is bounded per caller and never evicts an active sess
           // What a proxy sends: the client's own claim on the left, the peer it saw appended on the right.
           'x-forwarded-for': `198.51.100.${id}, ${forwardedFor}`,
         },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id,
-          method: 'initialize',
-          params: {
-            protocolVersion: LEGACY_VERSION,
-            capabilities: {},
-            clientInfo: { name: 'anon', version: '1' },
-          },
-        }),
+        body: JSON.stringify(initializeMessage(id, 'anon')),
       }).then((response) => response.status);
     const first: number[] = [];
     for (let i = 0; i < 3; i++) first.push(await initialize('203.0.113.7', i));
