@@ -2,22 +2,10 @@
 // real socket: every JSON-RPC error must carry an `id` member (the request's, or null when it
 // cannot be read), malformed input is never called a server fault (-32603), and nothing crashes.
 import { createLogger, createServer } from '@mcpkit/core';
-import { serveForTest, type TestServer } from '@mcpkit/testing';
+import { seededRandom, serveForTest, type TestServer } from '@mcpkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { envelope, legacyHeaders, MODERN_VERSION, modernHeaders, post } from './fixtures/http-wire.js';
-
-/** mulberry32: a small, fast PRNG, so the same seed always fuzzes with the same messages. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Era = 'legacy' | 'modern';
 
@@ -240,7 +228,7 @@ afterAll(async () => {
 
 describe('fuzzing the HTTP endpoint with malformed JSON-RPC (seeded)', () => {
   it(`answers ${2 * PER_ERA} malformed messages in both eras with an id on every error, no -32603 and no crash`, async () => {
-    const fuzz = new Fuzzer(prng(SEED));
+    const fuzz = new Fuzzer(seededRandom(SEED));
     const cases: Case[] = [];
     for (let i = 0; i < PER_ERA; i++) cases.push(fuzz.case('legacy'), fuzz.case('modern'));
 

@@ -1,9 +1,9 @@
 import { createServer, type TelemetryEvents } from '@mcpkit/core';
 import { createUpstream } from '@mcpkit/resilience';
-import { createTestClient } from '@mcpkit/testing';
+import { createTestClient, seededRandom } from '@mcpkit/testing';
 import { afterEach, expect, it, vi } from 'vitest';
 import * as z from 'zod';
-import { faultyFetch, KINDS, seeded } from './faulty-fetch.js';
+import { faultyFetch, KINDS } from './faulty-fetch.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -14,7 +14,7 @@ it('keeps ≥ 99.5 % of 2,000 tool calls successful under 20 % seeded upstream f
   // On the fake clock the 200 ms attempt deadline ends only the seeded hangs, never a slow machine.
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   // The backoff's jitter draws from Math.random: seeded too, so every run is the same run.
-  vi.spyOn(Math, 'random').mockImplementation(seeded(11));
+  vi.spyOn(Math, 'random').mockImplementation(seededRandom(11));
   // Per attempt: mixed 5xx, 429 with a 10 ms Retry-After, connection resets, and hangs that only
   // the 200 ms attempt deadline ends.
   const upstream = faultyFetch(0.2, 20_260_728, '0.01');

@@ -1,6 +1,7 @@
 import { createUpstream } from '@mcpkit/resilience';
+import { seededRandom } from '@mcpkit/testing';
 import { afterEach, expect, it, vi } from 'vitest';
-import { faultyFetch, KINDS, seeded } from './faulty-fetch.js';
+import { faultyFetch, KINDS } from './faulty-fetch.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -10,7 +11,7 @@ afterEach(() => {
 it('meets ≥ 99.5 % success, ≤ 1.3 attempts per call and p99 < 3 s with the default settings under 20 % seeded mixed faults', async () => {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   // The backoff's jitter draws from Math.random: seeded too, so every run is the same run.
-  vi.spyOn(Math, 'random').mockImplementation(seeded(7));
+  vi.spyOn(Math, 'random').mockImplementation(seededRandom(7));
   const upstream = faultyFetch(0.2, 20_261_202);
   // Nothing tuned: the defaults a user gets; only the address and the faulty transport are set.
   const items = createUpstream('items', { baseUrl: 'http://upstream.test', fetch: upstream.fetch });

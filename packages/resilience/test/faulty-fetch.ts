@@ -1,16 +1,5 @@
 /** A seeded, faulty upstream transport on the fake clock, shared by the chaos tests. */
-
-/** mulberry32: the same seed gives the same fault sequence. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+import { seededRandom } from '@mcpkit/testing';
 
 export type Fault = '5xx' | '429' | 'reset' | 'hang';
 export const KINDS: readonly Fault[] = ['5xx', '429', 'reset', 'hang'];
@@ -23,7 +12,7 @@ const SERVICE_MS = 20;
  * answers `{ ok: true, id }` (the path's last segment) after 20 ms. On fake time the latencies are the policy's alone, whatever the machine.
  */
 export function faultyFetch(rate: number, seed: number, retryAfter = '1') {
-  const random = seeded(seed);
+  const random = seededRandom(seed);
   const seen: Array<Fault | 'ok'> = [];
   // What a socket does for a real request: holds its signal, so an abort still reaches a hang.
   const open = new Set<AbortSignal>();

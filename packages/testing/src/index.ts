@@ -9,6 +9,7 @@ export type {
   MockStep,
   RecordedRequest,
 } from './mock-upstream-script.js';
+export { seededRandom } from './mock-upstream-script.js';
 export type { TestServer } from './serve-for-test.js';
 export { serveForTest } from './serve-for-test.js';
 export type {
