@@ -1,5 +1,5 @@
 import type { Icon, ServerCapabilities } from '@modelcontextprotocol/server';
-import type { McpMethod } from './context.js';
+import type { McpMethod } from './engine/context.js';
 import type {
   HealthCheck,
   IsTemplate,
@@ -8,19 +8,19 @@ import type {
   ResourceTemplateOptions,
   TemplateVariables,
   ToolOptions,
-} from './definitions.js';
-import type { EdgeGuard, RouteHandler } from './edge.js';
-import { McpkitError } from './errors.js';
-import type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
-import type { HttpServerHandle, ServeOptions } from './http/node-server.js';
-import { createLogger, type Logger, redactingLogger } from './logger.js';
-import type { Middleware, ScopedMiddleware } from './middleware.js';
-import type { ParamLimits } from './param-limits.js';
-import type { AnySchema, StandardSchemaV1 } from './schema.js';
+} from './engine/definitions.js';
+import type { EdgeGuard, RouteHandler } from './engine/edge.js';
+import { McpkitError } from './engine/errors.js';
+import type { Middleware, ScopedMiddleware } from './engine/middleware.js';
+import type { ParamLimits } from './engine/param-limits.js';
+import type { AnySchema, StandardSchemaV1 } from './engine/schema.js';
+import { createLogger, type Logger, redactingLogger } from './observability/logger.js';
+import { createTelemetry, type Telemetry } from './observability/telemetry.js';
 import { McpkitServer } from './server.js';
-import type { StdioHandle, StdioOptions } from './stdio.js';
-import type { StdioHeaderSource } from './stdio-headers.js';
-import { createTelemetry, type Telemetry } from './telemetry.js';
+import type { FetchHandler, FetchHandlerOptions } from './transports/http/fetch-handler.js';
+import type { HttpServerHandle, ServeOptions } from './transports/http/node-server.js';
+import type { StdioHandle, StdioOptions } from './transports/stdio.js';
+import type { StdioHeaderSource } from './transports/stdio-headers.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {

@@ -7,14 +7,8 @@ export type {
   ToolSpec,
 } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
-export type { TrustProxy } from './client-address.js';
-export { clientAddressOf } from './client-address.js';
-export type { ConfigOptions } from './config.js';
-export { ConfigError, defineConfig, secret } from './config.js';
-export type { ConnectionOptions } from './connection.js';
-export { StreamConnection } from './connection.js';
-export type { ToolReturn } from './content.js';
-export { audioContent, imageContent, resourceContent, resourceLink, textContent } from './content.js';
+export type { ConfigOptions } from './engine/config.js';
+export { ConfigError, defineConfig, secret } from './engine/config.js';
 export type {
   AuthIdentity,
   BaseContext,
@@ -30,7 +24,7 @@ export type {
   ResourceReadContext,
   ResultOf,
   ToolCallContext,
-} from './context.js';
+} from './engine/context.js';
 export type {
   Completer,
   HealthCheck,
@@ -42,7 +36,7 @@ export type {
   ResourceTemplateOptions,
   TemplateVariables,
   ToolOptions,
-} from './definitions.js';
+} from './engine/definitions.js';
 export type {
   EdgeDecision,
   EdgeGuard,
@@ -51,9 +45,9 @@ export type {
   RouteHandler,
   RouteRequest,
   RouteResponse,
-} from './edge.js';
-export { HttpRefusal } from './edge.js';
-export type { McpkitErrorOptions, ToolErrorPayload } from './errors.js';
+} from './engine/edge.js';
+export { HttpRefusal } from './engine/edge.js';
+export type { McpkitErrorOptions, ToolErrorPayload } from './engine/errors.js';
 export {
   ErrorCode,
   isMcpkitError,
@@ -62,38 +56,12 @@ export {
   RpcCode,
   toErrorPayload,
   toMcpkitError,
-} from './errors.js';
-export type { HealthCheckReport, HealthReport } from './health.js';
-export type {
-  EventStore,
-  EventStoreUsage,
-  MemoryEventStore,
-  MemoryEventStoreOptions,
-} from './http/event-store.js';
-export { createMemoryEventStore } from './http/event-store.js';
-export type { FetchHandler, FetchHandlerOptions } from './http/fetch-handler.js';
-export type { HttpHandlerOptions, SessionOptions } from './http/handler-options.js';
-export type { HttpCallUsage } from './http/http-calls.js';
-export type { HttpServerHandle, ServeOptions } from './http/node-server.js';
-export type { MemorySessionStoreOptions, SessionRecord, SessionStore } from './http/session-store.js';
-export { createMemorySessionStore } from './http/session-store.js';
-export type { StreamLimits } from './http/stream-limits.js';
-export { isInputRequired } from './input-required.js';
-export type { Logger, LoggerOptions, LogLevel } from './logger.js';
-export { createLogger, redactingLogger, silentLogger } from './logger.js';
-export type { Middleware, Next, ScopedMiddleware } from './middleware.js';
-export { compose } from './middleware.js';
-export type { ParamLimits } from './param-limits.js';
-export type { Era, LoggingLevel } from './protocol.js';
-export {
-  LEGACY_VERSIONS,
-  LOGGING_LEVELS,
-  META,
-  MODERN_VERSIONS,
-  SUPPORTED_VERSIONS,
-} from './protocol.js';
-export type { RedactOptions, SecretRules } from './redact.js';
-export { createRedactor, passesLuhn, redact, redactedExcerpt, registerSecrets } from './redact.js';
+} from './engine/errors.js';
+export type { HealthCheckReport, HealthReport } from './engine/health.js';
+export { isInputRequired } from './engine/input-required.js';
+export type { Middleware, Next, ScopedMiddleware } from './engine/middleware.js';
+export { compose } from './engine/middleware.js';
+export type { ParamLimits } from './engine/param-limits.js';
 export type {
   AnySchema,
   CompiledSchema,
@@ -104,17 +72,65 @@ export type {
   SchemaOwner,
   StandardSchemaV1,
   ZodRawShape,
-} from './schema.js';
-export { compileSchema, jsonSchema } from './schema.js';
-export type { ChangeEvent, LegacyState, Outcome } from './server.js';
-export { McpkitServer } from './server.js';
-export type { StdioHandle, StdioOptions } from './stdio.js';
-export type { StdioHeaderSource } from './stdio-headers.js';
+} from './engine/schema.js';
+export { compileSchema, jsonSchema } from './engine/schema.js';
+export type { Logger, LoggerOptions, LogLevel } from './observability/logger.js';
+export { createLogger, redactingLogger, silentLogger } from './observability/logger.js';
+export type { RedactOptions, SecretRules } from './observability/redact.js';
+export {
+  createRedactor,
+  passesLuhn,
+  redact,
+  redactedExcerpt,
+  registerSecrets,
+} from './observability/redact.js';
 export type {
   RequestOutcome,
   Telemetry,
   TelemetryEventName,
   TelemetryEvents,
   TelemetryListener,
-} from './telemetry.js';
-export { createTelemetry } from './telemetry.js';
+} from './observability/telemetry.js';
+export { createTelemetry } from './observability/telemetry.js';
+export type { ToolReturn } from './protocol/content.js';
+export {
+  audioContent,
+  imageContent,
+  resourceContent,
+  resourceLink,
+  textContent,
+} from './protocol/content.js';
+export type { Era, LoggingLevel } from './protocol/versions.js';
+export {
+  LEGACY_VERSIONS,
+  LOGGING_LEVELS,
+  META,
+  MODERN_VERSIONS,
+  SUPPORTED_VERSIONS,
+} from './protocol/versions.js';
+export type { ChangeEvent, LegacyState, Outcome } from './server.js';
+export { McpkitServer } from './server.js';
+export type { ConnectionOptions } from './transports/connection.js';
+export { StreamConnection } from './transports/connection.js';
+export type { TrustProxy } from './transports/http/client-address.js';
+export { clientAddressOf } from './transports/http/client-address.js';
+export type {
+  EventStore,
+  EventStoreUsage,
+  MemoryEventStore,
+  MemoryEventStoreOptions,
+} from './transports/http/event-store.js';
+export { createMemoryEventStore } from './transports/http/event-store.js';
+export type { FetchHandler, FetchHandlerOptions } from './transports/http/fetch-handler.js';
+export type { HttpHandlerOptions, SessionOptions } from './transports/http/handler-options.js';
+export type { HttpCallUsage } from './transports/http/http-calls.js';
+export type { HttpServerHandle, ServeOptions } from './transports/http/node-server.js';
+export type {
+  MemorySessionStoreOptions,
+  SessionRecord,
+  SessionStore,
+} from './transports/http/session-store.js';
+export { createMemorySessionStore } from './transports/http/session-store.js';
+export type { StreamLimits } from './transports/http/stream-limits.js';
+export type { StdioHandle, StdioOptions } from './transports/stdio.js';
+export type { StdioHeaderSource } from './transports/stdio-headers.js';

@@ -1,31 +1,35 @@
 import { randomBytes } from 'node:crypto';
 import type { Implementation, ServerCapabilities } from '@modelcontextprotocol/server';
 import type { ServerDefinition, ServerOptions } from './builder.js';
-import { deriveCapabilities } from './capabilities.js';
-import type { McpMethod } from './context.js';
-import { Dispatcher } from './dispatch.js';
-import type { EdgeGuard, RouteHandler } from './edge.js';
-import { isMcpkitError, ProtocolError, protocolErrorFrom, RpcCode, toMcpkitError } from './errors.js';
-import type { CallEnv } from './exchange.js';
-import { type HealthReport, runHealthChecks } from './health.js';
-import { createFetchHandler, type FetchHandler, type FetchHandlerOptions } from './http/fetch-handler.js';
-import { type HttpServerHandle, type ServeOptions, serveHttp } from './http/node-server.js';
-import { Inflight } from './inflight.js';
-import { isInputRequired, RequestStateCodec, stateBinding } from './input-required.js';
-import { readInputResponses } from './input-responses.js';
-import { type RpcRequest, type RpcResponse, rpcErrorFrom } from './jsonrpc.js';
-import type { LegacyState } from './legacy-state.js';
-import { createLogger, type Logger, redactingLogger } from './logger.js';
-import { identityMeta, modernResult } from './modern-result.js';
-import { ParamLimitCheck } from './param-limits.js';
-import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from './protocol.js';
-import { freezeRegistry, type Registry } from './registry.js';
-import { type InputRound, RequestContext } from './request-context.js';
-import { type StdioHandle, type StdioOptions, serveStdio } from './stdio.js';
-import type { StdioHeaderSource } from './stdio-headers.js';
-import { createTelemetry, type Telemetry, type TelemetryEvents } from './telemetry.js';
+import { deriveCapabilities } from './engine/capabilities.js';
+import type { McpMethod } from './engine/context.js';
+import { Dispatcher } from './engine/dispatch.js';
+import type { EdgeGuard, RouteHandler } from './engine/edge.js';
+import { isMcpkitError, ProtocolError, protocolErrorFrom, RpcCode, toMcpkitError } from './engine/errors.js';
+import type { CallEnv } from './engine/exchange.js';
+import { type HealthReport, runHealthChecks } from './engine/health.js';
+import { Inflight } from './engine/inflight.js';
+import { isInputRequired, RequestStateCodec, stateBinding } from './engine/input-required.js';
+import { ParamLimitCheck } from './engine/param-limits.js';
+import { freezeRegistry, type Registry } from './engine/registry.js';
+import { type InputRound, RequestContext } from './engine/request-context.js';
+import { createLogger, type Logger, redactingLogger } from './observability/logger.js';
+import { createTelemetry, type Telemetry, type TelemetryEvents } from './observability/telemetry.js';
+import { readInputResponses } from './protocol/input-responses.js';
+import { type RpcRequest, type RpcResponse, rpcErrorFrom } from './protocol/jsonrpc.js';
+import type { LegacyState } from './protocol/legacy-state.js';
+import { identityMeta, modernResult } from './protocol/modern-result.js';
+import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from './protocol/versions.js';
+import {
+  createFetchHandler,
+  type FetchHandler,
+  type FetchHandlerOptions,
+} from './transports/http/fetch-handler.js';
+import { type HttpServerHandle, type ServeOptions, serveHttp } from './transports/http/node-server.js';
+import { type StdioHandle, type StdioOptions, serveStdio } from './transports/stdio.js';
+import type { StdioHeaderSource } from './transports/stdio-headers.js';
 
-export type { LegacyState } from './legacy-state.js';
+export type { LegacyState } from './protocol/legacy-state.js';
 
 /** A change the server announces to listening clients. */
 export type ChangeEvent = { kind: 'tools' | 'prompts' | 'resources' } | { kind: 'resource'; uri: string };

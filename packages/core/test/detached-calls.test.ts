@@ -1,6 +1,6 @@
 import type { McpkitError } from '@mcpkit/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DetachedCalls } from '../src/http/detached-calls.js';
+import { DetachedCalls } from '../src/transports/http/detached-calls.js';
 
 /** A detached call that records why it was cancelled. */
 function call(caller: string | undefined, session?: string) {

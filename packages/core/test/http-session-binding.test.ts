@@ -9,8 +9,8 @@ import {
 } from '@mcpkit/core';
 import { serveForTest, type TestServer } from '@mcpkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SessionAdmission } from '../src/http/session-admission.js';
-import { addressBucket, sessionCaller } from '../src/http/session-caller.js';
+import { SessionAdmission } from '../src/transports/http/session-admission.js';
+import { addressBucket, sessionCaller } from '../src/transports/http/session-caller.js';
 import { initializeMessage, LEGACY_VERSION, type WireMessage } from './fixtures/http-wire.js';
 
 /** Bearer tokens of the form `subject` or `subject@client`: a stand-in for a verifying auth guard. */

@@ -1,6 +1,6 @@
 import { isMcpkitError } from '@mcpkit/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PendingRequests } from '../src/pending-requests.js';
+import { PendingRequests } from '../src/transports/pending-requests.js';
 
 describe('PendingRequests', () => {
   afterEach(() => {

@@ -3,7 +3,7 @@ import { createServer } from '@mcpkit/core';
 import { serveForTest, type TestServer } from '@mcpkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { WriteBatch } from '../src/http/write-batch.js';
+import { WriteBatch } from '../src/transports/http/write-batch.js';
 import { postLegacy, postModern } from './fixtures/http-wire.js';
 
 /** The part of a node response the batch touches, recording what was written. */
