@@ -1,4 +1,3 @@
-import type { Icon, ServerCapabilities } from '@modelcontextprotocol/server';
 import type { McpMethod } from './engine/context.js';
 import type {
   HealthCheck,
@@ -11,76 +10,16 @@ import type {
 } from './engine/definitions.js';
 import type { EdgeGuard, RouteHandler } from './engine/edge.js';
 import { McpkitError } from './engine/errors.js';
-import type { Middleware, ScopedMiddleware } from './engine/middleware.js';
-import type { ParamLimits } from './engine/param-limits.js';
+import type { Middleware } from './engine/middleware.js';
 import type { AnySchema, StandardSchemaV1 } from './engine/schema.js';
+import type { PromptSpec, ServerOptions, ToolSpec } from './engine/server-definition.js';
 import { createLogger, type Logger, redactingLogger } from './observability/logger.js';
 import { createTelemetry, type Telemetry } from './observability/telemetry.js';
-import { McpkitServer } from './server.js';
+import { McpkitServer, type ServerDefinition } from './server.js';
 import type { FetchHandler, FetchHandlerOptions } from './transports/http/fetch-handler.js';
 import type { HttpServerHandle, ServeOptions } from './transports/http/node-server.js';
 import type { StdioHandle, StdioOptions } from './transports/stdio.js';
 import type { StdioHeaderSource } from './transports/stdio-headers.js';
-
-/** Options of {@link createServer}. */
-export interface ServerOptions {
-  /** Server name, reported to clients. */
-  name: string;
-  /** Server version, reported to clients and on `/readyz`. */
-  version: string;
-  /** Human-readable title. */
-  title?: string;
-  /** Instructions for the model on how to use this server. */
-  instructions?: string;
-  /** Website of the server. */
-  websiteUrl?: string;
-  icons?: Icon[];
-  /** Logger for the server and every request; every line passes `redact()`. Default: JSON lines on standard error at `LOG_LEVEL` (info). */
-  logger?: Logger;
-  /** Telemetry channel. Default: a new one per server. */
-  telemetry?: Telemetry;
-  /** Extra capabilities to advertise (merged over what the registry implies). */
-  capabilities?: Partial<ServerCapabilities>;
-  /**
-   * Secret that protects modern-era `requestState` against tampering; every instance behind one
-   * load balancer needs the same value. Default: random per process.
-   */
-  requestStateSecret?: string;
-  /** Cache hint (`ttlMs`) for modern-era list responses, in milliseconds. Default: 0 (do not cache). */
-  listTtlMs?: number;
-  /** Length limits on URIs, names and cursors in requests. Default: 8 192 / 256 / 1 024 characters. */
-  limits?: ParamLimits;
-}
-
-/** A tool as recorded by the builder. */
-export interface ToolSpec {
-  name: string;
-  options: ToolOptions<AnySchema | undefined, AnySchema | undefined>;
-}
-
-/** A resource or template as recorded by the builder. */
-export type ResourceSpec =
-  | { kind: 'static'; uri: string; options: ResourceOptions }
-  | { kind: 'template'; uriTemplate: string; options: ResourceTemplateOptions };
-
-/** A prompt as recorded by the builder. */
-export interface PromptSpec {
-  name: string;
-  options: PromptOptions<StandardSchemaV1 | undefined>;
-}
-
-/** Everything the builder collected; frozen into a {@link McpkitServer} by `build()`. */
-export interface ServerDefinition {
-  options: ServerOptions;
-  tools: ToolSpec[];
-  resources: ResourceSpec[];
-  prompts: PromptSpec[];
-  middleware: ScopedMiddleware[];
-  health: Array<{ name: string; check: HealthCheck }>;
-  guards: EdgeGuard[];
-  routes: Map<string, RouteHandler>;
-  stdioHeaders: StdioHeaderSource[];
-}
 
 /**
  * A reusable bundle of registrations — middleware, edge guards, routes, health checks, telemetry

@@ -1,11 +1,4 @@
-export type {
-  Plugin,
-  PromptSpec,
-  ResourceSpec,
-  ServerDefinition,
-  ServerOptions,
-  ToolSpec,
-} from './builder.js';
+export type { Plugin } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
 export type { ConfigOptions } from './engine/config.js';
 export { ConfigError, defineConfig, secret } from './engine/config.js';
@@ -48,15 +41,7 @@ export type {
 } from './engine/edge.js';
 export { HttpRefusal } from './engine/edge.js';
 export type { McpkitErrorOptions, ToolErrorPayload } from './engine/errors.js';
-export {
-  ErrorCode,
-  isMcpkitError,
-  McpkitError,
-  ProtocolError,
-  RpcCode,
-  toErrorPayload,
-  toMcpkitError,
-} from './engine/errors.js';
+export { ErrorCode, isMcpkitError, McpkitError, toErrorPayload, toMcpkitError } from './engine/errors.js';
 export type { HealthCheckReport, HealthReport } from './engine/health.js';
 export { isInputRequired } from './engine/input-required.js';
 export type { Middleware, Next, ScopedMiddleware } from './engine/middleware.js';
@@ -74,6 +59,7 @@ export type {
   ZodRawShape,
 } from './engine/schema.js';
 export { compileSchema, jsonSchema } from './engine/schema.js';
+export type { PromptSpec, ResourceSpec, ServerOptions, ToolSpec } from './engine/server-definition.js';
 export type { Logger, LoggerOptions, LogLevel } from './observability/logger.js';
 export { createLogger, redactingLogger, silentLogger } from './observability/logger.js';
 export type { RedactOptions, SecretRules } from './observability/redact.js';
@@ -100,6 +86,7 @@ export {
   resourceLink,
   textContent,
 } from './protocol/content.js';
+export { ProtocolError, RpcCode } from './protocol/rpc-error.js';
 export type { Era, LoggingLevel } from './protocol/versions.js';
 export {
   LEGACY_VERSIONS,
@@ -108,7 +95,7 @@ export {
   MODERN_VERSIONS,
   SUPPORTED_VERSIONS,
 } from './protocol/versions.js';
-export type { ChangeEvent, LegacyState, Outcome } from './server.js';
+export type { ChangeEvent, LegacyState, Outcome, ServerDefinition } from './server.js';
 export { McpkitServer } from './server.js';
 export type { ConnectionOptions } from './transports/connection.js';
 export { StreamConnection } from './transports/connection.js';

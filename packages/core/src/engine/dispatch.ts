@@ -5,9 +5,10 @@ import type {
   ReadResourceResult,
 } from '@modelcontextprotocol/server';
 import { toCallToolResult } from '../protocol/content.js';
+import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 import type { McpMethod } from './context.js';
 import type { Completer, PromptReturn, ResourceReturn } from './definitions.js';
-import { McpkitError, ProtocolError, RpcCode, toErrorPayload, toMcpkitError } from './errors.js';
+import { McpkitError, toErrorPayload, toMcpkitError } from './errors.js';
 import { isInputRequired } from './input-required.js';
 import { compose, type Middleware, type Next, type ScopedMiddleware } from './middleware.js';
 import { type FrozenTool, matchTemplate, type Registry } from './registry.js';

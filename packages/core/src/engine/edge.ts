@@ -1,5 +1,6 @@
+import { RpcCode } from '../protocol/rpc-error.js';
 import type { AuthIdentity } from './context.js';
-import { type ErrorCode, isMcpkitError, type McpkitError, RpcCode, toErrorPayload } from './errors.js';
+import { type ErrorCode, isMcpkitError, type McpkitError, toErrorPayload } from './errors.js';
 
 /**
  * What an edge guard sees of one HTTP request to the MCP endpoint. For a POST the JSON-RPC

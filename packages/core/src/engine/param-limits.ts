@@ -1,4 +1,4 @@
-import { ProtocolError, RpcCode } from './errors.js';
+import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 
 /** Limits on what a request names or makes the server keep (`limits` of `createServer`); past them, invalid params. */
 export interface ParamLimits {

@@ -6,7 +6,7 @@ import type {
   Tool,
 } from '@modelcontextprotocol/server';
 import { UriTemplate } from '@modelcontextprotocol/server';
-import type { PromptSpec, ResourceSpec, ToolSpec } from '../builder.js';
+import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 import type {
   Completer,
   PromptOptions,
@@ -14,8 +14,8 @@ import type {
   ResourceTemplateOptions,
   ToolOptions,
 } from './definitions.js';
-import { ProtocolError, RpcCode } from './errors.js';
 import { type AnySchema, type CompiledSchema, compileSchema, type StandardSchemaV1 } from './schema.js';
+import type { PromptSpec, ResourceSpec, ToolSpec } from './server-definition.js';
 
 /** A tool frozen at build time. */
 export interface FrozenTool {

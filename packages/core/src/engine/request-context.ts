@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import { traceIdOf } from '../observability/trace-id.js';
 import { isValidInputResponse } from '../protocol/input-responses.js';
+import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 import { type Era, type LoggingLevel, levelPasses } from '../protocol/versions.js';
 import type {
   AuthIdentity,
@@ -19,7 +20,6 @@ import type {
   InputRequestSpec,
   McpMethod,
 } from './context.js';
-import { ProtocolError, RpcCode } from './errors.js';
 import type { CallEnv } from './exchange.js';
 import { InputRequiredSignal } from './input-required.js';
 

@@ -1,5 +1,5 @@
 import type { ClientCapabilities, Implementation } from '@modelcontextprotocol/server';
-import { ProtocolError, RpcCode } from '../engine/errors.js';
+import { ProtocolError, RpcCode } from './rpc-error.js';
 import { isLoggingLevel, isModernVersion, type LoggingLevel, META, SUPPORTED_VERSIONS } from './versions.js';
 
 /** The per-request `_meta` envelope of the modern era, validated. */

@@ -3,7 +3,7 @@ import {
   ElicitResultSchema,
   ListRootsResultSchema,
 } from '@modelcontextprotocol/core';
-import { ProtocolError, RpcCode } from '../engine/errors.js';
+import { ProtocolError, RpcCode } from './rpc-error.js';
 
 const RESULT_SCHEMA: Record<string, { safeParse(value: unknown): { success: boolean } }> = {
   'elicitation/create': ElicitResultSchema,

@@ -1,4 +1,4 @@
-import { ProtocolError, RpcCode } from '../engine/errors.js';
+import { ProtocolError, RpcCode } from './rpc-error.js';
 
 /** A JSON-RPC id. */
 export type RpcId = string | number;

@@ -1,11 +1,11 @@
 import { Cancellation } from '../engine/cancellation.js';
-import { ProtocolError, RpcCode } from '../engine/errors.js';
+import type { ChangeEvent, Engine } from '../engine/engine.js';
 import type { CallEnv, Exchange } from '../engine/exchange.js';
 import type { Inflight } from '../engine/inflight.js';
 import { assertSupportedVersion, claimsModern, readEnvelope } from '../protocol/envelope.js';
 import { classify, type RpcRequest, type RpcResponse, rpcError, rpcErrorFrom } from '../protocol/jsonrpc.js';
 import { initializedState, type LegacyState, undescribedState } from '../protocol/legacy-state.js';
-import type { ChangeEvent, McpkitServer } from '../server.js';
+import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 import { serveListen } from './listen.js';
 import { PendingRequests } from './pending-requests.js';
 
@@ -26,7 +26,7 @@ const LIST_CHANGED: Record<'tools' | 'prompts' | 'resources', string> = {
  * handshake and session state, cancellation, server→client requests and change notifications.
  */
 export class StreamConnection {
-  readonly #server: McpkitServer;
+  readonly #server: Engine;
   readonly #send: (message: object) => void;
   readonly #headers: Readonly<Record<string, string | undefined>>;
   readonly #pending = new PendingRequests();
@@ -39,7 +39,7 @@ export class StreamConnection {
   #closed = false;
   readonly #unsubscribe: () => void;
 
-  constructor(server: McpkitServer, send: (message: object) => void, options: ConnectionOptions = {}) {
+  constructor(server: Engine, send: (message: object) => void, options: ConnectionOptions = {}) {
     this.#server = server;
     this.#send = send;
     this.#headers = options.headers ?? {};

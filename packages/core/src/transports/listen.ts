@@ -1,9 +1,9 @@
-import { ProtocolError, RpcCode } from '../engine/errors.js';
+import type { ChangeEvent, Engine } from '../engine/engine.js';
 import type { CallEnv } from '../engine/exchange.js';
 import type { Inflight } from '../engine/inflight.js';
 import type { RpcRequest } from '../protocol/jsonrpc.js';
+import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 import { META } from '../protocol/versions.js';
-import type { ChangeEvent, McpkitServer } from '../server.js';
 
 /** The notification kinds a `subscriptions/listen` stream may ask for. */
 interface ListenFilter {
@@ -13,7 +13,7 @@ interface ListenFilter {
   resourceSubscriptions?: string[];
 }
 
-function honoredFilter(requested: ListenFilter, server: McpkitServer): ListenFilter {
+function honoredFilter(requested: ListenFilter, server: Engine): ListenFilter {
   const caps = server.capabilities;
   const honored: ListenFilter = {};
   if (requested.toolsListChanged && caps.tools?.listChanged) honored.toolsListChanged = true;
@@ -53,7 +53,7 @@ function notificationFor(
  * Resolves when the client goes away or the server shuts down (then the closing result is sent).
  */
 export async function serveListen(
-  server: McpkitServer,
+  server: Engine,
   request: RpcRequest,
   env: CallEnv,
   write: (message: object) => void,

@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { RpcCode } from '../engine/errors.js';
+import type { Engine } from '../engine/engine.js';
 import { rpcError } from '../protocol/jsonrpc.js';
-import type { McpkitServer } from '../server.js';
+import { RpcCode } from '../protocol/rpc-error.js';
 import { StreamConnection } from './connection.js';
-import { resolveStdioHeaders } from './stdio-headers.js';
+import { resolveStdioHeaders, type StdioHeaderSource } from './stdio-headers.js';
 
 /** Options of `.stdio()`. */
 export interface StdioOptions {
@@ -33,13 +33,17 @@ export interface StdioHandle {
 }
 
 /** Serves one client over newline-delimited JSON-RPC on standard input/output, in either era. */
-export function serveStdio(server: McpkitServer, options: StdioOptions = {}): StdioHandle {
+export function serveStdio(
+  server: Engine,
+  headerSources: readonly StdioHeaderSource[],
+  options: StdioOptions = {},
+): StdioHandle {
   const input = options.input ?? process.stdin;
   const output = options.output ?? process.stdout;
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
   const graceMs = options.shutdownGraceMs ?? 10_000;
   // The launch environment is the caller's only credential on stdio: read once, for the whole connection.
-  const headers = resolveStdioHeaders(server.stdioHeaders, options.env ?? process.env, options.headers);
+  const headers = resolveStdioHeaders(headerSources, options.env ?? process.env, options.headers);
   const connection = new StreamConnection(
     server,
     (message) => {

@@ -1,5 +1,5 @@
-import { ProtocolError } from '../../engine/errors.js';
 import type { Inbound } from '../../protocol/jsonrpc.js';
+import { ProtocolError } from '../../protocol/rpc-error.js';
 import type { HttpCalls } from './http-calls.js';
 import { sendProtocolError } from './json-response.js';
 import type { LegacySessions } from './legacy-sessions.js';

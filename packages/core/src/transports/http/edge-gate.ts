@@ -5,10 +5,10 @@ import {
   runGuards,
   toRefusal,
 } from '../../engine/edge.js';
+import type { Engine } from '../../engine/engine.js';
 import type { TelemetryEvents } from '../../observability/telemetry.js';
 import { traceIdOf } from '../../observability/trace-id.js';
 import type { Inbound, RpcId, RpcRequest } from '../../protocol/jsonrpc.js';
-import type { McpkitServer } from '../../server.js';
 import { EdgeView } from './edge-view.js';
 import { jsonHeaders } from './json-response.js';
 import type { PeerAddress } from './peer-address.js';
@@ -17,10 +17,7 @@ import type { HttpRequestInfo, HttpSink } from './sink.js';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** The request's correlation id: a well-formed `X-Request-Id`, else a new one. */
-export function requestIdFor(
-  headers: Readonly<Record<string, string | undefined>>,
-  server: McpkitServer,
-): string {
+export function requestIdFor(headers: Readonly<Record<string, string | undefined>>, server: Engine): string {
   const given = headers['x-request-id'];
   return given !== undefined && REQUEST_ID.test(given) ? given : server.newRequestId();
 }
@@ -35,7 +32,7 @@ export type RefusalReport = TelemetryEvents['edge.refused'];
  * goes through here, so each is one line and one increment.
  */
 export function reportRefusal(
-  server: McpkitServer,
+  server: Engine,
   headers: HttpRequestInfo['headers'],
   refused: Omit<RefusalReport, 'traceId'>,
 ): void {
@@ -66,7 +63,7 @@ export function sendRefusal(
  * `data` carries the code and the retry verdict. Logged and counted once ({@link reportRefusal}).
  */
 export function sendCodedRefusal(
-  server: McpkitServer,
+  server: Engine,
   sink: HttpSink,
   refusal: HttpRefusal,
   id: RpcId | null,
@@ -105,7 +102,7 @@ export interface EdgeExchange {
  * handler's 500 path.
  */
 export function passEdge(
-  server: McpkitServer,
+  server: Engine,
   guards: readonly EdgeGuard[],
   exchange: EdgeExchange,
   proceed: (decision: EdgeDecision | undefined) => Promise<void> | void,

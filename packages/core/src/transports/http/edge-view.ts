@@ -1,12 +1,12 @@
 import type { EdgeRequest } from '../../engine/edge.js';
-import type { McpkitServer } from '../../server.js';
+import type { Engine } from '../../engine/engine.js';
 import type { PeerAddress } from './peer-address.js';
 import type { HttpRequestInfo } from './sink.js';
 
 /** What guards see of one HTTP request; the peer address is looked up only when a guard reads it. */
 export class EdgeView implements EdgeRequest {
   constructor(
-    private readonly server: McpkitServer,
+    private readonly server: Engine,
     private readonly req: HttpRequestInfo,
     readonly rpcMethod: string | undefined,
     readonly rpcName: string | undefined,

@@ -1,14 +1,14 @@
 import type { RouteHandler, RouteRequest } from '../../engine/edge.js';
 import { toRefusal } from '../../engine/edge.js';
-import { RpcCode } from '../../engine/errors.js';
-import type { McpkitServer } from '../../server.js';
+import type { Engine } from '../../engine/engine.js';
+import { RpcCode } from '../../protocol/rpc-error.js';
 import { sendRefusal } from './edge-gate.js';
 import { jsonError } from './json-response.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
 
 /** Answers one request to an extra route; a failing handler gets a 500 (logged), never a crash. */
 export async function serveExtraRoute(
-  server: McpkitServer,
+  server: Engine,
   handler: RouteHandler,
   req: HttpRequestInfo,
   sink: HttpSink,

@@ -1,4 +1,4 @@
-import type { McpkitServer } from '../../server.js';
+import type { Engine } from '../../engine/engine.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
@@ -35,7 +35,7 @@ async function readLimited(request: Request, limit: number): Promise<string> {
 }
 
 /** A web-standard `fetch(Request) → Response` handler for any runtime with the Fetch API. */
-export function createFetchHandler(server: McpkitServer, options: FetchHandlerOptions = {}): FetchHandler {
+export function createFetchHandler(server: Engine, options: FetchHandlerOptions = {}): FetchHandler {
   const handler = new McpHttpHandler(server, options);
   const encoder = new TextEncoder();
   const fetch = (request: Request) =>

@@ -1,7 +1,7 @@
-import { ProtocolError, RpcCode } from '../../engine/errors.js';
 import type { Registry } from '../../engine/registry.js';
 import { assertSupportedVersion, type Envelope, readEnvelope } from '../../protocol/envelope.js';
 import type { RpcRequest } from '../../protocol/jsonrpc.js';
+import { ProtocolError, RpcCode } from '../../protocol/rpc-error.js';
 
 function mismatch(message: string): ProtocolError {
   return new ProtocolError(RpcCode.HEADER_MISMATCH, `Header mismatch: ${message}`, undefined, 400);

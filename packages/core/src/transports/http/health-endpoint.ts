@@ -1,4 +1,4 @@
-import type { McpkitServer } from '../../server.js';
+import type { Engine } from '../../engine/engine.js';
 import { jsonHeaders } from './json-response.js';
 import type { HttpSink } from './sink.js';
 
@@ -7,7 +7,7 @@ import type { HttpSink } from './sink.js';
  * registered check passes and the endpoint is not draining: 200, else 503 with the report).
  */
 export async function serveHealth(
-  server: McpkitServer,
+  server: Engine,
   path: string,
   draining: boolean,
   sink: HttpSink,

@@ -1,5 +1,5 @@
-import type { ProtocolError } from '../../engine/errors.js';
 import { type RpcId, rpcError, rpcErrorFrom } from '../../protocol/jsonrpc.js';
+import type { ProtocolError } from '../../protocol/rpc-error.js';
 import type { HttpSink } from './sink.js';
 
 /** Fresh headers for a JSON response (a sink may add to the object it is given). */

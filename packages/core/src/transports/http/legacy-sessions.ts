@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Implementation } from '@modelcontextprotocol/server';
-import { ProtocolError, RpcCode } from '../../engine/errors.js';
+import type { ChangeEvent } from '../../engine/engine.js';
 import type { LegacyState } from '../../protocol/legacy-state.js';
-import type { ChangeEvent } from '../../server.js';
+import { ProtocolError, RpcCode } from '../../protocol/rpc-error.js';
+import type { SessionOptions } from './handler-options.js';
 import { SessionAdmission, type SessionAdmissionOptions } from './session-admission.js';
 import { ANONYMOUS_OWNER, type SessionCaller } from './session-caller.js';
 import { createMemorySessionStore, type SessionRecord, type SessionStore } from './session-store.js';
@@ -21,6 +22,16 @@ export class LegacySessions {
   readonly #streams = new Map<string, Set<HttpSink>>();
   /** The owner of each loaded state, so a write-back keeps it. */
   readonly #owners = new WeakMap<LegacyState, string>();
+
+  /** The sessions an endpoint's `sessions` option asks for, or undefined when they are off. */
+  static fromOption(option: boolean | SessionOptions | undefined): LegacySessions | undefined {
+    if (!option) return undefined;
+    const options = typeof option === 'object' ? option : {};
+    return new LegacySessions(options.store, {
+      maxPerCaller: options.maxNewPerCaller,
+      windowMs: options.newSessionWindowMs,
+    });
+  }
 
   constructor(store: SessionStore | undefined, admission?: SessionAdmissionOptions) {
     this.#store = store ?? createMemorySessionStore();

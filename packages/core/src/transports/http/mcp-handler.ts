@@ -1,12 +1,12 @@
-import { type EdgeDecision, type EdgeGuard, toRefusal } from '../../engine/edge.js';
-import { ProtocolError, RpcCode } from '../../engine/errors.js';
+import type { EdgeDecision, EdgeGuard } from '../../engine/edge.js';
+import type { Engine } from '../../engine/engine.js';
 import type { CallEnv } from '../../engine/exchange.js';
 import type { Inflight } from '../../engine/inflight.js';
 import { claimsModern, type Envelope, unsupportedVersion } from '../../protocol/envelope.js';
 import { type Inbound, type RpcRequest, rpcError } from '../../protocol/jsonrpc.js';
-import { initializedState, type LegacyState, undescribedState } from '../../protocol/legacy-state.js';
+import { type LegacyState, undescribedState } from '../../protocol/legacy-state.js';
+import { ProtocolError, RpcCode } from '../../protocol/rpc-error.js';
 import { isLegacyVersion, isModernVersion } from '../../protocol/versions.js';
-import type { McpkitServer } from '../../server.js';
 import { clientAddressOf, type TrustProxy } from './client-address.js';
 import { serveClientMessage } from './client-message.js';
 import { passEdge, reportRefusal, requestIdFor, sendCodedRefusal } from './edge-gate.js';
@@ -17,6 +17,7 @@ import { checkModernRequest } from './header-checks.js';
 import { serveHealth } from './health-endpoint.js';
 import { checkHostAndOrigin } from './host-check.js';
 import { HttpCalls, type HttpCallUsage, type OpenCall } from './http-calls.js';
+import { serveInitialize } from './initialize.js';
 import { jsonError, jsonHeaders, sendProtocolError } from './json-response.js';
 import { LegacySessions } from './legacy-sessions.js';
 import { serveListenStream } from './listen-stream.js';
@@ -33,7 +34,7 @@ const DONE: Promise<void> = Promise.resolve();
 
 /** The transport-neutral Streamable HTTP endpoint: both eras, sessions, resumable streams and health. */
 export class McpHttpHandler {
-  readonly #server: McpkitServer;
+  readonly #server: Engine;
   readonly #path: string;
   readonly #maxBody: number;
   readonly #hosts: ReadonlySet<string> | undefined;
@@ -50,7 +51,7 @@ export class McpHttpHandler {
   readonly #admission: StreamAdmission;
   readonly #trust: TrustProxy | undefined;
 
-  constructor(server: McpkitServer, options: HttpHandlerOptions = {}) {
+  constructor(server: Engine, options: HttpHandlerOptions = {}) {
     this.#server = server;
     this.#tracker = server.openInflight();
     this.#guards = server.guards;
@@ -62,15 +63,9 @@ export class McpHttpHandler {
     this.#origins = options.allowedOrigins?.length
       ? new Set(options.allowedOrigins.map((o) => o.toLowerCase()))
       : undefined;
-    const sessions = options.sessions;
-    const sessionOptions = typeof sessions === 'object' ? sessions : {};
-    this.#sessions = sessions
-      ? new LegacySessions(sessionOptions.store, {
-          maxPerCaller: sessionOptions.maxNewPerCaller,
-          windowMs: sessionOptions.newSessionWindowMs,
-        })
-      : undefined;
-    this.#bindAddress = sessionOptions.bindAddress ?? false;
+    this.#sessions = LegacySessions.fromOption(options.sessions);
+    this.#bindAddress =
+      typeof options.sessions === 'object' ? (options.sessions.bindAddress ?? false) : false;
     this.#events =
       options.eventStore === false ? undefined : (options.eventStore ?? createMemoryEventStore());
     this.#retryMs = options.retryMs ?? 1_000;
@@ -307,25 +302,8 @@ export class McpHttpHandler {
       return sendProtocolError(sink, request.id, unsupportedVersion(headerVersion));
     }
     if (request.method === 'initialize') {
-      const params = request.params ?? {};
-      const result = this.#server.initializeResult(params.protocolVersion);
-      const extra: Record<string, string> = { ...decision?.headers };
-      if (this.#sessions) {
-        const state = initializedState(params, result.protocolVersion as string);
-        try {
-          extra['mcp-session-id'] = await this.#sessions.create(state, this.#caller(req, decision));
-        } catch (error) {
-          const refusal = toRefusal(error);
-          if (!refusal) throw error;
-          return sendCodedRefusal(this.#server, sink, refusal, request.id, req, decision);
-        }
-      }
-      sink.send(
-        200,
-        Object.assign(jsonHeaders(), extra),
-        JSON.stringify({ jsonrpc: '2.0', id: request.id, result }),
-      );
-      return;
+      const caller = this.#sessions ? this.#caller(req, decision) : undefined;
+      return serveInitialize(this.#server, this.#sessions, caller, request, req, sink, decision);
     }
     let legacy: LegacyState | undefined;
     let sessionId: string | undefined;

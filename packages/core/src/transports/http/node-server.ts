@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { McpkitServer } from '../../server.js';
+import type { Engine } from '../../engine/engine.js';
 import { ConnectionDrain } from './connection-drain.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
@@ -171,7 +171,7 @@ export class NodeRequest implements HttpRequestInfo {
 }
 
 /** Serves a built server on node:http with DNS-rebinding protection and graceful shutdown. */
-export async function serveHttp(server: McpkitServer, options: ServeOptions = {}): Promise<HttpServerHandle> {
+export async function serveHttp(server: Engine, options: ServeOptions = {}): Promise<HttpServerHandle> {
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? (process.env.PORT ? Number(process.env.PORT) : 3000);
   const allowedHosts = options.allowedHosts ?? (isLoopbackBind(host) ? LOOPBACK_HOSTS : undefined);

@@ -1,4 +1,3 @@
-import { type ProtocolError, RpcCode } from '../../engine/errors.js';
 import {
   classify,
   type Inbound,
@@ -7,6 +6,7 @@ import {
   rpcError,
   rpcErrorFrom,
 } from '../../protocol/jsonrpc.js';
+import { type ProtocolError, RpcCode } from '../../protocol/rpc-error.js';
 
 /** A POST refused before dispatch: the status and the JSON-RPC error to answer with. */
 export class EdgeRejection extends Error {

@@ -1,4 +1,4 @@
-import { RpcCode } from '../../engine/errors.js';
+import { RpcCode } from '../../protocol/rpc-error.js';
 import type { EventStore } from './event-store.js';
 import { jsonError } from './json-response.js';
 import type { LegacySessions } from './legacy-sessions.js';

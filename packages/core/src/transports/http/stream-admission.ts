@@ -1,8 +1,8 @@
 import type { AuthIdentity } from '../../engine/context.js';
 import { type EdgeDecision, HttpRefusal, toRefusal } from '../../engine/edge.js';
+import type { Engine } from '../../engine/engine.js';
 import { McpkitError } from '../../engine/errors.js';
 import type { RpcId } from '../../protocol/jsonrpc.js';
-import type { McpkitServer } from '../../server.js';
 import { requestIdFor, sendRefusal } from './edge-gate.js';
 import type { PeerAddress } from './peer-address.js';
 import type { HttpSink } from './sink.js';
@@ -43,7 +43,7 @@ export class StreamAdmission {
    * counted sink; past a bound answers the refusal on `sink` and returns undefined.
    */
   admitOrRefuse(
-    server: McpkitServer,
+    server: Engine,
     sink: HttpSink,
     decision: EdgeDecision | undefined,
     peer: PeerAddress,
