@@ -24,7 +24,7 @@ const LEGACY = '2025-11-25';
 const server = await startSoakServer({
   heapMb: Number(args.heap),
   sessions: true,
-  limits: { reconnectWindowMs: windowMs },
+  streamLimits: { reconnectWindowMs: windowMs },
 });
 const headers = (session) => ({
   'content-type': 'application/json',

@@ -1,7 +1,7 @@
 // The server the soaks (soak.mjs, abandon.mjs, stream-flood.mjs) run against: the bench tools, an
 // elicitation tool shaped like the conformance suite's test_elicitation, and /soak/usage, which
 // reports the process's memory and what the endpoint holds. SOAK_SESSIONS=1 turns legacy sessions
-// on; SOAK_LIMITS is JSON merged into the `limits` option.
+// on; SOAK_LIMITS is JSON merged into the `streamLimits` option.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createMemorySessionStore, createServer } from '@mcpkit/core';
 import * as z from 'zod';
@@ -51,6 +51,6 @@ handle = await builder.serve({
     process.env.SOAK_SESSIONS === '1'
       ? { maxNewPerCaller: Infinity, store: createMemorySessionStore({ evictIdleAfterMs: 1_000 }) }
       : false,
-  limits: JSON.parse(process.env.SOAK_LIMITS ?? '{}'),
+  streamLimits: JSON.parse(process.env.SOAK_LIMITS ?? '{}'),
 });
 console.log(`READY ${handle.port}`);

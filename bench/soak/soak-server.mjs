@@ -8,7 +8,7 @@ import { freePort } from '../../scripts/free-port.mjs';
 const here = dirname(fileURLToPath(import.meta.url));
 
 /** Starts the soak server; resolves once it listens. `exited` is set if it dies (a crash is a failure). */
-export async function startSoakServer({ heapMb = 128, sessions = false, limits = {} } = {}) {
+export async function startSoakServer({ heapMb = 128, sessions = false, streamLimits = {} } = {}) {
   const port = await freePort();
   const child = spawn(
     process.execPath,
@@ -20,7 +20,7 @@ export async function startSoakServer({ heapMb = 128, sessions = false, limits =
         LOG_LEVEL: 'silent',
         NODE_ENV: 'production',
         SOAK_SESSIONS: sessions ? '1' : '0',
-        SOAK_LIMITS: JSON.stringify(limits),
+        SOAK_LIMITS: JSON.stringify(streamLimits),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },

@@ -91,7 +91,7 @@ export class ServerBuilder {
   #assertOpen(): void {
     if (this.#built) {
       throw new McpkitError('CONFLICT', 'The server is already built; register everything before serving.', {
-        hint: 'Call .tool(), .resource(), .prompt() and .use() before .build(), .serve(), .handler() or .stdio().',
+        hint: 'Call .tool(), .resource(), .prompt() and .use() before .build(), .serve(), .fetchHandler() or .stdio().',
       });
     }
   }
@@ -239,7 +239,7 @@ export class ServerBuilder {
   }
 
   /** Builds and returns a web-standard `fetch(Request) → Response` handler. */
-  handler(options?: FetchHandlerOptions): FetchHandler {
+  fetchHandler(options?: FetchHandlerOptions): FetchHandler {
     return this.build().fetchHandler(options);
   }
 

@@ -614,8 +614,8 @@ describe.each(eras)('web-standard fetch handler driven by the SDK client (%s era
     return seen;
   }
 
-  it('serves tools, resources and prompts from builder.handler()', async () => {
-    const seen = routeFetchTo(buildApp().handler());
+  it('serves tools, resources and prompts from builder.fetchHandler()', async () => {
+    const seen = routeFetchTo(buildApp().fetchHandler());
     const client = await connect('http://127.0.0.1/mcp', { era });
     expect(client.era).toBe(era);
     expect((await client.listTools()).tools).toHaveLength(6);

@@ -244,7 +244,7 @@ describe('edge guards', () => {
     const handler = createServer({ name: 'guards-fetch', version: '1.0.0' })
       .tool('noop', { description: 'Does nothing', handler: () => 'ok' })
       .guard(bearer)
-      .handler({ allowedHosts: ['example.test'] });
+      .fetchHandler({ allowedHosts: ['example.test'] });
     const refused = await handler(
       new Request('http://example.test/mcp', {
         method: 'POST',

@@ -15,7 +15,7 @@ afterEach(async () => {
 async function serve(limits?: ParamLimits): Promise<string> {
   const logger = createLogger({ level: 'debug', write: (line) => lines.push(JSON.parse(line)) });
   server = await serveForTest(
-    createServer({ name: 'limits', version: '1.0.0', logger, ...(limits ? { limits } : {}) })
+    createServer({ name: 'limits', version: '1.0.0', logger, ...(limits ? { requestLimits: limits } : {}) })
       .tool('echo', { description: 'Echoes', handler: () => 'echo' })
       .resource('test://template/{id}/data', {
         name: 'template',
@@ -65,7 +65,7 @@ describe('length limits on what a request names', () => {
   it('bounds the subscriptions one legacy session keeps', async () => {
     const logger = createLogger({ level: 'silent' });
     server = await serveForTest(
-      createServer({ name: 'limits', version: '1.0.0', logger, limits: { maxSubscriptions: 2 } }).resource(
+      createServer({ name: 'limits', version: '1.0.0', logger, requestLimits: { maxSubscriptions: 2 } }).resource(
         'test://template/{id}/data',
         { name: 'template', description: 'Templated', read: (_uri, { id }) => id },
       ),
@@ -86,7 +86,7 @@ describe('length limits on what a request names', () => {
     });
   });
 
-  it('takes its limits from createServer({ limits })', async () => {
+  it('takes its limits from createServer({ requestLimits })', async () => {
     const url = await serve({ maxUriLength: 40 });
     const refused = (await (
       await postLegacy(url, 1, 'resources/read', { uri: `test://template/${'z'.repeat(30)}/data` })

@@ -106,7 +106,7 @@ describe('calls whose client went away', () => {
     // Room for every abandoned call at once: whether the batches overlap within one window depends on
     // machine speed, and the per-caller cap has tests of its own (here and in detached-calls.test.ts).
     const test = await serve({
-      limits: { reconnectWindowMs: 200, maxDetachedPerCaller: abandoned, maxDetached: abandoned },
+      streamLimits: { reconnectWindowMs: 200, maxDetachedPerCaller: abandoned, maxDetached: abandoned },
     });
     for (let batch = 0; batch < abandoned; batch += 50) {
       await Promise.all(
@@ -124,7 +124,7 @@ describe('calls whose client went away', () => {
   });
 
   it('lets a client that reconnects within the window answer and receive the rest of its stream', async () => {
-    const test = await serve({ limits: { reconnectWindowMs: 10_000 } });
+    const test = await serve({ streamLimits: { reconnectWindowMs: 10_000 } });
     const { stream, ask, eventId } = await startAsk(test.url, 7);
     await stream.cancel();
     await until(() => test.handle.usage().detachedCalls === 1);
@@ -156,7 +156,7 @@ describe('calls whose client went away', () => {
   it('cancels the oldest detached calls of a session past maxDetachedPerSession', async () => {
     const test = await serve({
       sessions: true,
-      limits: { reconnectWindowMs: 60_000, maxDetachedPerSession: 3 },
+      streamLimits: { reconnectWindowMs: 60_000, maxDetachedPerSession: 3 },
     });
     const sessionId = await openSession(test.url);
     for (let id = 1; id <= 5; id++) {
@@ -170,7 +170,7 @@ describe('calls whose client went away', () => {
   });
 
   it('fails an elicitation the client never answers with UPSTREAM_TIMEOUT after clientRequestTimeoutMs', async () => {
-    const test = await serve({ limits: { clientRequestTimeoutMs: 100 } });
+    const test = await serve({ streamLimits: { clientRequestTimeoutMs: 100 } });
     const { stream } = await startAsk(test.url, 3);
     const final = await stream.nextMessage(5_000);
     expect(final).toMatchObject({
@@ -192,7 +192,7 @@ describe('long-lived stream caps', () => {
     );
 
   it('refuses a caller past maxStreamsPerCaller with 429 and Retry-After while health keeps answering', async () => {
-    const test = await serve({ trustProxy: 1, limits: { maxStreamsPerCaller: 20 } });
+    const test = await serve({ trustProxy: 1, streamLimits: { maxStreamsPerCaller: 20 } });
     const held: SseReader[] = [];
     for (let id = 1; id <= 20; id++) {
       const response = await listen(test.url, id, '198.51.100.7');
@@ -214,7 +214,7 @@ describe('long-lived stream caps', () => {
   });
 
   it('refuses any caller past maxStreams with 503 and recovers when streams close', async () => {
-    const test = await serve({ trustProxy: 1, limits: { maxStreams: 5, maxStreamsPerCaller: 3 } });
+    const test = await serve({ trustProxy: 1, streamLimits: { maxStreams: 5, maxStreamsPerCaller: 3 } });
     const held: SseReader[] = [];
     for (let id = 1; id <= 5; id++) {
       const response = await listen(test.url, id, `203.0.113.${id <= 3 ? 1 : 2}`);
@@ -231,8 +231,8 @@ describe('long-lived stream caps', () => {
     expect((await listen(test.url, 7, '203.0.113.3')).status).toBe(200);
   });
 
-  it('counts callers with no known address (behind .handler()) only towards maxStreams', async () => {
-    const handler = buildApp().handler({ limits: { maxStreams: 3, maxStreamsPerCaller: 1 } });
+  it('counts callers with no known address (behind .fetchHandler()) only towards maxStreams', async () => {
+    const handler = buildApp().fetchHandler({ streamLimits: { maxStreams: 3, maxStreamsPerCaller: 1 } });
     const body = (id: number) =>
       JSON.stringify({
         jsonrpc: '2.0',

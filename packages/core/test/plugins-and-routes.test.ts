@@ -140,7 +140,7 @@ describe('extra routes', () => {
         headers: { 'content-type': 'application/json' },
         body: '{"ok":true}',
       }))
-      .handler();
+      .fetchHandler();
     const response = await handler(new Request('http://localhost/.well-known/thing'));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });

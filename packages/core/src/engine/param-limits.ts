@@ -1,6 +1,6 @@
 import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 
-/** Limits on what a request names or makes the server keep (`limits` of `createServer`); past them, invalid params. */
+/** Limits on what a request names or makes the server keep (`requestLimits` of `createServer`); past them, invalid params. */
 export interface ParamLimits {
   /** Longest resource URI accepted (`resources/read`, `resources/(un)subscribe`, completion refs). Default: 8 192. */
   maxUriLength?: number;

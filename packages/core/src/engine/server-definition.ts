@@ -40,7 +40,7 @@ export interface ServerOptions {
   /** Cache hint (`ttlMs`) for modern-era list responses, in milliseconds. Default: 0 (do not cache). */
   listTtlMs?: number;
   /** Length limits on URIs, names and cursors in requests. Default: 8 192 / 256 / 1 024 characters. */
-  limits?: ParamLimits;
+  requestLimits?: ParamLimits;
 }
 
 /** A tool as recorded by the builder. */

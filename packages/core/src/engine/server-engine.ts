@@ -91,7 +91,7 @@ export class ServerEngine implements Engine {
     this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
     this.#listTtlMs = o.listTtlMs ?? 0;
-    this.#limits = new ParamLimitCheck(o.limits);
+    this.#limits = new ParamLimitCheck(o.requestLimits);
     this.capabilities = deriveCapabilities(this.registry, o.capabilities);
   }
 

@@ -74,7 +74,7 @@ export interface RateLimitOptions {
   /** Namespace of this limiter's keys and its name in telemetry. Default: `rateLimit`. */
   name?: string;
   /**
-   * @deprecated Set `trustProxy` on `.serve()` / `.handler()` instead, which every part of mcpkit
+   * @deprecated Set `trustProxy` on `.serve()` / `.fetchHandler()` instead, which every part of mcpkit
    * reads. `true` trusts exactly one proxy: the IP is the last `X-Forwarded-For` hop (the one that
    * proxy appended), never the first, which the client writes. Default: false.
    */

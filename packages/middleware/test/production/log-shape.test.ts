@@ -170,7 +170,7 @@ describe('refusals while draining', () => {
       version: '1',
       logger: createLogger({ level: 'info', write: (line) => lines.push(line) }),
     }).use(preset);
-    const handler = app.handler();
+    const handler = app.fetchHandler();
     await handler.drain(0);
     const response = await handler(
       new Request('http://127.0.0.1/mcp', {

@@ -11,7 +11,7 @@ export type FetchHandler = ((request: Request) => Promise<Response>) & {
   usage(): HttpCallUsage;
 };
 
-/** Options of `.handler()`: the HTTP options, minus what only a listening server can do. */
+/** Options of `.fetchHandler()`: the HTTP options, minus what only a listening server can do. */
 export type FetchHandlerOptions = HttpHandlerOptions;
 
 async function readLimited(request: Request, limit: number): Promise<string> {

@@ -24,7 +24,7 @@ export interface SessionOptions {
   bindAddress?: boolean;
 }
 
-/** Options of the Streamable HTTP handler shared by `.serve()` and `.handler()`. */
+/** Options of the Streamable HTTP handler shared by `.serve()` and `.fetchHandler()`. */
 export interface HttpHandlerOptions {
   /** Path of the MCP endpoint. Default: `/mcp`. */
   path?: string;
@@ -57,5 +57,5 @@ export interface HttpHandlerOptions {
    */
   trustProxy?: TrustProxy;
   /** Bounds on long-lived streams, detached calls and server→client requests. Default: see {@link StreamLimits}. */
-  limits?: StreamLimits;
+  streamLimits?: StreamLimits;
 }

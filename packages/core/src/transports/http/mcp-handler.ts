@@ -72,7 +72,7 @@ export class McpHttpHandler {
     this.#legacy = options.legacy ?? true;
     this.#health = options.health ?? true;
     this.#trust = options.trustProxy;
-    const limits = resolveStreamLimits(options.limits);
+    const limits = resolveStreamLimits(options.streamLimits);
     this.#calls = new HttpCalls(limits);
     this.#admission = new StreamAdmission(limits.maxStreams, limits.maxStreamsPerCaller);
     if (this.#sessions) {
