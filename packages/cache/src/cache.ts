@@ -14,6 +14,7 @@ import type { CachePolicy, LoadContext, Loaded, Resolution } from './cache-polic
 import { canonicalKey } from './canonical-key.js';
 import type { Cache } from './create-cache.js';
 import { asShared, shareableCopy } from './shared-result.js';
+import type { ToolResult } from './tool-result.js';
 
 /** The `_meta` key under which cached tool results describe how they were served. */
 export const CACHE_META_KEY = 'io.mcpkit/cache';
@@ -33,7 +34,7 @@ export interface CacheMeta {
 }
 
 /** Options of {@link cache}. */
-export interface CacheOptions<Args = Record<string, unknown>> {
+export interface CacheOptions<Args = Record<string, unknown>, Out = unknown> {
   /** How long a result is fresh, in ms. Default: the cache's `ttl` (60 000). */
   ttl?: number;
   /**
@@ -47,7 +48,7 @@ export interface CacheOptions<Args = Record<string, unknown>> {
   /** How long past `ttl` the old result is returned at once while the handler refreshes it in the background, in ms. Default: the cache's (0). */
   staleWhileRevalidate?: number;
   /** Tags for invalidation: fixed, or computed from the arguments and the result. Default: none. */
-  tags?: readonly string[] | ((args: Args, result: CallToolResult) => readonly string[]);
+  tags?: readonly string[] | ((args: Args, result: ToolResult<Out>) => readonly string[]);
   /** What identifies a call, instead of the whole validated arguments (e.g. drop a paging hint). Default: the validated arguments. */
   key?: (args: Args, ctx: ToolCallContext<Args>) => unknown;
   /** Largest result stored, in encoded bytes. Default: the cache's `maxValueBytes` (1 MiB). */
@@ -89,9 +90,9 @@ export function cacheOf(ctx: { state: { cache?: Cache } }, explicit?: Cache): Ca
  * partitioned by caller unless the scope is `public`. Concurrent misses for one key run the handler
  * once. Error results and oversized results are returned but never stored.
  */
-export function cache<Args = Record<string, unknown>>(
-  options: CacheOptions<Args> = {},
-): Middleware<'tools/call'> {
+export function cache<Args = Record<string, unknown>, Out = unknown>(
+  options: CacheOptions<Args, Out> = {},
+): Middleware<'tools/call', Args, Out> {
   // Policies depend on the cache's defaults, so they are built once per cache and tool (one
   // cache() value may be shared by several tools), not per call. The last one used is kept at
   // hand: a cache() value usually serves one tool of one cache.
@@ -147,7 +148,7 @@ export function cache<Args = Record<string, unknown>>(
       if (background) ctx.signal = AbortSignal.timeout(refreshTimeoutMs);
       const result = await next();
       if (result.isError) return { ok: false, value: result, error: errorOf(result) };
-      const tags = typeof tagsOf === 'function' ? tagsOf(args, result) : tagsOf;
+      const tags = typeof tagsOf === 'function' ? tagsOf(args, result as ToolResult<Out>) : tagsOf;
       return { ok: true, value: shareableCopy(result), ...(tags ? { tags } : {}) };
     };
 
@@ -175,7 +176,7 @@ export function cache<Args = Record<string, unknown>>(
     return withMeta(asShared(value), meta);
   };
 
-  return (ctx, next) => {
+  const layer: Middleware<'tools/call'> = (ctx, next) => {
     // A middleware answers with a promise: a synchronous throw (no cache installed, a cyclic key)
     // becomes a rejection, as it would in an async function.
     try {
@@ -207,6 +208,8 @@ export function cache<Args = Record<string, unknown>>(
       return Promise.reject(error);
     }
   };
+  // The layer is the same for every tool; the type parameters only type the options' callbacks.
+  return layer as Middleware<'tools/call', Args, Out>;
 }
 
 /** What `cache()` keeps per cache and tool. */

@@ -385,7 +385,7 @@ describe('cache() middleware', () => {
       .tool('get_doc', {
         description: 'Reads a doc',
         input: z.object({ id: z.string() }),
-        use: [cache<{ id: string }>({ ttl: 60_000, tags: (args) => [`doc:${args.id}`] })],
+        use: [cache({ ttl: 60_000, tags: (args) => [`doc:${args.id}`] })],
         handler: ({ id }) => {
           reads++;
           return docs.get(id) ?? 'none';
@@ -394,7 +394,7 @@ describe('cache() middleware', () => {
       .tool('put_doc', {
         description: 'Writes a doc',
         input: z.object({ id: z.string(), body: z.string() }),
-        use: [invalidates<{ id: string }>((args) => [`doc:${args.id}`])],
+        use: [invalidates((args) => [`doc:${args.id}`])],
         handler: ({ id, body }) => {
           docs.set(id, body);
           return 'ok';

@@ -47,7 +47,7 @@ async function startInstance(label: 'a' | 'b'): Promise<Instance> {
     .tool('get_doc', {
       description: 'Reads a doc',
       input: z.object({ id: z.string() }),
-      use: [cache<{ id: string }>({ ttl: 60_000, tags: (args) => [`doc:${args.id}`] })],
+      use: [cache({ ttl: 60_000, tags: (args) => [`doc:${args.id}`] })],
       handler: ({ id }) => {
         reads[label]++;
         return docs.get(id) ?? 'missing';
@@ -56,7 +56,7 @@ async function startInstance(label: 'a' | 'b'): Promise<Instance> {
     .tool('put_doc', {
       description: 'Writes a doc',
       input: z.object({ id: z.string(), body: z.string() }),
-      use: [invalidates<{ id: string }>((args) => [`doc:${args.id}`])],
+      use: [invalidates((args) => [`doc:${args.id}`])],
       handler: ({ id, body }) => {
         docs.set(id, body);
         return 'saved';
