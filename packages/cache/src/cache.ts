@@ -35,18 +35,18 @@ export interface CacheMeta {
 
 /** Options of {@link cache}. */
 export interface CacheOptions<Args = Record<string, unknown>, Out = unknown> {
-  /** How long a result is fresh, in ms. Default: the cache's `ttl` (60 000). */
-  ttl?: number;
+  /** How long a result is fresh, in ms. Default: the cache's `ttlMs` (60 000). */
+  ttlMs?: number;
   /**
    * Who shares a cached result. `private`: only the same caller (auth subject + client id);
    * anonymous calls are then not cached. `public`: every caller. Default: `private` when the
    * request is authenticated, `public` when it is not.
    */
   scope?: 'private' | 'public';
-  /** How long past `ttl` the last good result answers calls whose handler fails, in ms. Default: the cache's `grace` (0). */
-  grace?: number;
-  /** How long past `ttl` the old result is returned at once while the handler refreshes it in the background, in ms. Default: the cache's (0). */
-  staleWhileRevalidate?: number;
+  /** How long past `ttlMs` the last good result answers calls whose handler fails, in ms. Default: the cache's `graceMs` (0). */
+  graceMs?: number;
+  /** How long past `ttlMs` the old result is returned at once while the handler refreshes it in the background, in ms. Default: the cache's `staleWhileRevalidateMs` (0). */
+  staleWhileRevalidateMs?: number;
   /** Tags for invalidation: fixed, or computed from the arguments and the result. Default: none. */
   tags?: readonly string[] | ((args: Args, result: ToolResult<Out>) => readonly string[]);
   /** What identifies a call, instead of the whole validated arguments (e.g. drop a paging hint). Default: the validated arguments. */
@@ -85,7 +85,7 @@ export function cacheOf(ctx: { state: { cache?: Cache } }, explicit?: Cache): Ca
 }
 
 /**
- * Tool middleware that caches results: `use: [cache({ ttl: 30_000, tags: ['docs'] })]`. The key is
+ * Tool middleware that caches results: `use: [cache({ ttlMs: 30_000, tags: ['docs'] })]`. The key is
  * the tool name plus the validated arguments (canonical: key order does not matter, types do),
  * partitioned by caller unless the scope is `public`. Concurrent misses for one key run the handler
  * once. Error results and oversized results are returned but never stored.
@@ -111,9 +111,9 @@ export function cache<Args = Record<string, unknown>, Out = unknown>(
       found = {
         cache: target,
         policy: {
-          ttl: options.ttl ?? d.ttl,
-          grace: options.grace ?? d.grace,
-          staleWhileRevalidate: options.staleWhileRevalidate ?? d.staleWhileRevalidate,
+          ttlMs: options.ttlMs ?? d.ttlMs,
+          graceMs: options.graceMs ?? d.graceMs,
+          staleWhileRevalidateMs: options.staleWhileRevalidateMs ?? d.staleWhileRevalidateMs,
           lock: options.lock ?? d.lock,
           maxValueBytes: options.maxValueBytes ?? d.maxValueBytes,
           graceOn: options.graceOn ?? d.graceOn,

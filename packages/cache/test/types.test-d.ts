@@ -3,11 +3,11 @@ import {
   type CacheStore,
   cache,
   createCache,
+  createMemoryCacheStore,
+  createRedisCacheStore,
   invalidate,
   invalidates,
-  memoryStore,
   type RedisClientLike,
-  redisStore,
 } from '@mcpkit/cache';
 import { type BaseContext, createServer, type Middleware } from '@mcpkit/core';
 import type { Redis } from 'ioredis';
@@ -105,13 +105,13 @@ describe('public types', () => {
   });
 
   it('infers getOrSet values from the loader', () => {
-    const c = createCache({ store: memoryStore() });
+    const c = createCache({ store: createMemoryCacheStore() });
     expectTypeOf(c.getOrSet('k', () => ({ n: 1 }))).resolves.toEqualTypeOf<{ n: number }>();
     expectTypeOf(c.getOrSet('k', async () => 'x')).resolves.toEqualTypeOf<string>();
   });
 
   it('accepts an ioredis client without ioredis in its own types', () => {
     expectTypeOf<Redis>().toMatchTypeOf<RedisClientLike>();
-    expectTypeOf(redisStore).returns.toEqualTypeOf<CacheStore>();
+    expectTypeOf(createRedisCacheStore).returns.toEqualTypeOf<CacheStore>();
   });
 });
