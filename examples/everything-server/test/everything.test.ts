@@ -385,7 +385,9 @@ describe.each(eras)('everything server (%s era)', (era) => {
 
     it('refuses a sampling tool when the client declared no capabilities at all', async () => {
       const client = await connect({ elicitation: undefined, sampling: undefined, roots: undefined });
-      await expect(client.callTool('test_missing_capability', {}, { timeout: 5_000 })).rejects.toMatchObject({
+      await expect(
+        client.callTool('test_missing_capability', {}, { timeoutMs: 5_000 }),
+      ).rejects.toMatchObject({
         code: -32021,
       });
     });

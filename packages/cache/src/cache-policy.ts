@@ -1,11 +1,11 @@
 /** How one lookup is served: freshness windows, limits, and when to fall back to a stale value. */
 export interface CachePolicy {
   /** How long a value is fresh, in ms. 0 or less: never stored. */
-  ttl: number;
-  /** How long past `ttl` a value may stand in for a failing loader, in ms. */
-  grace: number;
-  /** How long past `ttl` a value is served at once while a refresh runs in the background, in ms. */
-  staleWhileRevalidate: number;
+  ttlMs: number;
+  /** How long past `ttlMs` a value may stand in for a failing loader, in ms. */
+  graceMs: number;
+  /** How long past `ttlMs` a value is served at once while a refresh runs in the background, in ms. */
+  staleWhileRevalidateMs: number;
   /** Whether to take a short Redis lock so one instance loads while others wait for its result. */
   lock: boolean;
   /** Largest value stored, in encoded bytes; larger values are returned but not cached. */

@@ -26,7 +26,7 @@ export interface StoredEntry<V = unknown> {
 }
 
 /** What a store reports about itself to the cache that uses it. */
-export type StoreEvent =
+export type CacheStoreEvent =
   | { type: 'degraded'; store: string; error: unknown }
   | { type: 'recovered'; store: string; downMs: number }
   | { type: 'error'; store: string; operation: string; error: unknown }
@@ -37,13 +37,13 @@ export type StoreEvent =
   | { type: 'invalidated'; store: string; keys: readonly string[]; tags: readonly string[]; all: boolean };
 
 /** Readiness of a store. */
-export interface StoreHealth {
+export interface CacheStoreHealth {
   healthy: boolean;
   details: Record<string, unknown>;
 }
 
 /**
- * The storage contract behind a cache: `memoryStore`, `redisStore` and `tieredStore` implement it;
+ * The storage contract behind a cache: `createMemoryCacheStore`, `createRedisCacheStore` and `createTieredCacheStore` implement it;
  * implement it yourself to put the cache on something else.
  */
 export interface CacheStore {
@@ -74,9 +74,9 @@ export interface CacheStore {
   /** Resolves once the store is fully connected (bus subscribed); it serves requests before that too. */
   ready?(): Promise<void>;
   /** Reports whether the store's backend is reachable. */
-  check(): Promise<StoreHealth>;
+  check(): Promise<CacheStoreHealth>;
   /** Subscribes to degradation, recovery and error reports; returns an unsubscribe function. */
-  subscribe(listener: (event: StoreEvent) => void): () => void;
+  subscribe(listener: (event: CacheStoreEvent) => void): () => void;
   /** Releases connections and timers the store opened itself (never the client you passed in). */
   close(): Promise<void>;
 }

@@ -14,6 +14,7 @@ import type { CachePolicy, LoadContext, Loaded, Resolution } from './cache-polic
 import { canonicalKey } from './canonical-key.js';
 import type { Cache } from './create-cache.js';
 import { asShared, shareableCopy } from './shared-result.js';
+import type { ToolResult } from './tool-result.js';
 
 /** The `_meta` key under which cached tool results describe how they were served. */
 export const CACHE_META_KEY = 'io.mcpkit/cache';
@@ -33,21 +34,21 @@ export interface CacheMeta {
 }
 
 /** Options of {@link cache}. */
-export interface CacheOptions<Args = Record<string, unknown>> {
-  /** How long a result is fresh, in ms. Default: the cache's `ttl` (60 000). */
-  ttl?: number;
+export interface CacheOptions<Args = Record<string, unknown>, Out = unknown> {
+  /** How long a result is fresh, in ms. Default: the cache's `ttlMs` (60 000). */
+  ttlMs?: number;
   /**
    * Who shares a cached result. `private`: only the same caller (auth subject + client id);
    * anonymous calls are then not cached. `public`: every caller. Default: `private` when the
    * request is authenticated, `public` when it is not.
    */
   scope?: 'private' | 'public';
-  /** How long past `ttl` the last good result answers calls whose handler fails, in ms. Default: the cache's `grace` (0). */
-  grace?: number;
-  /** How long past `ttl` the old result is returned at once while the handler refreshes it in the background, in ms. Default: the cache's (0). */
-  staleWhileRevalidate?: number;
+  /** How long past `ttlMs` the last good result answers calls whose handler fails, in ms. Default: the cache's `graceMs` (0). */
+  graceMs?: number;
+  /** How long past `ttlMs` the old result is returned at once while the handler refreshes it in the background, in ms. Default: the cache's `staleWhileRevalidateMs` (0). */
+  staleWhileRevalidateMs?: number;
   /** Tags for invalidation: fixed, or computed from the arguments and the result. Default: none. */
-  tags?: readonly string[] | ((args: Args, result: CallToolResult) => readonly string[]);
+  tags?: readonly string[] | ((args: Args, result: ToolResult<Out>) => readonly string[]);
   /** What identifies a call, instead of the whole validated arguments (e.g. drop a paging hint). Default: the validated arguments. */
   key?: (args: Args, ctx: ToolCallContext<Args>) => unknown;
   /** Largest result stored, in encoded bytes. Default: the cache's `maxValueBytes` (1 MiB). */
@@ -84,14 +85,14 @@ export function cacheOf(ctx: { state: { cache?: Cache } }, explicit?: Cache): Ca
 }
 
 /**
- * Tool middleware that caches results: `use: [cache({ ttl: 30_000, tags: ['docs'] })]`. The key is
+ * Tool middleware that caches results: `use: [cache({ ttlMs: 30_000, tags: ['docs'] })]`. The key is
  * the tool name plus the validated arguments (canonical: key order does not matter, types do),
  * partitioned by caller unless the scope is `public`. Concurrent misses for one key run the handler
  * once. Error results and oversized results are returned but never stored.
  */
-export function cache<Args = Record<string, unknown>>(
-  options: CacheOptions<Args> = {},
-): Middleware<'tools/call'> {
+export function cache<Args = Record<string, unknown>, Out = unknown>(
+  options: CacheOptions<Args, Out> = {},
+): Middleware<'tools/call', Args, Out> {
   // Policies depend on the cache's defaults, so they are built once per cache and tool (one
   // cache() value may be shared by several tools), not per call. The last one used is kept at
   // hand: a cache() value usually serves one tool of one cache.
@@ -110,9 +111,9 @@ export function cache<Args = Record<string, unknown>>(
       found = {
         cache: target,
         policy: {
-          ttl: options.ttl ?? d.ttl,
-          grace: options.grace ?? d.grace,
-          staleWhileRevalidate: options.staleWhileRevalidate ?? d.staleWhileRevalidate,
+          ttlMs: options.ttlMs ?? d.ttlMs,
+          graceMs: options.graceMs ?? d.graceMs,
+          staleWhileRevalidateMs: options.staleWhileRevalidateMs ?? d.staleWhileRevalidateMs,
           lock: options.lock ?? d.lock,
           maxValueBytes: options.maxValueBytes ?? d.maxValueBytes,
           graceOn: options.graceOn ?? d.graceOn,
@@ -147,7 +148,7 @@ export function cache<Args = Record<string, unknown>>(
       if (background) ctx.signal = AbortSignal.timeout(refreshTimeoutMs);
       const result = await next();
       if (result.isError) return { ok: false, value: result, error: errorOf(result) };
-      const tags = typeof tagsOf === 'function' ? tagsOf(args, result) : tagsOf;
+      const tags = typeof tagsOf === 'function' ? tagsOf(args, result as ToolResult<Out>) : tagsOf;
       return { ok: true, value: shareableCopy(result), ...(tags ? { tags } : {}) };
     };
 
@@ -175,7 +176,7 @@ export function cache<Args = Record<string, unknown>>(
     return withMeta(asShared(value), meta);
   };
 
-  return (ctx, next) => {
+  const layer: Middleware<'tools/call'> = (ctx, next) => {
     // A middleware answers with a promise: a synchronous throw (no cache installed, a cyclic key)
     // becomes a rejection, as it would in an async function.
     try {
@@ -207,6 +208,8 @@ export function cache<Args = Record<string, unknown>>(
       return Promise.reject(error);
     }
   };
+  // The layer is the same for every tool; the type parameters only type the options' callbacks.
+  return layer as Middleware<'tools/call', Args, Out>;
 }
 
 /** What `cache()` keeps per cache and tool. */

@@ -7,9 +7,9 @@ import {
   type Telemetry,
 } from '@mcpkit/core';
 import type { CachePolicy, Loader, Resolution } from './cache-policy.js';
-import type { CacheStore, StoreEvent } from './cache-store.js';
+import type { CacheStore, CacheStoreEvent } from './cache-store.js';
 import { createInvalidationReplay } from './invalidation-replay.js';
-import { memoryStore } from './memory-store.js';
+import { createMemoryCacheStore } from './memory-store.js';
 import { createResolver } from './resolver.js';
 
 declare module '@mcpkit/core' {
@@ -26,12 +26,12 @@ declare module '@mcpkit/core' {
 
 /** Options of {@link Cache.getOrSet} and {@link Cache.set}. */
 export interface SetOptions<T> {
-  /** Freshness in ms. Default: the cache's `ttl`. */
-  ttl?: number;
-  /** Grace in ms. Default: the cache's `grace`. */
-  grace?: number;
-  /** Stale-while-revalidate window in ms. Default: the cache's `staleWhileRevalidate`. */
-  staleWhileRevalidate?: number;
+  /** Freshness in ms. Default: the cache's `ttlMs`. */
+  ttlMs?: number;
+  /** Grace in ms. Default: the cache's `graceMs`. */
+  graceMs?: number;
+  /** Stale-while-revalidate window in ms. Default: the cache's `staleWhileRevalidateMs`. */
+  staleWhileRevalidateMs?: number;
   /** Tags for invalidation, fixed or computed from the value. Default: none. */
   tags?: readonly string[] | ((value: T) => readonly string[]);
   /** Take a cross-instance lock while loading (needs a Redis-backed store). Default: the cache's `lock`. */
@@ -40,16 +40,16 @@ export interface SetOptions<T> {
 
 /** Options of {@link createCache}. */
 export interface CreateCacheOptions {
-  /** Where entries live. Default: `memoryStore()` (one process). */
+  /** Where entries live. Default: `createMemoryCacheStore()` (one process). */
   store?: CacheStore;
   /** Name of the readiness check and of log lines. Default: `cache`. */
   name?: string;
   /** Default freshness, in ms. Default: 60 000. */
-  ttl?: number;
+  ttlMs?: number;
   /** Default grace, in ms. Default: 0 (failures are never answered from the cache). */
-  grace?: number;
+  graceMs?: number;
   /** Default stale-while-revalidate window, in ms. Default: 0. */
-  staleWhileRevalidate?: number;
+  staleWhileRevalidateMs?: number;
   /** Largest value stored, in encoded bytes. Default: 1 MiB. */
   maxValueBytes?: number;
   /** Cross-instance load lock by default. Default: false (single-flight within each instance only). */
@@ -61,7 +61,7 @@ export interface CreateCacheOptions {
   /** While another instance holds the load lock, how often a caller retries it and looks for the value, in ms. Default: 10. */
   lockPollMs?: number;
   /**
-   * When the store refuses a delete or tag invalidation (throws, as a bare `redisStore` does while
+   * When the store refuses a delete or tag invalidation (throws, as a bare `createRedisCacheStore` does while
    * Redis is away), how often the cache retries it in the background, in ms. Default: 1 000.
    */
   replayIntervalMs?: number;
@@ -140,15 +140,15 @@ function defaultGraceOn(error: unknown): boolean {
 
 /** Creates a cache over a store. Install it with `.use(cache)` to get readiness, telemetry and `ctx.state.cache`. */
 export function createCache(options: CreateCacheOptions = {}): Cache {
-  const store = options.store ?? memoryStore();
+  const store = options.store ?? createMemoryCacheStore();
   const name = options.name ?? 'cache';
   const clock = options.clock ?? Date.now;
   let logger: Logger | undefined = options.logger;
   let telemetry: Telemetry | undefined = options.telemetry;
   const defaults: Omit<CachePolicy, 'tool'> = {
-    ttl: options.ttl ?? 60_000,
-    grace: options.grace ?? 0,
-    staleWhileRevalidate: options.staleWhileRevalidate ?? 0,
+    ttlMs: options.ttlMs ?? 60_000,
+    graceMs: options.graceMs ?? 0,
+    staleWhileRevalidateMs: options.staleWhileRevalidateMs ?? 0,
     lock: options.lock ?? false,
     maxValueBytes: options.maxValueBytes ?? 1024 * 1024,
     graceOn: options.graceOn ?? defaultGraceOn,
@@ -184,7 +184,7 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
     failed: (operation, error) => storeFailed(operation, error, telemetry),
   });
 
-  store.subscribe((event: StoreEvent) => {
+  store.subscribe((event: CacheStoreEvent) => {
     if (event.type === 'invalidated') {
       if (event.all) invalidatedAll();
       else invalidated(event.keys, event.tags);
@@ -299,9 +299,11 @@ export function createCache(options: CreateCacheOptions = {}): Cache {
   function policyFrom<T>(opts: SetOptions<T>): CachePolicy {
     return {
       ...defaults,
-      ...(opts.ttl !== undefined ? { ttl: opts.ttl } : {}),
-      ...(opts.grace !== undefined ? { grace: opts.grace } : {}),
-      ...(opts.staleWhileRevalidate !== undefined ? { staleWhileRevalidate: opts.staleWhileRevalidate } : {}),
+      ...(opts.ttlMs !== undefined ? { ttlMs: opts.ttlMs } : {}),
+      ...(opts.graceMs !== undefined ? { graceMs: opts.graceMs } : {}),
+      ...(opts.staleWhileRevalidateMs !== undefined
+        ? { staleWhileRevalidateMs: opts.staleWhileRevalidateMs }
+        : {}),
       ...(opts.lock !== undefined ? { lock: opts.lock } : {}),
     };
   }

@@ -1,9 +1,7 @@
-import type { Middleware, ResultOf } from '@mcpkit/core';
-
-type CallToolResult = ResultOf<'tools/call'>;
-
+import type { Middleware } from '@mcpkit/core';
 import { cacheOf } from './cache.js';
 import type { Cache } from './create-cache.js';
+import type { ToolResult } from './tool-result.js';
 
 /** Options of {@link invalidates}. */
 export interface InvalidatesOptions {
@@ -16,16 +14,17 @@ export interface InvalidatesOptions {
  * the given tags on every instance before the result is returned, so the caller's next read sees
  * fresh data. `use: [invalidates((args) => [`invoice:${args.id}`])]`.
  */
-export function invalidates<Args = Record<string, unknown>>(
-  tags: readonly string[] | ((args: Args, result: CallToolResult) => readonly string[]),
+export function invalidates<Args = Record<string, unknown>, Out = unknown>(
+  tags: readonly string[] | ((args: Args, result: ToolResult<Out>) => readonly string[]),
   options: InvalidatesOptions = {},
-): Middleware<'tools/call'> {
-  return async (ctx, next) => {
+): Middleware<'tools/call', Args, Out> {
+  const layer: Middleware<'tools/call'> = async (ctx, next) => {
     const target = cacheOf(ctx, options.cache);
     const result = await next();
     if (result.isError) return result;
-    const list = typeof tags === 'function' ? tags(ctx.args as Args, result) : tags;
+    const list = typeof tags === 'function' ? tags(ctx.args as Args, result as ToolResult<Out>) : tags;
     await target.invalidateTags(list, ctx.telemetry);
     return result;
   };
+  return layer as Middleware<'tools/call', Args, Out>;
 }

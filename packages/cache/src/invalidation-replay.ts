@@ -22,10 +22,10 @@ export interface InvalidationReplay {
 }
 
 /**
- * A store that throws on a delete or an invalidation (a bare `redisStore` while Redis is away)
+ * A store that throws on a delete or an invalidation (a bare `createRedisCacheStore` while Redis is away)
  * has not kept it, and the entries it voids would be served by every other instance until their
  * ttl. The cache keeps it instead and retries in the background until the store takes it, whether
- * or not this instance serves calls. (A `tieredStore` never throws here: it keeps its own.)
+ * or not this instance serves calls. (A `createTieredCacheStore` never throws here: it keeps its own.)
  */
 export function createInvalidationReplay(options: InvalidationReplayOptions): InvalidationReplay {
   const { store, intervalMs, maxPending, failed } = options;

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, CacheStore, StoredEntry } from './cache-store.js';
 
-/** Options of {@link memoryStore}. */
-export interface MemoryStoreOptions {
+/** Options of {@link createMemoryCacheStore}. */
+export interface MemoryCacheStoreOptions {
   /** Most entries kept; the least recently used go first. Default: 10 000. */
   max?: number;
   /** Most total size kept, in the units of `sizeCalculation`. Default: none (only `max` bounds the store). */
@@ -10,17 +10,17 @@ export interface MemoryStoreOptions {
   /** Size of one entry for `maxSize`. Default: the entry's encoded size in bytes. */
   sizeCalculation?: (entry: CacheEntry, key: string) => number;
   /** Longest time any entry is kept, in ms, whatever its own retention. Default: none. */
-  ttl?: number;
+  ttlMs?: number;
   /** Most tag invalidations remembered (oldest forgotten first). Default: 100 000. */
   maxTags?: number;
-  /** How long a tag invalidation is remembered, in ms; keep it above your longest ttl + grace. Default: 24 h. */
+  /** How long a tag invalidation is remembered, in ms; keep it above your longest ttlMs + graceMs. Default: 24 h. */
   tagRetentionMs?: number;
   /** Name in logs and health details. Default: `memory`. */
   name?: string;
 }
 
 /** An in-process store on lru-cache: the L1 of a tiered store, or the whole cache for one instance. */
-export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
+export function createMemoryCacheStore(options: MemoryCacheStoreOptions = {}): CacheStore {
   const name = options.name ?? 'memory';
   const sizeOf = options.sizeCalculation ?? ((entry: CacheEntry) => Math.max(1, entry.size));
   // Entries are kept wrapped as the frozen answer `peek` gives, so a hit allocates nothing.
@@ -35,7 +35,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
           sizeCalculation: (stored: StoredEntry, key: string) => sizeOf(stored.entry, key),
         }
       : {}),
-    ...(options.ttl !== undefined ? { ttl: options.ttl } : {}),
+    ...(options.ttlMs !== undefined ? { ttl: options.ttlMs } : {}),
   });
   // Tag invalidation times, checked lazily on read: voiding by tag costs O(tags), not O(entries).
   const tags = new LRUCache<string, number>({
@@ -70,7 +70,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): CacheStore {
         return;
       }
       const stored: StoredEntry = Object.freeze({ entry, layer: 'l1', invalidated: false });
-      entries.set(key, stored, { ttl: options.ttl !== undefined ? Math.min(ttl, options.ttl) : ttl });
+      entries.set(key, stored, { ttl: options.ttlMs !== undefined ? Math.min(ttl, options.ttlMs) : ttl });
     },
     async delete(keys) {
       for (const key of keys) entries.delete(key);

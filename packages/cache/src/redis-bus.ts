@@ -3,7 +3,7 @@ import type { RedisClientLike, RedisSubscriberLike } from './redis-client.js';
 import { withTimeout } from './with-timeout.js';
 
 /** What instances tell each other: keys written or deleted, tags invalidated. */
-export interface BusMessage {
+export interface CacheBusMessage {
   /** Keys whose in-process copies are now outdated. */
   keys?: readonly string[];
   /** Tags invalidated at `at`. */
@@ -13,9 +13,9 @@ export interface BusMessage {
 }
 
 /** Receives what other instances published. */
-export interface BusListener {
+export interface CacheBusListener {
   /** A message from another instance. */
-  message(message: BusMessage): void;
+  message(message: CacheBusMessage): void;
   /** The subscription came back after a gap: messages may have been missed. */
   reconnected(): void;
 }
@@ -25,15 +25,15 @@ export interface CacheBus {
   /** True while the subscription is live: no message can be missed. */
   readonly connected: boolean;
   /** Subscribes; resolves once subscribed, or after a bounded wait (it keeps retrying in the background). */
-  start(listener: BusListener): Promise<void>;
+  start(listener: CacheBusListener): Promise<void>;
   /** Publishes to every other instance. */
-  publish(message: BusMessage): Promise<void>;
+  publish(message: CacheBusMessage): Promise<void>;
   /** Closes the subscriber connection the bus opened. */
   close(): Promise<void>;
 }
 
-/** Options of {@link redisBus}. */
-export interface RedisBusOptions {
+/** Options of {@link createRedisCacheBus}. */
+export interface RedisCacheBusOptions {
   /** Your ioredis client; the bus publishes on it and subscribes on `client.duplicate()`. */
   client: RedisClientLike;
   /** Pub/sub channel; every instance sharing a cache must use the same one. Default: `mcpkit:cache:bus`. */
@@ -58,7 +58,7 @@ interface Wire {
  * After a reconnect it tells its listener, which clears its in-process layer: invalidations sent
  * while it was away are lost.
  */
-export function redisBus(options: RedisBusOptions): CacheBus {
+export function createRedisCacheBus(options: RedisCacheBusOptions): CacheBus {
   const { client } = options;
   const channel = options.channel ?? 'mcpkit:cache:bus';
   const timeoutMs = options.timeoutMs ?? 500;

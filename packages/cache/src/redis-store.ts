@@ -3,8 +3,8 @@ import type { RedisClientLike } from './redis-client.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { withTimeout } from './with-timeout.js';
 
-/** Options of {@link redisStore}. */
-export interface RedisStoreOptions {
+/** Options of {@link createRedisCacheStore}. */
+export interface RedisCacheStoreOptions {
   /**
    * Your ioredis client (or anything shaped like {@link RedisClientLike}). For fast fallback when
    * Redis is down, create it with `enableOfflineQueue: false` and `maxRetriesPerRequest: 1`.
@@ -16,7 +16,7 @@ export interface RedisStoreOptions {
   serializer?: Serializer;
   /** Longest wait for one Redis command before it counts as failed, in ms. Default: 500. */
   timeoutMs?: number;
-  /** How long a tag invalidation is remembered in Redis, in ms; keep it above your longest ttl + grace. Default: 24 h. */
+  /** How long a tag invalidation is remembered in Redis, in ms; keep it above your longest ttlMs + graceMs. Default: 24 h. */
   tagRetentionMs?: number;
   /** Name in logs and health details. Default: `redis`. */
   name?: string;
@@ -63,9 +63,9 @@ function isWireEntry(value: unknown): value is WireEntry {
 
 /**
  * A store in Redis, shared by every instance. Alone it is an L2 without an L1: every read is a
- * round trip. Usually it goes under a {@link tieredStore}. It never closes the client you pass.
+ * round trip. Usually it goes under a {@link createTieredCacheStore}. It never closes the client you pass.
  */
-export function redisStore(options: RedisStoreOptions): CacheStore {
+export function createRedisCacheStore(options: RedisCacheStoreOptions): CacheStore {
   const { client } = options;
   const name = options.name ?? 'redis';
   const prefix = options.prefix ?? 'mcpkit:cache:';

@@ -95,7 +95,7 @@ export function createResolver(options: ResolverOptions) {
     events: Telemetry | undefined,
   ): Promise<number> => {
     const now = clock();
-    if (policy.ttl <= 0) return now;
+    if (policy.ttlMs <= 0) return now;
     let size: number;
     try {
       size = jsonSerializer.encode(value).byteLength;
@@ -111,13 +111,13 @@ export function createResolver(options: ResolverOptions) {
       });
       return now;
     }
-    const keep = Math.max(policy.grace, policy.staleWhileRevalidate);
+    const keep = Math.max(policy.graceMs, policy.staleWhileRevalidateMs);
     const entry: CacheEntry = {
       value,
       createdAt,
-      freshUntil: now + policy.ttl,
-      staleUntil: now + policy.ttl + keep,
-      expiresAt: Date.now() + policy.ttl + keep,
+      freshUntil: now + policy.ttlMs,
+      staleUntil: now + policy.ttlMs + keep,
+      expiresAt: Date.now() + policy.ttlMs + keep,
       tags,
       size,
     };
@@ -221,8 +221,8 @@ export function createResolver(options: ResolverOptions) {
     const now = clock();
     if (
       fallback &&
-      policy.grace > 0 &&
-      now < fallback.entry.freshUntil + policy.grace &&
+      policy.graceMs > 0 &&
+      now < fallback.entry.freshUntil + policy.graceMs &&
       policy.graceOn(loaded.error)
     ) {
       const tool = toolField(policy);
@@ -321,7 +321,7 @@ export function createResolver(options: ResolverOptions) {
     if (stored && !stored.invalidated) {
       const { entry, layer } = stored;
       if (now < entry.freshUntil) return hit(stored, key, policy, events);
-      if (now < entry.freshUntil + policy.staleWhileRevalidate && now < entry.staleUntil) {
+      if (now < entry.freshUntil + policy.staleWhileRevalidateMs && now < entry.staleUntil) {
         events?.emit('cache.stale', { ...tool, key });
         if (!flights.has(key)) {
           startFlight(key, loader, policy, stored, events, true).catch((error: unknown) => {

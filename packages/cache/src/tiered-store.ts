@@ -1,11 +1,17 @@
-import type { CacheEntry, CacheStore, StoredEntry, StoreEvent, StoreHealth } from './cache-store.js';
-import type { BusMessage, CacheBus } from './redis-bus.js';
+import type {
+  CacheEntry,
+  CacheStore,
+  CacheStoreEvent,
+  CacheStoreHealth,
+  StoredEntry,
+} from './cache-store.js';
+import type { CacheBus, CacheBusMessage } from './redis-bus.js';
 
 /** The release of a lock that was not taken. */
 const noLock = async (): Promise<void> => {};
 
-/** Options of {@link tieredStore}. */
-export interface TieredStoreOptions {
+/** Options of {@link createTieredCacheStore}. */
+export interface TieredCacheStoreOptions {
   /**
    * Carries writes and invalidations to the other instances so they evict their L1 copies. Without
    * one, each instance's L1 may serve a value other instances replaced, until its own ttl ends.
@@ -24,18 +30,22 @@ export interface TieredStoreOptions {
 }
 
 /**
- * Two layers: a fast in-process L1 in front of a shared L2 (usually `memoryStore()` over
- * `redisStore()`). Reads try L1, then L2 (filling L1); writes go to both and tell other instances
+ * Two layers: a fast in-process L1 in front of a shared L2 (usually `createMemoryCacheStore()` over
+ * `createRedisCacheStore()`). Reads try L1, then L2 (filling L1); writes go to both and tell other instances
  * through the bus. When L2 fails, the store falls back to L1 alone, reports `degraded` once, probes
  * L2 in the background (and at once when the bus reconnects), and on recovery replays the deletes
  * and invalidations it kept and clears L1 (it may have missed other instances' invalidations meanwhile).
  */
-export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStoreOptions = {}): CacheStore {
+export function createTieredCacheStore(
+  l1: CacheStore,
+  l2: CacheStore,
+  options: TieredCacheStoreOptions = {},
+): CacheStore {
   const name = options.name ?? 'tiered';
   const bus = options.bus;
   const probeIntervalMs = options.probeIntervalMs ?? 1000;
   const maxPending = options.maxPending ?? 10_000;
-  const listeners = new Set<(event: StoreEvent) => void>();
+  const listeners = new Set<(event: CacheStoreEvent) => void>();
   let down: { since: number; error: unknown } | undefined;
   let lastProbe = 0;
   let probing: Promise<void> | undefined;
@@ -46,7 +56,7 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
   // refill L1 with the old value.
   let evictions = 0;
 
-  const report = (event: StoreEvent) => {
+  const report = (event: CacheStoreEvent) => {
     for (const listener of listeners) listener(event);
   };
 
@@ -77,7 +87,7 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
   const unheardTags = new Map<string, number>();
   const pendingCount = () => pendingKeys.size + pendingTags.size + unheardKeys.size + unheardTags.size;
 
-  const keep = (keySet: Set<string>, tagMap: Map<string, number>, message: BusMessage) => {
+  const keep = (keySet: Set<string>, tagMap: Map<string, number>, message: CacheBusMessage) => {
     for (const key of message.keys ?? []) {
       if (keySet.has(key)) continue;
       if (pendingCount() >= maxPending) dropped++;
@@ -95,7 +105,7 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
   const remember = (keys: readonly string[], tags: readonly string[], at: number) =>
     keep(pendingKeys, pendingTags, { keys, tags, at });
 
-  const publish = (message: BusMessage) => {
+  const publish = (message: CacheBusMessage) => {
     if (!bus) return Promise.resolve();
     return bus.publish(message).catch((error: unknown) => {
       keep(unheardKeys, unheardTags, message);
@@ -287,7 +297,7 @@ export function tieredStore(l1: CacheStore, l2: CacheStore, options: TieredStore
       await l2.ready?.();
       await started;
     },
-    async check(): Promise<StoreHealth> {
+    async check(): Promise<CacheStoreHealth> {
       if (down) await probe();
       const remote = down ? undefined : await l2.check();
       if (remote && !remote.healthy) fail('check', new Error(String(remote.details.error ?? 'L2 unhealthy')));

@@ -3,9 +3,9 @@ import {
   type CacheStore,
   cache,
   createCache,
+  createMemoryCacheStore,
   invalidate,
   invalidates,
-  memoryStore,
 } from '@mcpkit/cache';
 import { type AuthIdentity, createServer, McpkitError, silentLogger } from '@mcpkit/core';
 import {
@@ -55,7 +55,7 @@ describe('cache() middleware', () => {
       .tool('search', {
         description: 'Searches',
         input: z.object({ q: z.string() }),
-        use: [cache({ ttl: 60_000 })],
+        use: [cache({ ttlMs: 60_000 })],
         handler: async ({ q }) => {
           runs++;
           await gate;
@@ -86,7 +86,7 @@ describe('cache() middleware', () => {
       .tool('profile', {
         description: 'The caller profile',
         input: z.object({ field: z.string() }),
-        use: [cache({ ttl: 60_000 })],
+        use: [cache({ ttlMs: 60_000 })],
         handler: ({ field }, ctx) => {
           runs.profile = (runs.profile ?? 0) + 1;
           return `${field} of ${ctx.auth?.subject}`;
@@ -95,7 +95,7 @@ describe('cache() middleware', () => {
       .tool('catalog', {
         description: 'A public catalog',
         input: z.object({ page: z.number() }),
-        use: [cache({ ttl: 60_000, scope: 'public' })],
+        use: [cache({ ttlMs: 60_000, scope: 'public' })],
         handler: ({ page }, ctx) => {
           runs.catalog = (runs.catalog ?? 0) + 1;
           return `page ${page} first served to ${ctx.auth?.subject}`;
@@ -135,7 +135,7 @@ describe('cache() middleware', () => {
       .use(createCache())
       .tool('inbox', {
         description: 'The caller inbox',
-        use: [cache({ ttl: 60_000 })],
+        use: [cache({ ttlMs: 60_000 })],
         handler: (_args, ctx) => `inbox of ${ctx.auth?.subject} #${++runs}`,
       });
     const served = await serveForTest(server);
@@ -191,7 +191,7 @@ describe('cache() middleware', () => {
           b: z.number().optional(),
           limit: z.number().default(10),
         }),
-        use: [cache({ ttl: 60_000 })],
+        use: [cache({ ttlMs: 60_000 })],
         handler: (args) => {
           seen.push(args);
           return JSON.stringify(args);
@@ -243,7 +243,7 @@ describe('cache() middleware', () => {
       .tool('doc', {
         description: 'Reads a doc',
         input: z.object({ id: z.string() }),
-        use: [cache({ ttl: 60_000 })],
+        use: [cache({ ttlMs: 60_000 })],
         handler: ({ id }) => {
           const result = { content: [{ type: 'text' as const, text: `doc ${id}` }] };
           returned.push(result);
@@ -267,7 +267,7 @@ describe('cache() middleware', () => {
 
   it('freezes results read from a store that hands out fresh objects before sharing them', async () => {
     // A store without an in-process layer (like Redis alone) decodes a new object per read.
-    const inner = memoryStore();
+    const inner = createMemoryCacheStore();
     const decoding: CacheStore = {
       ...inner,
       name: 'decoding',
@@ -288,7 +288,7 @@ describe('cache() middleware', () => {
       .tool('doc', {
         description: 'Reads a doc',
         input: z.object({ id: z.string() }),
-        use: [cache({ ttl: 60_000 })],
+        use: [cache({ ttlMs: 60_000 })],
         handler: ({ id }) => `doc ${id}`,
       });
     const client = await connect(server);
@@ -360,7 +360,7 @@ describe('cache() middleware', () => {
     let now = 1_000_000;
     const server = createServer({ name: 't', version: '1.0.0', logger: silentLogger })
       .use(createCache({ clock: () => now }))
-      .tool('quote', { description: 'Quote', use: [cache({ ttl: 30_000 })], handler: () => 'q' });
+      .tool('quote', { description: 'Quote', use: [cache({ ttlMs: 30_000 })], handler: () => 'q' });
     const modern = await connect(server, 'modern');
     expect(metaOf(await modern.callTool('quote'))).toEqual({
       status: 'miss',
@@ -385,7 +385,7 @@ describe('cache() middleware', () => {
       .tool('get_doc', {
         description: 'Reads a doc',
         input: z.object({ id: z.string() }),
-        use: [cache<{ id: string }>({ ttl: 60_000, tags: (args) => [`doc:${args.id}`] })],
+        use: [cache({ ttlMs: 60_000, tags: (args) => [`doc:${args.id}`] })],
         handler: ({ id }) => {
           reads++;
           return docs.get(id) ?? 'none';
@@ -394,7 +394,7 @@ describe('cache() middleware', () => {
       .tool('put_doc', {
         description: 'Writes a doc',
         input: z.object({ id: z.string(), body: z.string() }),
-        use: [invalidates<{ id: string }>((args) => [`doc:${args.id}`])],
+        use: [invalidates((args) => [`doc:${args.id}`])],
         handler: ({ id, body }) => {
           docs.set(id, body);
           return 'ok';
@@ -430,7 +430,7 @@ describe('cache() middleware', () => {
       .use(createCache({ clock: () => now }))
       .tool('rates', {
         description: 'Exchange rates',
-        use: [cache({ ttl: 1_000, grace: 10_000 })],
+        use: [cache({ ttlMs: 1_000, graceMs: 10_000 })],
         handler: () => {
           if (failing) throw new McpkitError('UPSTREAM_UNAVAILABLE', 'Rates service is down.');
           return `rates v${++version}`;
@@ -451,7 +451,7 @@ describe('cache() middleware', () => {
     failing = false;
     expect(resultText(await client.callTool('rates'))).toBe('rates v2');
     console.log(
-      '[acceptance] grace: ttl 1 s + grace 10 s, handler failing -> stale value at +5 s and +10.999 s, UPSTREAM_UNAVAILABLE at +11.001 s, fresh again after recovery',
+      '[acceptance] graceMs: ttl 1 s + grace 10 s, handler failing -> stale value at +5 s and +10.999 s, UPSTREAM_UNAVAILABLE at +11.001 s, fresh again after recovery',
     );
   });
 
@@ -462,7 +462,7 @@ describe('cache() middleware', () => {
       .use(createCache({ clock: () => now }))
       .tool('item', {
         description: 'An item',
-        use: [cache({ ttl: 1_000, grace: 60_000 })],
+        use: [cache({ ttlMs: 1_000, graceMs: 60_000 })],
         handler: () => {
           if (gone) throw new McpkitError('NOT_FOUND', 'Deleted.');
           return 'item';
@@ -486,7 +486,7 @@ describe('cache() middleware', () => {
       .use(createCache({ clock: () => now }))
       .tool('feed', {
         description: 'A feed',
-        use: [cache({ ttl: 1_000, staleWhileRevalidate: 5_000 })],
+        use: [cache({ ttlMs: 1_000, staleWhileRevalidateMs: 5_000 })],
         handler: () => {
           version++;
           if (version === 2) setImmediate(refreshed);

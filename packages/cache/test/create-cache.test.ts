@@ -7,7 +7,7 @@ import * as z from 'zod';
 describe('createCache', () => {
   it('runs a loader once for concurrent getOrSet calls and caches for the ttl', async () => {
     let now = 0;
-    const cache = createCache({ clock: () => now, ttl: 1_000 });
+    const cache = createCache({ clock: () => now, ttlMs: 1_000 });
     let loads = 0;
     const loader = async () => {
       loads++;
@@ -34,7 +34,7 @@ describe('createCache', () => {
 
   it('answers a failing loader with the last value during grace, then lets the error through', async () => {
     let now = 0;
-    const cache = createCache({ clock: () => now, ttl: 100, grace: 1_000 });
+    const cache = createCache({ clock: () => now, ttlMs: 100, graceMs: 1_000 });
     await cache.getOrSet('rate', () => 1.1);
     now += 500;
     const failing = () => {
@@ -86,7 +86,7 @@ describe('createCache', () => {
     const events: string[] = [];
     const telemetry = createTelemetry();
     telemetry.on('cache.hit', (e) => events.push(`hit:${e.key}:${e.layer}`));
-    const cache = createCache({ clock: () => now, ttl: 100, telemetry });
+    const cache = createCache({ clock: () => now, ttlMs: 100, telemetry });
     const policy = { ...cache.defaults, tool: 'search' };
     expect(cache.peek?.('k', policy)).toBeUndefined();
     await cache.resolve('k', async () => ({ ok: true, value: 'v', tags: ['t'] }), policy);

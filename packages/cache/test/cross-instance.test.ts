@@ -1,11 +1,11 @@
 import {
   cache,
   createCache,
+  createMemoryCacheStore,
+  createRedisCacheBus,
+  createRedisCacheStore,
+  createTieredCacheStore,
   invalidates,
-  memoryStore,
-  redisBus,
-  redisStore,
-  tieredStore,
 } from '@mcpkit/cache';
 import { createServer, silentLogger } from '@mcpkit/core';
 import {
@@ -37,9 +37,13 @@ const instances: Instance[] = [];
 async function startInstance(label: 'a' | 'b'): Promise<Instance> {
   const redis = await connectRedis();
   const appCache = createCache({
-    store: tieredStore(memoryStore(), redisStore({ client: redis, prefix }), {
-      bus: redisBus({ client: redis, channel }),
-    }),
+    store: createTieredCacheStore(
+      createMemoryCacheStore(),
+      createRedisCacheStore({ client: redis, prefix }),
+      {
+        bus: createRedisCacheBus({ client: redis, channel }),
+      },
+    ),
   });
   await appCache.ready();
   const builder = createServer({ name: `docs-${label}`, version: '1.0.0', logger: silentLogger })
@@ -47,7 +51,7 @@ async function startInstance(label: 'a' | 'b'): Promise<Instance> {
     .tool('get_doc', {
       description: 'Reads a doc',
       input: z.object({ id: z.string() }),
-      use: [cache<{ id: string }>({ ttl: 60_000, tags: (args) => [`doc:${args.id}`] })],
+      use: [cache({ ttlMs: 60_000, tags: (args) => [`doc:${args.id}`] })],
       handler: ({ id }) => {
         reads[label]++;
         return docs.get(id) ?? 'missing';
@@ -56,7 +60,7 @@ async function startInstance(label: 'a' | 'b'): Promise<Instance> {
     .tool('put_doc', {
       description: 'Writes a doc',
       input: z.object({ id: z.string(), body: z.string() }),
-      use: [invalidates<{ id: string }>((args) => [`doc:${args.id}`])],
+      use: [invalidates((args) => [`doc:${args.id}`])],
       handler: ({ id, body }) => {
         docs.set(id, body);
         return 'saved';

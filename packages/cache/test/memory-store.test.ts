@@ -1,4 +1,4 @@
-import { type CacheEntry, memoryStore } from '@mcpkit/cache';
+import { type CacheEntry, createMemoryCacheStore } from '@mcpkit/cache';
 import { describe, expect, it } from 'vitest';
 
 const entry = (value: unknown, over: Partial<CacheEntry> = {}): CacheEntry => ({
@@ -12,9 +12,9 @@ const entry = (value: unknown, over: Partial<CacheEntry> = {}): CacheEntry => ({
   ...over,
 });
 
-describe('memoryStore', () => {
+describe('createMemoryCacheStore', () => {
   it('evicts the least recently used entry past max', async () => {
-    const store = memoryStore({ max: 2 });
+    const store = createMemoryCacheStore({ max: 2 });
     await store.set('a', entry(1));
     await store.set('b', entry(2));
     await store.get('a');
@@ -24,7 +24,7 @@ describe('memoryStore', () => {
   });
 
   it('bounds the total size with maxSize and the entry size', async () => {
-    const store = memoryStore({ maxSize: 25 });
+    const store = createMemoryCacheStore({ maxSize: 25 });
     await store.set('a', entry(1, { size: 10 }));
     await store.set('b', entry(2, { size: 10 }));
     await store.set('c', entry(3, { size: 10 }));
@@ -33,13 +33,13 @@ describe('memoryStore', () => {
   });
 
   it('drops an entry whose retention has passed', async () => {
-    const store = memoryStore();
+    const store = createMemoryCacheStore();
     await store.set('gone', entry(1, { expiresAt: Date.now() - 1 }));
     expect(await store.get('gone')).toBeUndefined();
   });
 
   it('marks entries created at or before a tag invalidation, and only those', async () => {
-    const store = memoryStore();
+    const store = createMemoryCacheStore();
     await store.set('old', entry('old', { tags: ['t'], createdAt: 100 }));
     await store.set('new', entry('new', { tags: ['t'], createdAt: 300 }));
     await store.invalidateTags(['t'], 200);
@@ -51,7 +51,7 @@ describe('memoryStore', () => {
   });
 
   it('answers peek synchronously with the same frozen record until the entry changes', async () => {
-    const store = memoryStore();
+    const store = createMemoryCacheStore();
     await store.set('k', entry('v', { tags: ['t'], createdAt: 100 }));
     const first = store.peek?.('k');
     expect(first).toMatchObject({ layer: 'l1', invalidated: false, entry: { value: 'v' } });

@@ -1,4 +1,4 @@
-import { createCache, redisStore } from '@mcpkit/cache';
+import { createCache, createRedisCacheStore } from '@mcpkit/cache';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type CacheInstance, delay, startInstance } from './support/instances.js';
@@ -62,12 +62,15 @@ describe('an invalidation made while the instance cannot reach Redis', () => {
     expect(latencies).toHaveLength(RUNS);
   });
 
-  it('is replayed by a cache on a bare redisStore too, in the background, once Redis takes it', async () => {
+  it('is replayed by a cache on a bare createRedisCacheStore too, in the background, once Redis takes it', async () => {
     const BARE_RUNS = 20;
     const proxied = await connectRedis(`redis://127.0.0.1:${proxy.port}`, FAIL_FAST);
     const bare = `${prefix}bare:`;
-    const onA = createCache({ store: redisStore({ client: proxied, prefix: bare }), replayIntervalMs: 50 });
-    const onB = createCache({ store: redisStore({ client: direct, prefix: bare }) });
+    const onA = createCache({
+      store: createRedisCacheStore({ client: proxied, prefix: bare }),
+      replayIntervalMs: 50,
+    });
+    const onB = createCache({ store: createRedisCacheStore({ client: direct, prefix: bare }) });
     const latencies: number[] = [];
     try {
       for (let run = 0; run < BARE_RUNS && latencies.length === run; run++) {
@@ -95,7 +98,7 @@ describe('an invalidation made while the instance cannot reach Redis', () => {
       proxied.disconnect();
     }
     console.log(
-      `[acceptance] bare redisStore, invalidation during a cut, A idle: ${latencies.length}/${BARE_RUNS} runs seen on B within 1 s of recovery, max ${Math.max(...latencies).toFixed(0)} ms`,
+      `[acceptance] bare createRedisCacheStore, invalidation during a cut, A idle: ${latencies.length}/${BARE_RUNS} runs seen on B within 1 s of recovery, max ${Math.max(...latencies).toFixed(0)} ms`,
     );
     expect(latencies).toHaveLength(BARE_RUNS);
   });

@@ -1,4 +1,11 @@
-import { cache, createCache, memoryStore, redisBus, redisStore, tieredStore } from '@mcpkit/cache';
+import {
+  cache,
+  createCache,
+  createMemoryCacheStore,
+  createRedisCacheBus,
+  createRedisCacheStore,
+  createTieredCacheStore,
+} from '@mcpkit/cache';
 import { createServer, type Logger } from '@mcpkit/core';
 import {
   connectTestClient,
@@ -51,10 +58,14 @@ beforeAll(async () => {
   proxy = await startTcpProxy(host ?? '127.0.0.1', port ?? 6379);
   proxied = await connectRedis(`redis://127.0.0.1:${proxy.port}`);
   appCache = createCache({
-    store: tieredStore(memoryStore(), redisStore({ client: proxied, prefix, timeoutMs: 300 }), {
-      bus: redisBus({ client: proxied, channel: `${prefix}bus` }),
-      probeIntervalMs: 50,
-    }),
+    store: createTieredCacheStore(
+      createMemoryCacheStore(),
+      createRedisCacheStore({ client: proxied, prefix, timeoutMs: 300 }),
+      {
+        bus: createRedisCacheBus({ client: proxied, channel: `${prefix}bus` }),
+        probeIntervalMs: 50,
+      },
+    ),
     logger,
   });
   await appCache.ready();
@@ -63,7 +74,7 @@ beforeAll(async () => {
     .tool('lookup', {
       description: 'Looks up',
       input: z.object({ id: z.string() }),
-      use: [cache({ ttl: 60_000 })],
+      use: [cache({ ttlMs: 60_000 })],
       handler: ({ id }) => `value of ${id} #${++runs}`,
     });
   served = await serveForTest(builder);
@@ -86,7 +97,7 @@ describe('when Redis goes away', () => {
     expect((await readiness()).cache?.details).toMatchObject({ status: 'ok', l2: 'up' });
 
     // A value written before the outage, and a second cache reading Redis directly.
-    const observer = createCache({ store: redisStore({ client: direct, prefix }) });
+    const observer = createCache({ store: createRedisCacheStore({ client: direct, prefix }) });
     await appCache.set('profile', 'before', { tags: ['profile'] });
     expect(await observer.get('profile')).toBe('before');
 
@@ -133,7 +144,10 @@ describe('when Redis goes away', () => {
   it('makes readiness fail while Redis is down when asked to', async () => {
     const dead = deadRedis(1);
     const strict = createCache({
-      store: tieredStore(memoryStore(), redisStore({ client: dead, prefix })),
+      store: createTieredCacheStore(
+        createMemoryCacheStore(),
+        createRedisCacheStore({ client: dead, prefix }),
+      ),
       readiness: 'fail',
     });
     const server = createServer({ name: 'strict', version: '1.0.0', logger })
@@ -156,9 +170,13 @@ describe('when Redis goes away', () => {
     const dead = new Redis({ ...FAIL_FAST, host: '127.0.0.1', port: 1 });
     dead.on('error', () => {});
     const offline = createCache({
-      store: tieredStore(memoryStore(), redisStore({ client: dead, prefix }), {
-        bus: redisBus({ client: dead }),
-      }),
+      store: createTieredCacheStore(
+        createMemoryCacheStore(),
+        createRedisCacheStore({ client: dead, prefix }),
+        {
+          bus: createRedisCacheBus({ client: dead }),
+        },
+      ),
     });
     let loads = 0;
     expect(await offline.getOrSet('k', () => ++loads)).toBe(1);

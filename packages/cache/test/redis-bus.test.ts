@@ -1,4 +1,4 @@
-import { type BusMessage, redisBus } from '@mcpkit/cache';
+import { type CacheBusMessage, createRedisCacheBus } from '@mcpkit/cache';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectRedis, REDIS_URL, testPrefix } from './support/redis.js';
@@ -21,11 +21,11 @@ afterAll(async () => {
   await direct.quit();
 });
 
-describe('redisBus', () => {
+describe('createRedisCacheBus', () => {
   it('delivers messages to other instances, not back to the sender, and resubscribes after a cut', async () => {
-    const sender = redisBus({ client: direct, channel });
-    const receiver = redisBus({ client: proxied, channel });
-    const got: { sender: BusMessage[]; receiver: BusMessage[] } = { sender: [], receiver: [] };
+    const sender = createRedisCacheBus({ client: direct, channel });
+    const receiver = createRedisCacheBus({ client: proxied, channel });
+    const got: { sender: CacheBusMessage[]; receiver: CacheBusMessage[] } = { sender: [], receiver: [] };
     let reconnects = 0;
     await sender.start({ message: (m) => got.sender.push(m), reconnected: () => {} });
     await receiver.start({ message: (m) => got.receiver.push(m), reconnected: () => reconnects++ });

@@ -1,4 +1,4 @@
-import { createCache, redisStore } from '@mcpkit/cache';
+import { createCache, createRedisCacheStore } from '@mcpkit/cache';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRedis, deadRedis, deleteKeys, testPrefix } from './support/redis.js';
@@ -14,13 +14,13 @@ afterAll(async () => {
   await client.quit();
 });
 
-describe('redisStore', () => {
+describe('createRedisCacheStore', () => {
   it('round-trips binary and unicode values byte for byte', async () => {
-    const cache = createCache({ store: redisStore({ client, prefix }) });
+    const cache = createCache({ store: createRedisCacheStore({ client, prefix }) });
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     const value = { bytes, text: 'zß水🚀\u0000', nested: [{ $b: 'not bytes' }], n: 1.5 };
     await cache.set('binary', value);
-    const other = createCache({ store: redisStore({ client, prefix }) });
+    const other = createCache({ store: createRedisCacheStore({ client, prefix }) });
     const read = await other.get<typeof value>('binary');
     expect(Buffer.isBuffer(read?.bytes)).toBe(true);
     expect(read?.bytes.equals(bytes)).toBe(true);
@@ -28,8 +28,8 @@ describe('redisStore', () => {
   });
 
   it('shares values between caches and voids them by tag for every reader', async () => {
-    const a = createCache({ store: redisStore({ client, prefix }) });
-    const b = createCache({ store: redisStore({ client, prefix }) });
+    const a = createCache({ store: createRedisCacheStore({ client, prefix }) });
+    const b = createCache({ store: createRedisCacheStore({ client, prefix }) });
     let loads = 0;
     const load = () => a.getOrSet('user:1', () => ({ name: `v${++loads}` }), { tags: ['user:1'] });
     expect(await load()).toEqual({ name: 'v1' });
@@ -40,7 +40,7 @@ describe('redisStore', () => {
   });
 
   it('hands a load lock to one holder at a time and frees it on release', async () => {
-    const store = redisStore({ client, prefix });
+    const store = createRedisCacheStore({ client, prefix });
     const release = await store.lock?.('k', 1_000);
     expect(release).toBeTypeOf('function');
     expect(await store.lock?.('k', 1_000)).toBeUndefined();
@@ -51,8 +51,8 @@ describe('redisStore', () => {
   });
 
   it('runs the loader on one instance while another waits for its result (cross-instance lock)', async () => {
-    const a = createCache({ store: redisStore({ client, prefix }), lock: true });
-    const b = createCache({ store: redisStore({ client, prefix }), lock: true });
+    const a = createCache({ store: createRedisCacheStore({ client, prefix }), lock: true });
+    const b = createCache({ store: createRedisCacheStore({ client, prefix }), lock: true });
     let runs = 0;
     const slow = () =>
       new Promise<string>((resolve) => {
@@ -66,7 +66,7 @@ describe('redisStore', () => {
 
   it('reports unhealthy, and the cache keeps answering from the loader, when Redis is unreachable', async () => {
     const dead = deadRedis(1);
-    const cache = createCache({ store: redisStore({ client: dead, prefix }), readiness: 'fail' });
+    const cache = createCache({ store: createRedisCacheStore({ client: dead, prefix }), readiness: 'fail' });
     let runs = 0;
     expect(await cache.getOrSet('k', () => ++runs)).toBe(1);
     expect(await cache.getOrSet('k', () => ++runs)).toBe(2);

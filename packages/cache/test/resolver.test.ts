@@ -102,7 +102,7 @@ describe('loads in flight and invalidations', () => {
 
   it('does not let a background refresh that began before an invalidation answer later callers', async () => {
     let now = 0;
-    const cache = createCache({ clock: () => now, ttl: 1_000, staleWhileRevalidate: 5_000 });
+    const cache = createCache({ clock: () => now, ttlMs: 1_000, staleWhileRevalidateMs: 5_000 });
     const { source, loader, release } = gatedSource();
     const options = { tags: ['t'] };
     release();

@@ -1,20 +1,20 @@
 import {
-  type BusListener,
-  type BusMessage,
   type CacheBus,
+  type CacheBusListener,
+  type CacheBusMessage,
   type CacheEntry,
   type CacheStore,
+  type CacheStoreEvent,
   createCache,
-  memoryStore,
-  type StoreEvent,
-  tieredStore,
+  createMemoryCacheStore,
+  createTieredCacheStore,
 } from '@mcpkit/cache';
 import { McpkitError } from '@mcpkit/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 /** An L2 that can be switched off, standing in for a shared store that becomes unreachable. */
 function switchableStore(): CacheStore & { up: boolean } {
-  const inner = memoryStore({ name: 'shared' });
+  const inner = createMemoryCacheStore({ name: 'shared' });
   const guard =
     <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -40,8 +40,12 @@ function switchableStore(): CacheStore & { up: boolean } {
 }
 
 /** A bus whose publishing can be made to fail; it records what reached the other instances. */
-function recordingBus(): CacheBus & { failing: boolean; sent: BusMessage[]; listener?: BusListener } {
-  const bus: CacheBus & { failing: boolean; sent: BusMessage[]; listener?: BusListener } = {
+function recordingBus(): CacheBus & {
+  failing: boolean;
+  sent: CacheBusMessage[];
+  listener?: CacheBusListener;
+} {
+  const bus: CacheBus & { failing: boolean; sent: CacheBusMessage[]; listener?: CacheBusListener } = {
     failing: false,
     sent: [],
     connected: true,
@@ -61,12 +65,12 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('tieredStore', () => {
+describe('createTieredCacheStore', () => {
   it('fills L1 from L2 on a read', async () => {
     const shared = switchableStore();
-    const l1a = memoryStore();
-    const a = createCache({ store: tieredStore(memoryStore(), shared) });
-    const b = createCache({ store: tieredStore(l1a, shared) });
+    const l1a = createMemoryCacheStore();
+    const a = createCache({ store: createTieredCacheStore(createMemoryCacheStore(), shared) });
+    const b = createCache({ store: createTieredCacheStore(l1a, shared) });
     await a.set('k', 'v');
     expect(await b.get('k')).toBe('v');
     expect((await l1a.get('data:k'))?.entry.value).toBe('v');
@@ -74,9 +78,9 @@ describe('tieredStore', () => {
 
   it('falls back to L1 when L2 fails, reports once, replays invalidations and clears L1 on recovery', async () => {
     const shared = switchableStore();
-    const l1 = memoryStore();
-    const store = tieredStore(l1, shared, { probeIntervalMs: 0 });
-    const events: StoreEvent['type'][] = [];
+    const l1 = createMemoryCacheStore();
+    const store = createTieredCacheStore(l1, shared, { probeIntervalMs: 0 });
+    const events: CacheStoreEvent['type'][] = [];
     store.subscribe((event) => events.push(event.type));
     let now = 1_000;
     const cache = createCache({ store, clock: () => now });
@@ -104,7 +108,7 @@ describe('tieredStore', () => {
   it('replays what it kept in the background while idle, once L2 is reachable again', async () => {
     vi.useFakeTimers();
     const shared = switchableStore();
-    const store = tieredStore(memoryStore(), shared, { probeIntervalMs: 100 });
+    const store = createTieredCacheStore(createMemoryCacheStore(), shared, { probeIntervalMs: 100 });
     let now = 1_000;
     const cache = createCache({ store, clock: () => now });
     await cache.set('kept', 'v', { tags: ['t'] });
@@ -126,7 +130,7 @@ describe('tieredStore', () => {
       await gate;
       return invalidate(tags, at);
     };
-    const store = tieredStore(memoryStore(), shared, { probeIntervalMs: 60_000 });
+    const store = createTieredCacheStore(createMemoryCacheStore(), shared, { probeIntervalMs: 60_000 });
     let now = 1_000;
     const cache = createCache({ store, clock: () => now });
     await cache.set('one', 1, { tags: ['t1'] });
@@ -153,7 +157,7 @@ describe('tieredStore', () => {
   it('tells the other instances about a change whose bus message failed, once it can', async () => {
     const shared = switchableStore();
     const bus = recordingBus();
-    const store = tieredStore(memoryStore(), shared, { bus, probeIntervalMs: 60_000 });
+    const store = createTieredCacheStore(createMemoryCacheStore(), shared, { bus, probeIntervalMs: 60_000 });
     const cache = createCache({ store });
     await cache.ready();
     bus.failing = true;
@@ -168,7 +172,7 @@ describe('tieredStore', () => {
   it('loads at once with lock: true while L2 is down, instead of waiting for a lock holder', async () => {
     const shared = switchableStore();
     const cache = createCache({
-      store: tieredStore(memoryStore(), shared, { probeIntervalMs: 60_000 }),
+      store: createTieredCacheStore(createMemoryCacheStore(), shared, { probeIntervalMs: 60_000 }),
       lock: true,
       lockWaitMs: 10_000,
     });
@@ -184,8 +188,8 @@ describe('tieredStore', () => {
 
   it('does not refill L1 with a value deleted while it was being read from L2', async () => {
     const shared = switchableStore();
-    const l1 = memoryStore();
-    const store = tieredStore(l1, shared);
+    const l1 = createMemoryCacheStore();
+    const store = createTieredCacheStore(l1, shared);
     const cache = createCache({ store });
     await shared.set('data:k', {
       value: 'old',

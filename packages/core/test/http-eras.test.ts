@@ -200,7 +200,7 @@ describe.each(eras)('Streamable HTTP through the SDK client (%s era)', (era) => 
   it('aborts ctx.signal when the client gives up on a call', async () => {
     const { url } = await serve();
     const client = await connect(url, { era });
-    await expect(client.callTool('wait', {}, { timeout: 100 })).rejects.toThrow();
+    await expect(client.callTool('wait', {}, { timeoutMs: 100 })).rejects.toThrow();
     const deadline = Date.now() + 1_000;
     while (cancelled.length === 0 && Date.now() < deadline) await sleep(10);
     expect(cancelled).toHaveLength(1);
@@ -450,7 +450,7 @@ describe('resumable legacy streams', () => {
       return realFetch(input, init);
     });
     const client = await connect(url, { era: 'legacy' });
-    const result = await client.callTool('poll', {}, { timeout: 5_000 });
+    const result = await client.callTool('poll', {}, { timeoutMs: 5_000 });
     expect(resultText(result)).toBe('polled (stream closed early: true)');
     expect(resumptions).toHaveLength(1);
   });

@@ -134,13 +134,13 @@ describe('tool inference', () => {
       .tool('obj', { description: 'o', handler: () => ({ count: 1 }) });
   });
 
-  it('types per-tool middleware as tools/call middleware', () => {
+  it('types per-tool middleware as tools/call middleware of that tool', () => {
     createServer({ name: 't', version: '1' }).tool('guarded', {
       description: 'Guarded',
       input: z.object({ id: z.string() }),
       use: [
         async (ctx, next) => {
-          expectTypeOf(ctx).toEqualTypeOf<ToolCallContext>();
+          expectTypeOf(ctx).toEqualTypeOf<ToolCallContext<{ id: string }>>();
           expectTypeOf(next).toEqualTypeOf<Next<ResultOf<'tools/call'>>>();
           return next();
         },

@@ -2,7 +2,7 @@ export type { AuditOptions, AuditPlugin } from './audit/audit.js';
 export { audit } from './audit/audit.js';
 export type { AuditRecord, AuditSink, AuditSinkFunction } from './audit/audit-record.js';
 export type { JsonlFileSinkOptions } from './audit/jsonl-file-sink.js';
-export { jsonlFileSink } from './audit/jsonl-file-sink.js';
+export { createJsonlFileSink } from './audit/jsonl-file-sink.js';
 export type { ApiKeyEntry, ApiKeyOptions } from './auth/api-key.js';
 export { apiKey, hashApiKey } from './auth/api-key.js';
 export type { AuthFailureReason } from './auth/auth-error.js';
@@ -20,15 +20,15 @@ export { concurrency } from './concurrency.js';
 export type { ConsentOptions } from './consent.js';
 export { consent } from './consent.js';
 export type { LogDestination, LogDestinationOptions } from './logging/log-destination.js';
-export { logDestination } from './logging/log-destination.js';
+export { createLogDestination } from './logging/log-destination.js';
 export type { LoggingOptions } from './logging/logging.js';
 export { logging } from './logging/logging.js';
 export type { MetricsOptions, MetricsPlugin } from './metrics/metrics.js';
 export { MCP_DURATION_BUCKETS, metrics } from './metrics/metrics.js';
 export type { ProductionOptions, ProductionPreset } from './production.js';
 export { production } from './production.js';
-export type { MemoryStoreOptions } from './rate-limit/memory-store.js';
-export { memoryStore } from './rate-limit/memory-store.js';
+export type { MemoryRateLimitStoreOptions } from './rate-limit/memory-store.js';
+export { createMemoryRateLimitStore } from './rate-limit/memory-store.js';
 export type {
   RateLimitBy,
   RateLimiter,
@@ -42,8 +42,8 @@ export type {
   RateLimitRule,
   RateLimitStore,
 } from './rate-limit/rate-limit-store.js';
-export type { RedisScriptClient, RedisStoreOptions } from './rate-limit/redis-store.js';
-export { redisStore } from './rate-limit/redis-store.js';
+export type { RedisRateLimitStoreOptions, RedisScriptClient } from './rate-limit/redis-store.js';
+export { createRedisRateLimitStore } from './rate-limit/redis-store.js';
 export type { RedactSecretsOptions } from './redaction/redact-secrets.js';
 export { redactSecrets } from './redaction/redact-secrets.js';
 export type { RequestIdOptions } from './request-id/request-id.js';

@@ -3,17 +3,17 @@ import { McpkitError, type McpMethod, type Middleware } from '@mcpkit/core';
 /** Options of {@link timeout}. */
 export interface TimeoutOptions {
   /** Longest time the inner layers may take, in milliseconds. Required. */
-  ms: number;
+  timeoutMs: number;
 }
 
 /**
  * Bounds how long the inner layers may run: narrows `ctx.signal` so handlers can stop their work,
  * and fails the request with a retryable `UPSTREAM_TIMEOUT` when the time is up. Use per tool
- * (`use: [timeout({ ms })]`) or for all calls (`.use('tools/call', timeout({ ms }))`).
+ * (`use: [timeout({ timeoutMs })]`) or for all calls (`.use('tools/call', timeout({ timeoutMs }))`).
  */
 export function timeout<M extends McpMethod = 'tools/call'>(options: TimeoutOptions): Middleware<M> {
-  const ms = options.ms;
-  if (!(ms > 0)) throw new McpkitError('VALIDATION_FAILED', 'timeout(): `ms` must be positive.');
+  const ms = options.timeoutMs;
+  if (!(ms > 0)) throw new McpkitError('VALIDATION_FAILED', 'timeout(): `timeoutMs` must be positive.');
   return async (ctx, next) => {
     const outer = ctx.signal;
     const controller = new AbortController();

@@ -12,7 +12,7 @@ describe('timeout', () => {
     const seen: unknown[] = [];
     const server = createServer({ name: 'slow', version: '1', logger: silentLogger }).tool('slow', {
       description: 'Waits for its signal',
-      use: [timeout({ ms: 5_000 })],
+      use: [timeout({ timeoutMs: 5_000 })],
       handler: (_args, ctx) =>
         new Promise<string>((resolve) => {
           ctx.signal.addEventListener('abort', () => {
@@ -34,7 +34,7 @@ describe('timeout', () => {
 
   it('lets a fast call through untouched, globally for every tool', async () => {
     const server = createServer({ name: 'fast', version: '1', logger: silentLogger })
-      .use('tools/call', timeout({ ms: 1_000 }))
+      .use('tools/call', timeout({ timeoutMs: 1_000 }))
       .tool('fast', { description: 'Quick', handler: (_a, ctx) => String(ctx.signal.aborted) });
     const client = await createTestClient(server);
     expect(resultText(await client.callTool('fast'))).toBe('false');
@@ -42,6 +42,6 @@ describe('timeout', () => {
   });
 
   it('refuses a non-positive timeout at start-up', () => {
-    expect(() => timeout({ ms: 0 })).toThrow(/must be positive/);
+    expect(() => timeout({ timeoutMs: 0 })).toThrow(/must be positive/);
   });
 });

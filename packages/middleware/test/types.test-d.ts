@@ -1,4 +1,4 @@
-import { type AuditRecord, type AuditSink, audit, jsonlFileSink, production } from '@mcpkit/middleware';
+import { type AuditRecord, type AuditSink, audit, createJsonlFileSink, production } from '@mcpkit/middleware';
 import { describe, expectTypeOf, it } from 'vitest';
 
 describe('public types', () => {
@@ -26,9 +26,9 @@ describe('public types', () => {
   });
 
   it('takes the JSON Lines sink directly and through the production preset', () => {
-    expectTypeOf(jsonlFileSink({ path: 'audit.jsonl' })).toEqualTypeOf<AuditSink<number>>();
-    audit({ sink: jsonlFileSink({ path: 'audit.jsonl' }) });
-    production({ audit: { sink: jsonlFileSink({ path: 'audit.jsonl' }), args: 'hash' } });
+    expectTypeOf(createJsonlFileSink({ path: 'audit.jsonl' })).toEqualTypeOf<AuditSink<number>>();
+    audit({ sink: createJsonlFileSink({ path: 'audit.jsonl' }) });
+    production({ audit: { sink: createJsonlFileSink({ path: 'audit.jsonl' }), args: 'hash' } });
     production({
       audit: {
         sink: {

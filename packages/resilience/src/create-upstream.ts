@@ -21,7 +21,6 @@ import { type FailureScope, toUpstreamError, UpstreamFailure } from './error-map
 import { createRetryBudget, type RetryBudget } from './retry-budget.js';
 import { createRetryPolicy } from './retry-policy.js';
 import { type AttemptEnvironment, type CallState, classifyInterruption, runAttempt } from './run-attempt.js';
-import { createTokenBucket } from './token-bucket.js';
 import { traceparentOf } from './trace-context.js';
 import { logUpstreamFailure } from './upstream-failure-log.js';
 import type {
@@ -31,6 +30,7 @@ import type {
   UpstreamResponse,
   UpstreamRetryOptions,
 } from './upstream-options.js';
+import { createUpstreamRateLimiter } from './upstream-rate-limiter.js';
 import { validateResponse } from './validate-response.js';
 import './telemetry-events.js';
 
@@ -131,7 +131,7 @@ export function createUpstream(name: string, options: UpstreamOptions = {}): Ups
   const bulkhead: BulkheadPolicy | undefined = options.bulkhead
     ? cockatielBulkhead(options.bulkhead.maxConcurrent, options.bulkhead.maxQueue ?? 0)
     : undefined;
-  const bucket = options.rateLimit ? createTokenBucket(options.rateLimit) : undefined;
+  const bucket = options.upstreamRateLimit ? createUpstreamRateLimiter(options.upstreamRateLimit) : undefined;
   const attemptTimeout = timeout(attemptTimeoutMs, TimeoutStrategy.Cooperative);
 
   let bound: { telemetry: Telemetry; logger: Logger } | undefined;

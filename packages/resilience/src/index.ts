@@ -19,8 +19,6 @@ export { resilient } from './resilient.js';
 export { parseRetryAfter } from './retry-after.js';
 export type { RetryBudget, RetryBudgetOptions } from './retry-budget.js';
 export { createRetryBudget } from './retry-budget.js';
-export type { TokenBucket, TokenBucketOptions } from './token-bucket.js';
-export { createTokenBucket } from './token-bucket.js';
 export { traceparentOf } from './trace-context.js';
 export type { Secret, TokenProvider, UpstreamAuth } from './upstream-auth.js';
 export type { UpstreamFallback, UpstreamFallbackCall } from './upstream-fallback.js';
@@ -32,5 +30,7 @@ export type {
   UpstreamResponse,
   UpstreamRetryOptions,
 } from './upstream-options.js';
+export type { UpstreamRateLimiter, UpstreamRateLimitOptions } from './upstream-rate-limiter.js';
+export { createUpstreamRateLimiter } from './upstream-rate-limiter.js';
 
 import './telemetry-events.js';

@@ -40,7 +40,7 @@ export interface ResilientOptions {
   /** Name in telemetry, errors and breaker events. Default: `resilient`. */
   name?: string;
   /** Deadline of one attempt in milliseconds; the handler's `ctx.signal` aborts at it. Default: none. */
-  timeout?: number;
+  timeoutMs?: number;
   /** Retries, or `false`/absent for none. Only for idempotent work. */
   retry?: ResilientRetryOptions | false;
   /** Circuit breaker shared by every call through this instance. Default: none. */
@@ -154,7 +154,7 @@ export function resilient(options: ResilientOptions = {}): ResilientMiddleware {
 
   /** One attempt under the deadline: the context's signal is narrowed for the layers inside. */
   const withDeadline = async <R>(ctx: BaseContext, run: () => Promise<R>): Promise<R> => {
-    const ms = options.timeout;
+    const ms = options.timeoutMs;
     if (ms === undefined) return run();
     const controller = new AbortController();
     const expired = new McpkitError('UPSTREAM_TIMEOUT', `${name} did not finish within ${ms} ms.`, {

@@ -3,9 +3,9 @@ import { type TimeoutPolicy, TimeoutStrategy, timeout } from 'cockatiel';
 import type { KyInstance } from 'ky';
 import { type FailureScope, UpstreamFailure } from './error-mapping.js';
 import { type AttemptRequest, sendAttempt } from './send-attempt.js';
-import type { TokenBucket } from './token-bucket.js';
 import { authHeader } from './upstream-auth.js';
 import type { UpstreamCallOptions, UpstreamOptions, UpstreamResponse } from './upstream-options.js';
+import type { UpstreamRateLimiter } from './upstream-rate-limiter.js';
 import './telemetry-events.js';
 
 /** Everything one logical call carries across its attempts. */
@@ -27,7 +27,7 @@ export interface AttemptEnvironment {
   /** The ky instance (its own retries and timeout off). */
   readonly client: KyInstance;
   readonly auth: UpstreamOptions['auth'];
-  readonly bucket: TokenBucket | undefined;
+  readonly bucket: UpstreamRateLimiter | undefined;
   /** The upstream's default per-attempt deadline and its prebuilt timeout policy. */
   readonly attemptTimeoutMs: number;
   readonly attemptTimeout: TimeoutPolicy;

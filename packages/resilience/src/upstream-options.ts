@@ -2,9 +2,9 @@ import type { BaseContext, Logger, StandardSchemaV1, Telemetry } from '@mcpkit/c
 import type { BreakerOptions } from './breaker-policy.js';
 import type { ExposeErrorBody } from './error-mapping.js';
 import type { RetryBudgetOptions } from './retry-budget.js';
-import type { TokenBucketOptions } from './token-bucket.js';
 import type { UpstreamAuth } from './upstream-auth.js';
 import type { UpstreamFallback } from './upstream-fallback.js';
+import type { UpstreamRateLimitOptions } from './upstream-rate-limiter.js';
 
 /** Retry settings of an upstream. */
 export interface UpstreamRetryOptions {
@@ -52,8 +52,8 @@ export interface UpstreamOptions {
   breaker?: BreakerOptions | false;
   /** Concurrency limit: `maxConcurrent` calls in flight, `maxQueue` waiting (default 0), the rest rejected. Default: none. */
   bulkhead?: { maxConcurrent: number; maxQueue?: number } | false;
-  /** Outbound rate limit (token bucket) per upstream. Default: none. */
-  rateLimit?: TokenBucketOptions | false;
+  /** Outbound rate limit toward this upstream (a token bucket; inbound limits are `rateLimit` in `@mcpkit/middleware`). Default: none. */
+  upstreamRateLimit?: UpstreamRateLimitOptions | false;
   /** Idempotency keys for POST/PATCH. Default: header `Idempotency-Key`, no generation. */
   idempotency?: IdempotencyOptions;
   /** Largest response body accepted, in bytes. Default: 10 MiB. */

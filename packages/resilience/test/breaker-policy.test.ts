@@ -197,7 +197,7 @@ describe('breaker verdicts: cancellations and deadlines', () => {
     const behindTool = make();
     const server = createServer({ name: 'hang', version: '1.0.0' }).tool('get_item', {
       description: 'Reads an item',
-      use: [resilient({ timeout: 30 })],
+      use: [resilient({ timeoutMs: 30 })],
       handler: async (_args, ctx) => JSON.stringify(await behindTool.get('/items/1', { ctx })),
     });
     const client = await createTestClient(server);

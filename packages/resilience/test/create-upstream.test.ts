@@ -88,7 +88,7 @@ describe('createUpstream through a real MCP client', () => {
 
   it('honours Retry-After: 2 by waiting two seconds on a fake clock', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    mock.route('GET', '/items/1', [{ status: 429, retryAfter: 2 }, { body: { id: '1' } }]);
+    mock.route('GET', '/items/1', [{ status: 429, retryAfterMs: 2_000 }, { body: { id: '1' } }]);
     const retries: Array<TelemetryEvents['upstream.retry']> = [];
     const c = await connect(upstream(), (t) => t.on('upstream.retry', (e) => retries.push(e)));
     const pending = c.callTool('get_item', { id: '1' });
@@ -108,7 +108,7 @@ describe('createUpstream through a real MCP client', () => {
   });
 
   it('fails a 429 whose Retry-After exceeds the cap at once, with retryAfterMs', async () => {
-    mock.route('GET', '/items/1', { status: 429, retryAfter: 120 });
+    mock.route('GET', '/items/1', { status: 429, retryAfterMs: 120_000 });
     const c = await connect(upstream());
     const error = expectToolError(await c.callTool('get_item', { id: '1' }), 'RATE_LIMITED');
     expect(error).toMatchObject({ retryable: true, retryAfterMs: 120_000 });
@@ -336,7 +336,7 @@ describe('createUpstream without a server', () => {
       on: () => () => undefined,
       has: () => true,
     } as unknown as Telemetry;
-    const items = upstream({ rateLimit: { ratePerSecond: 100, burst: 1, maxWaitMs: 25 }, telemetry });
+    const items = upstream({ upstreamRateLimit: { ratePerSecond: 100, burst: 1, maxWaitMs: 25 }, telemetry });
     const results = await Promise.allSettled([
       items.get('/1'),
       items.get('/2'),

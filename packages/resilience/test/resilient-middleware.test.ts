@@ -117,7 +117,7 @@ describe('resilient() as middleware runs the whole policy', () => {
     let runs = 0;
     const server = createServer({ name: 'shop', version: '1.0.0' }).tool('report', {
       description: 'Builds a report',
-      use: [resilient({ timeout: 30, retry })],
+      use: [resilient({ timeoutMs: 30, retry })],
       handler: async (_args, ctx) => {
         runs += 1;
         if (runs > 1) return 'report ready';
@@ -146,7 +146,7 @@ describe('resilient() as middleware runs the whole policy', () => {
     let maxConcurrent = 0;
     const server = createServer({ name: 'shop', version: '1.0.0' }).tool('report', {
       description: 'Builds a report',
-      use: [resilient({ timeout: 40, retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2 } })],
+      use: [resilient({ timeoutMs: 40, retry: { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 2 } })],
       handler: async () => {
         runs += 1;
         concurrent += 1;

@@ -18,7 +18,7 @@ describe('resilient() tool middleware', () => {
     let aborted = false;
     const server = createServer({ name: 'db', version: '1.0.0' }).tool('report', {
       description: 'Runs a slow query',
-      use: [resilient({ timeout: 30 })],
+      use: [resilient({ timeoutMs: 30 })],
       handler: async (_args, ctx) => {
         ctx.signal.addEventListener('abort', () => {
           aborted = true;
@@ -38,7 +38,7 @@ describe('resilient() tool middleware', () => {
 
   it('works as global tools/call middleware', async () => {
     const server = createServer({ name: 'db', version: '1.0.0' })
-      .use('tools/call', resilient({ timeout: 20 }))
+      .use('tools/call', resilient({ timeoutMs: 20 }))
       .tool('slow', { description: 'Slow', handler: (_a, ctx) => sleep(200, ctx.signal).then(() => 'done') })
       .tool('fast', { description: 'Fast', handler: () => 'quick' });
     const client = await createTestClient(server);
@@ -126,7 +126,7 @@ describe('resilient() tool middleware', () => {
       description: 'Current price',
       use: [
         resilient({
-          timeout: 10,
+          timeoutMs: 10,
           fallback: (error) => `price unavailable (${error.code}); last known: 9.99`,
         }),
       ],

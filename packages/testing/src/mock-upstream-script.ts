@@ -6,8 +6,8 @@ export interface MockReply {
   headers?: Record<string, string>;
   /** Body: strings and buffers are sent as they are, anything else as JSON. Default: `{ "ok": true }` for 2xx, empty otherwise. */
   body?: unknown;
-  /** Sets `Retry-After` (a number is seconds; a string is sent verbatim, e.g. an HTTP date). */
-  retryAfter?: number | string;
+  /** Sets `Retry-After` to this delay, in ms (sent in whole seconds, rounded up). For an HTTP date, set the header in `headers`. */
+  retryAfterMs?: number;
   /** Waits this long before sending the response headers. Default: 0. */
   delayMs?: number;
   /** Never answers: the request stays open until the client gives up or the mock closes. */
@@ -64,8 +64,8 @@ export interface MockFaults {
   seed: number;
   /** Fault kinds to draw from, uniformly. Default: all of `5xx`, `429`, `reset`, `hang`. */
   kinds?: readonly MockFaultKind[];
-  /** `Retry-After` sent with fault 429s. Default: `1` (second). */
-  retryAfter?: number | string;
+  /** `Retry-After` sent with fault 429s, in ms (sent in whole seconds, rounded up). Default: 1 000. */
+  retryAfterMs?: number;
 }
 
 /** A small, seedable pseudo-random generator (mulberry32): deterministic fault sequences. */
@@ -98,7 +98,7 @@ export function faultDrawer(faults: MockFaults): () => MockReply | undefined {
       case '5xx':
         return { status: SERVER_ERRORS[Math.floor(detailDraw * SERVER_ERRORS.length)] ?? 503 };
       case '429':
-        return { status: 429, retryAfter: faults.retryAfter ?? 1 };
+        return { status: 429, retryAfterMs: faults.retryAfterMs ?? 1_000 };
       case 'reset':
         return { reset: true };
       case 'hang':

@@ -84,7 +84,8 @@ async function send(res: ServerResponse, socket: Socket, reply: MockReply): Prom
   if (contentType && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) {
     headers['content-type'] = contentType;
   }
-  if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
+  if (reply.retryAfterMs !== undefined)
+    headers['retry-after'] = String(Math.ceil(reply.retryAfterMs / 1_000));
   if (!reply.chunkDelayMs) {
     headers['content-length'] = String(payload.length);
     res.writeHead(status, headers);

@@ -61,8 +61,8 @@ export interface TestClientOptions {
 /** Per-call options of {@link TestClient.callTool}. */
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Request timeout in milliseconds. Default: the SDK client's (60 s). */
-  timeout?: number;
+  /** Request timeout in milliseconds. Default: the SDK client's (60 000). */
+  timeoutMs?: number;
   /** Receives progress notifications for this call. */
   onProgress?: (progress: CapturedProgress) => void;
   /** Extra `_meta` for the request. */
@@ -164,7 +164,7 @@ async function connectWith(transport: Transport, options: TestClientOptions): Pr
     async callTool(name, args, callOptions = {}) {
       const result = await client.callTool(withMeta({ name, arguments: args ?? {} }, callOptions.meta), {
         ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-        ...(callOptions.timeout ? { timeout: callOptions.timeout } : {}),
+        ...(callOptions.timeoutMs ? { timeout: callOptions.timeoutMs } : {}),
         ...(callOptions.onProgress ? { onprogress: callOptions.onProgress } : {}),
       });
       return result as CallToolResult;

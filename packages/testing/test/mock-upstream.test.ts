@@ -40,7 +40,7 @@ describe('mockUpstream', () => {
   });
 
   it('sends Retry-After, delays, slow and oversized bodies', async () => {
-    mock.route('GET', '/limited', { status: 429, retryAfter: 2 });
+    mock.route('GET', '/limited', { status: 429, retryAfterMs: 2_000 });
     mock.route('GET', '/big', { bodyBytes: 10_000 });
     mock.route('GET', '/slow', { body: 'abcdefghij', chunkDelayMs: 10, chunks: 5 });
     mock.route('GET', '/late', { delayMs: 40 });
@@ -72,7 +72,7 @@ describe('mockUpstream', () => {
     const run = async () => {
       mock.reset();
       mock.route('GET', '*', 200);
-      mock.faults({ rate: 0.5, seed: 7, kinds: ['5xx', '429'], retryAfter: 1 });
+      mock.faults({ rate: 0.5, seed: 7, kinds: ['5xx', '429'], retryAfterMs: 1_000 });
       for (let i = 0; i < 40; i++) await fetch(`${mock.url}/r`);
       return mock.requests.map((r) => r.outcome);
     };

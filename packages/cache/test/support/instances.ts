@@ -2,10 +2,10 @@ import {
   type CacheStore,
   type CreateCacheOptions,
   createCache,
-  memoryStore,
-  redisBus,
-  redisStore,
-  tieredStore,
+  createMemoryCacheStore,
+  createRedisCacheBus,
+  createRedisCacheStore,
+  createTieredCacheStore,
 } from '@mcpkit/cache';
 import type { Redis } from 'ioredis';
 import { connectRedis } from './redis.js';
@@ -29,10 +29,14 @@ export async function startInstance(
 ): Promise<CacheInstance> {
   const { url, probeIntervalMs, wrap, ...cacheOptions } = options;
   const redis = await connectRedis(url);
-  const store = tieredStore(memoryStore(), redisStore({ client: redis, prefix, timeoutMs: 300 }), {
-    bus: redisBus({ client: redis, channel: `${prefix}bus` }),
-    ...(probeIntervalMs !== undefined ? { probeIntervalMs } : {}),
-  });
+  const store = createTieredCacheStore(
+    createMemoryCacheStore(),
+    createRedisCacheStore({ client: redis, prefix, timeoutMs: 300 }),
+    {
+      bus: createRedisCacheBus({ client: redis, channel: `${prefix}bus` }),
+      ...(probeIntervalMs !== undefined ? { probeIntervalMs } : {}),
+    },
+  );
   const cache = createCache({ ...cacheOptions, store: wrap ? wrap(store) : store });
   await cache.ready();
   return {

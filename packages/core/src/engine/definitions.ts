@@ -27,8 +27,18 @@ export interface ToolOptions<In extends AnySchema | undefined, Out extends AnySc
   icons?: Icon[];
   /** Extra `_meta` published with the tool listing. */
   meta?: Record<string, unknown>;
-  /** Middleware for this tool only; they run inside the global chain, after argument validation. */
-  use?: ReadonlyArray<Middleware<'tools/call'>>;
+  /**
+   * Middleware for this tool only; they run inside the global chain, after argument validation.
+   * Each one sees this tool's inferred arguments (`ctx.args`) and output, so `cache({ tags: (args) => … })`
+   * needs no type argument.
+   */
+  use?: ReadonlyArray<
+    Middleware<
+      'tools/call',
+      In extends AnySchema ? Infer<In> : Record<string, never>,
+      Out extends AnySchema ? Infer<Out> : unknown
+    >
+  >;
   /** The handler: receives the validated arguments and the request context. */
   handler: (
     args: In extends AnySchema ? Infer<In> : Record<string, never>,

@@ -30,7 +30,7 @@ export interface AuditSink<T = AuditRecord> {
   /**
    * Turns a record into what `write` receives, as soon as its call ends. Records wait in the
    * buffer in this form: a line of text, or a byte count of data the sink keeps itself (as
-   * `jsonlFileSink()` does), is far cheaper to hold on a busy server than the record and everything
+   * `createJsonlFileSink()` does), is far cheaper to hold on a busy server than the record and everything
    * it references. `write` gets the encoded values in the order `encode` made them, each once;
    * records dropped from a full buffer are dropped before they are encoded. It runs on the request
    * path, so keep it fast; a throw loses that record (logged and counted in `failed`). Default:

@@ -7,7 +7,7 @@ import { isoTime } from './iso-time.js';
 
 /** Options of {@link audit}. `T` is what the sink's `encode` makes of a record (the record itself without one). */
 export interface AuditOptions<T = AuditRecord> {
-  /** Where records go: an {@link AuditSink} (e.g. `jsonlFileSink({ path })`) or a function of a batch. */
+  /** Where records go: an {@link AuditSink} (e.g. `createJsonlFileSink({ path })`) or a function of a batch. */
   sink: AuditSink<T> | AuditSinkFunction;
   /** How arguments are recorded: secrets `redact`ed, `hash`ed, or `omit`ted. Default: `redact`. */
   args?: 'redact' | 'hash' | 'omit';

@@ -1,7 +1,7 @@
 import { type FileHandle, open } from 'node:fs/promises';
 import type { AuditRecord, AuditSink } from './audit-record.js';
 
-/** Options of {@link jsonlFileSink}. */
+/** Options of {@link createJsonlFileSink}. */
 export interface JsonlFileSinkOptions {
   /** File to append to; created when missing. */
   path: string;
@@ -20,7 +20,7 @@ const CHUNK_BYTES = 256 * 1024;
  * file: audit() hands it the encoded lengths in the order `encode` made them. The file is opened
  * once (in append mode) at the first batch and closed by `close()`; each write holds whole lines.
  */
-export function jsonlFileSink(options: JsonlFileSinkOptions): AuditSink<number> {
+export function createJsonlFileSink(options: JsonlFileSinkOptions): AuditSink<number> {
   let handle: Promise<FileHandle> | undefined;
   const file = () => {
     // A failed open is not kept: the next batch tries again (the directory may exist by then).

@@ -27,8 +27,8 @@ export interface JwtOptions {
   audience: string | readonly string[];
   /** Accepted signing algorithms. Default: `['RS256', 'PS256', 'ES256', 'EdDSA']`; `none` is never accepted. */
   algorithms?: readonly string[];
-  /** Leeway for `exp`/`nbf`/`iat`, in seconds. Default: 5. */
-  clockTolerance?: number;
+  /** Leeway for `exp`/`nbf`/`iat`, in ms (jose applies it in whole seconds, rounded up). Default: 5 000. */
+  clockToleranceMs?: number;
   /**
    * Refuse tokens without an `exp` claim (reason `missing_expiry`). Default: true. Turning it off
    * is dangerous: such a token never expires, so one leaked token stays a valid credential until
@@ -87,7 +87,8 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     issuer: options.issuer as string | string[],
     audience: options.audience as string | string[],
     algorithms,
-    clockTolerance: options.clockTolerance ?? 5,
+    // jose takes the leeway in seconds.
+    clockTolerance: Math.ceil((options.clockToleranceMs ?? 5_000) / 1_000),
   };
   const maxLifetimeMs = options.maxLifetimeMs ?? DEFAULT_MAX_LIFETIME_MS;
   if (!(maxLifetimeMs > 0)) {
@@ -98,7 +99,7 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
   const lifetime: TokenLifetimePolicy = {
     requireExp: options.requireExp ?? true,
     maxLifetimeMs,
-    toleranceMs: verifyOptions.clockTolerance * 1000,
+    toleranceMs: verifyOptions.clockTolerance * 1_000,
   };
   const now = options.now;
   return async (token) => {

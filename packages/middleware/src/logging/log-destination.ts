@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 
-/** Options of {@link logDestination}. */
+/** Options of {@link createLogDestination}. */
 export interface LogDestinationOptions {
   /** File descriptor, or path of a file to append to (created when missing). Default: 2 (standard error). */
   dest?: number | string;
@@ -57,7 +57,7 @@ function linesIn(bytes: Buffer, offset: number): number {
  * non-blocking pipe) gets the refused bytes again, in order, on the next write, up to
  * `maxBufferedLength` held in all.
  */
-export function logDestination(options: LogDestinationOptions = {}): LogDestination {
+export function createLogDestination(options: LogDestinationOptions = {}): LogDestination {
   const minLength = options.minLength ?? 4096;
   const maxBuffered = options.maxBufferedLength ?? 16 * 1024 * 1024;
   const owned = typeof options.dest === 'string';
@@ -78,7 +78,9 @@ export function logDestination(options: LogDestinationOptions = {}): LogDestinat
     if (warned) return;
     warned = true;
     // The log itself is what failed, so the warning goes through the process.
-    process.emitWarning(`logDestination: a write failed and ${lost} line(s) were lost: ${String(error)}`);
+    process.emitWarning(
+      `createLogDestination: a write failed and ${lost} line(s) were lost: ${String(error)}`,
+    );
   };
 
   /** Writes `bytes`; returns how many the destination took. Bytes lost to a write error count as taken (and their lines as dropped). */

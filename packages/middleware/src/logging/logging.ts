@@ -4,12 +4,12 @@ import { type ClassifiedOutcome, classifyError, classifyResult } from '../outcom
 import { createSecretRedactor } from '../redaction/redact-secrets.js';
 import { traceIdOf } from '../tracing/traceparent.js';
 import { BoundLoggers } from './bound-loggers.js';
-import { logDestination } from './log-destination.js';
+import { createLogDestination } from './log-destination.js';
 import '../tracing/trace-state.js';
 
 /** Options of {@link logging}. */
 export interface LoggingOptions {
-  /** The pino logger to write to. Default: a new pino logger at `LOG_LEVEL` or `info` on standard error through {@link logDestination} (4 KiB batches, flushed every second and at exit), writing core's line shape (`"level":"info"`, no `pid`/`hostname`). */
+  /** The pino logger to write to. Default: a new pino logger at `LOG_LEVEL` or `info` on standard error through {@link createLogDestination} (4 KiB batches, flushed every second and at exit), writing core's line shape (`"level":"info"`, no `pid`/`hostname`). */
   logger?: PinoLogger;
   /** Level of the per-request line for successful requests; failures use `warn`, `INTERNAL` failures `error`. Default: `info`. */
   level?: Level;
@@ -49,7 +49,7 @@ function defaultLogger(): PinoLogger {
   // The line has core's shape (`"level":"info"`, no pid or hostname), so one stderr reads as one log.
   return pino(
     { level, base: null, formatters: { level: (label) => ({ level: label }) } },
-    logDestination({ dest: 2 }),
+    createLogDestination({ dest: 2 }),
   );
 }
 

@@ -1,8 +1,8 @@
 import type { RateLimitDecision, RateLimitRule, RateLimitStore } from './rate-limit-store.js';
 import { consumeWindowCounter, newWindowCounter, type WindowCounter } from './sliding-window-counter.js';
 
-/** Options of {@link memoryStore}. */
-export interface MemoryStoreOptions {
+/** Options of {@link createMemoryRateLimitStore}. */
+export interface MemoryRateLimitStoreOptions {
   /** Clock in ms (tests inject one). Default: `Date.now`. */
   now?: () => number;
   /** Most keys kept; the least recently used are dropped beyond it. Default: 10 000. */
@@ -25,7 +25,7 @@ const entriesOf = new WeakMap<RateLimitStore, ReadonlyMap<string, Entry>>();
  * buckets refill continuously; sliding windows keep two counters per key. Either way a key costs a
  * few numbers, whatever the limit.
  */
-export function memoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
+export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 10_000;
   // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
@@ -79,7 +79,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
   return store;
 }
 
-/** The state a {@link memoryStore} holds for `key` (internal: for this package's tests only). */
+/** The state a {@link createMemoryRateLimitStore} holds for `key` (internal: for this package's tests only). */
 export function memoryStoreEntry(store: RateLimitStore, key: string): Readonly<Entry> | undefined {
   return entriesOf.get(store)?.get(key);
 }

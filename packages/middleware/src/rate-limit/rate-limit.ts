@@ -12,7 +12,7 @@ import {
   type Plugin,
   type Telemetry,
 } from '@mcpkit/core';
-import { memoryStore } from './memory-store.js';
+import { createMemoryRateLimitStore } from './memory-store.js';
 import type { RateLimitAlgorithm, RateLimitDecision, RateLimitStore } from './rate-limit-store.js';
 import { StoreOutage } from './store-outage.js';
 
@@ -54,7 +54,7 @@ export interface RateLimitOptions {
   /** Requests allowed per window. Required. */
   limit: number;
   /** Window length in milliseconds. Required. */
-  window: number;
+  windowMs: number;
   /** Counter grouping. Default: `caller` (anonymous callers share the key `anonymous`, or their IP at the edge). */
   by?: RateLimitBy;
   /**
@@ -63,7 +63,7 @@ export interface RateLimitOptions {
    * `limit` within one fixed window).
    */
   algorithm?: RateLimitAlgorithm;
-  /** Where counters live. Default: a fresh {@link memoryStore} (per process). */
+  /** Where counters live. Default: a fresh {@link createMemoryRateLimitStore} (per process). */
   store?: RateLimitStore;
   /** When the store fails: true serves the request unlimited, false refuses it with `UPSTREAM_UNAVAILABLE`; either way one warning when failures start, one line when the store answers again, and a `ratelimit.unavailable` event per failure. Default: false. */
   failOpen?: boolean;
@@ -94,16 +94,16 @@ export interface RateLimiter extends Plugin {
  * the whole HTTP request gets 429.
  */
 export function rateLimit(options: RateLimitOptions): RateLimiter {
-  if (!(options.limit >= 1) || !(options.window >= 1)) {
-    throw new McpkitError('VALIDATION_FAILED', 'rateLimit(): `limit` and `window` must be at least 1.');
+  if (!(options.limit >= 1) || !(options.windowMs >= 1)) {
+    throw new McpkitError('VALIDATION_FAILED', 'rateLimit(): `limit` and `windowMs` must be at least 1.');
   }
   const name = options.name ?? 'rateLimit';
   const rule = {
     limit: options.limit,
-    windowMs: options.window,
+    windowMs: options.windowMs,
     algorithm: options.algorithm ?? 'sliding-window',
   };
-  const store = options.store ?? memoryStore();
+  const store = options.store ?? createMemoryRateLimitStore();
   const failOpen = options.failOpen ?? false;
   const by = options.by ?? 'caller';
 

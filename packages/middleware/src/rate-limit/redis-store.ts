@@ -8,8 +8,8 @@ export interface RedisScriptClient {
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
 }
 
-/** Options of {@link redisStore}. */
-export interface RedisStoreOptions {
+/** Options of {@link createRedisRateLimitStore}. */
+export interface RedisRateLimitStoreOptions {
   /** A connected ioredis client (shared by every instance that should share limits). */
   client: RedisScriptClient;
   /** Prefix of every key the store writes. Default: `mcpkit:ratelimit:`. */
@@ -89,7 +89,7 @@ const SCRIPTS = { 'sliding-window': script(SLIDING_WINDOW), 'token-bucket': scri
  * atomic Lua script (EVALSHA, falling back to EVAL when Redis answers NOSCRIPT), timed by Redis's
  * own clock. An unreachable or slow Redis makes `consume` reject, and the limiter's `failOpen` decides.
  */
-export function redisStore(options: RedisStoreOptions): RateLimitStore {
+export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): RateLimitStore {
   const prefix = options.prefix ?? 'mcpkit:ratelimit:';
   const timeoutMs = options.timeoutMs ?? 500;
   const client = options.client;

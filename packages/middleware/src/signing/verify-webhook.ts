@@ -5,8 +5,8 @@ import { McpkitError, type RouteRequest } from '@mcpkit/core';
 export interface WebhookOptions {
   /** Shared signing secret. */
   secret: string;
-  /** Largest accepted age (and clock skew) of a delivery, in seconds. Default: 300. */
-  toleranceSec?: number;
+  /** Largest accepted age (and clock skew) of a delivery, in ms. Default: 300 000 (5 minutes). */
+  toleranceMs?: number;
   /** Header carrying `t=<unix seconds>,v1=<hex hmac>[,v1=…]`. Default: `webhook-signature`. */
   header?: string;
   /** Clock in ms. Default: `Date.now`. */
@@ -33,7 +33,7 @@ const refuse = (reason: string, message: string) =>
  */
 export function verifyWebhook(options: WebhookOptions): (req: RouteRequest) => Promise<string> {
   const header = (options.header ?? 'webhook-signature').toLowerCase();
-  const tolerance = (options.toleranceSec ?? 300) * 1000;
+  const tolerance = options.toleranceMs ?? 300_000;
   const now = options.now ?? Date.now;
   return async (req) => {
     const body = await req.text();

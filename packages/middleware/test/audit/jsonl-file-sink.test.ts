@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from '@mcpkit/core';
-import { type AuditRecord, audit, jsonlFileSink } from '@mcpkit/middleware';
+import { type AuditRecord, audit, createJsonlFileSink } from '@mcpkit/middleware';
 import { createTestClient } from '@mcpkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
@@ -22,15 +22,15 @@ const record = (n: number): AuditRecord => ({
   durationMs: 1,
 });
 
-describe('jsonlFileSink()', () => {
+describe('createJsonlFileSink()', () => {
   it('appends one JSON line per record, batch after batch, with owner-only permissions', async () => {
     const path = join(dir, 'append.jsonl');
-    const sink = jsonlFileSink({ path });
+    const sink = createJsonlFileSink({ path });
     const encode = (n: number) => sink.encode?.(record(n)) ?? 0;
     await sink.write([encode(1), encode(2)]);
     await sink.write([encode(3)]);
     await sink.close?.();
-    const again = jsonlFileSink({ path });
+    const again = createJsonlFileSink({ path });
     await again.write([again.encode?.(record(4)) ?? 0]);
     await again.close?.();
     const lines = (await readFile(path, 'utf8')).trimEnd().split('\n');
@@ -39,7 +39,7 @@ describe('jsonlFileSink()', () => {
   });
 
   it('encodes a record as its JSON line and returns the line length in bytes', () => {
-    const sink = jsonlFileSink({ path: join(dir, 'unused.jsonl') });
+    const sink = createJsonlFileSink({ path: join(dir, 'unused.jsonl') });
     const plain = record(7);
     const accented = { ...record(8), tool: 'crème brûlée 🍮' };
     expect(sink.encode?.(plain)).toBe(Buffer.byteLength(`${JSON.stringify(plain)}\n`));
@@ -48,7 +48,7 @@ describe('jsonlFileSink()', () => {
 
   it('writes batches across many chunks, multi-byte text and over-long lines whole and in order', async () => {
     const path = join(dir, 'large.jsonl');
-    const sink = jsonlFileSink({ path });
+    const sink = createJsonlFileSink({ path });
     const records: AuditRecord[] = [];
     // About 2 MiB of records with accented and astral characters, then one line longer than a chunk.
     for (let i = 0; i < 5_000; i++) {
@@ -67,7 +67,7 @@ describe('jsonlFileSink()', () => {
 
   it('reports a batch it cannot write, and writes later batches once it can', async () => {
     const folder = join(dir, 'created-later');
-    const sink = jsonlFileSink({ path: join(folder, 'audit.jsonl') });
+    const sink = createJsonlFileSink({ path: join(folder, 'audit.jsonl') });
     await expect(sink.write([sink.encode?.(record(1)) ?? 0])).rejects.toThrow(/ENOENT/);
     await mkdir(folder);
     await sink.write([sink.encode?.(record(2)) ?? 0]);
@@ -77,7 +77,7 @@ describe('jsonlFileSink()', () => {
 
   it('receives the audit trail of real tool calls', async () => {
     const path = join(dir, 'calls.jsonl');
-    const plugin = audit({ sink: jsonlFileSink({ path }) });
+    const plugin = audit({ sink: createJsonlFileSink({ path }) });
     const server = createServer({ name: 'file-audit', version: '1.0.0' })
       .use(plugin)
       .tool('login', {
@@ -101,7 +101,7 @@ describe('jsonlFileSink()', () => {
 
   it('writes exactly the records it kept when a burst overflows the buffer, each line whole', async () => {
     const path = join(dir, 'burst.jsonl');
-    const plugin = audit({ sink: jsonlFileSink({ path }), maxBuffered: 100, maxBatch: 30 });
+    const plugin = audit({ sink: createJsonlFileSink({ path }), maxBuffered: 100, maxBatch: 30 });
     const server = createServer({ name: 'burst-audit', version: '1.0.0' })
       .use(plugin)
       .tool('note', {

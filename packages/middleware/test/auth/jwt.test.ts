@@ -57,7 +57,7 @@ describe('jwt', () => {
       jwksUri: issuer.jwksUri,
       issuer: issuer.issuer,
       audience: AUDIENCE,
-      clockTolerance: 30,
+      clockToleranceMs: 30_000,
       now: () => now,
     });
     const token = await issuer.mint({ now, expiresIn: 60 });

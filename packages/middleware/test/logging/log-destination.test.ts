@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createServer } from '@mcpkit/core';
-import { logDestination, logging } from '@mcpkit/middleware';
+import { createLogDestination, logging } from '@mcpkit/middleware';
 import { createTestClient } from '@mcpkit/testing';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -18,10 +18,10 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('logDestination()', () => {
+describe('createLogDestination()', () => {
   it('holds lines until minLength is reached, then writes them together', () => {
     const path = freshPath();
-    const destination = logDestination({ dest: path, minLength: 30 });
+    const destination = createLogDestination({ dest: path, minLength: 30 });
     destination.write('{"n":1}\n');
     destination.write('{"n":2}\n');
     expect(read(path)).toBe('');
@@ -33,7 +33,7 @@ describe('logDestination()', () => {
   it('writes held lines at least every flushIntervalMs', () => {
     vi.useFakeTimers();
     const path = freshPath();
-    const destination = logDestination({ dest: path, flushIntervalMs: 1000 });
+    const destination = createLogDestination({ dest: path, flushIntervalMs: 1000 });
     destination.write('{"quiet":true}\n');
     vi.advanceTimersByTime(999);
     expect(read(path)).toBe('');
@@ -44,7 +44,7 @@ describe('logDestination()', () => {
 
   it('flushes on flush(), flushSync() and end(), and drops lines written after end()', () => {
     const path = freshPath();
-    const destination = logDestination({ dest: path });
+    const destination = createLogDestination({ dest: path });
     destination.write('a\n');
     let called = false;
     destination.flush(() => {
@@ -63,7 +63,7 @@ describe('logDestination()', () => {
 
   it('drops and counts lines past maxBufferedLength instead of growing without bound', () => {
     const path = freshPath();
-    const destination = logDestination({ dest: path, maxBufferedLength: 10 });
+    const destination = createLogDestination({ dest: path, maxBufferedLength: 10 });
     expect(destination.write('12345\n')).toBe(true);
     expect(destination.write('1234567\n')).toBe(false);
     expect(destination.dropped).toBe(1);
@@ -73,7 +73,7 @@ describe('logDestination()', () => {
 
   it('keeps multi-byte lines and lines longer than its buffer whole and in order', () => {
     const path = freshPath();
-    const destination = logDestination({ dest: path });
+    const destination = createLogDestination({ dest: path });
     const sent: string[] = [];
     // Enough accented and astral characters to cross the 64 KiB buffer several times mid-stream.
     for (let i = 0; i < 3_000; i++)
@@ -88,7 +88,7 @@ describe('logDestination()', () => {
 
   it('measures maxBufferedLength in UTF-8 bytes', () => {
     const path = freshPath();
-    const destination = logDestination({ dest: path, maxBufferedLength: 8 });
+    const destination = createLogDestination({ dest: path, maxBufferedLength: 8 });
     expect(destination.write('ééé\n')).toBe(true); // 7 bytes
     expect(destination.write('é\n')).toBe(false); // 3 more would make 10
     destination.end();
@@ -102,14 +102,14 @@ describe('logDestination()', () => {
     const onWarning = (warning: Error) => warnings.push(warning.message);
     process.on('warning', onWarning);
     try {
-      const destination = logDestination({ dest: fd, minLength: 1 });
+      const destination = createLogDestination({ dest: fd, minLength: 1 });
       expect(destination.write('one\n')).toBe(true);
       expect(destination.write('two\n')).toBe(true);
       expect(destination.dropped).toBe(2);
       destination.end();
       // process.emitWarning delivers on a later tick.
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(warnings.filter((w) => w.includes('logDestination'))).toHaveLength(1);
+      expect(warnings.filter((w) => w.includes('createLogDestination'))).toHaveLength(1);
     } finally {
       process.off('warning', onWarning);
     }
@@ -121,7 +121,7 @@ describe('logDestination()', () => {
     // Read-write and non-blocking: writes fail with EAGAIN once the pipe's buffer is full.
     const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
-    const destination = logDestination({ dest: fd, minLength: 1 });
+    const destination = createLogDestination({ dest: fd, minLength: 1 });
     const sent = Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ i, pad: 'x'.repeat(1000) })}\n`);
     for (const line of sent) expect(destination.write(line)).toBe(true);
     let received = '';
@@ -146,7 +146,7 @@ describe('logDestination()', () => {
     const fifo = join(dir, `fifo-${++count}`);
     execFileSync('mkfifo', [fifo]);
     const fd = openSync(fifo, constants.O_RDWR | constants.O_NONBLOCK);
-    const destination = logDestination({ dest: fd, minLength: 1 });
+    const destination = createLogDestination({ dest: fd, minLength: 1 });
     const line = `${JSON.stringify({ pad: 'x'.repeat(1000) })}\n`;
     // Nobody reads: the pipe's buffer (64 KiB on Linux) takes about 65 lines, the rest are held.
     for (let i = 0; i < 200; i++) expect(destination.write(line)).toBe(true);
@@ -161,8 +161,8 @@ describe('logDestination()', () => {
     const path = freshPath();
     const entry = fileURLToPath(new URL('../../dist/index.js', import.meta.url));
     const script = `
-      const { logDestination } = await import(${JSON.stringify(entry)});
-      const destination = logDestination({ dest: ${JSON.stringify(path)} });
+      const { createLogDestination } = await import(${JSON.stringify(entry)});
+      const destination = createLogDestination({ dest: ${JSON.stringify(path)} });
       destination.write('{"last":"words"}\\n');
       process.exit(0);
     `;
@@ -174,7 +174,7 @@ describe('logDestination()', () => {
 
   it('serves as the destination of the per-request log line', async () => {
     const path = freshPath();
-    const destination = logDestination({ dest: path });
+    const destination = createLogDestination({ dest: path });
     const server = createServer({ name: 'logs', version: '1.0.0' })
       .use(logging({ logger: pino({ level: 'info' }, destination) }))
       .tool('hello', { description: 'Greets', handler: () => 'hi' });

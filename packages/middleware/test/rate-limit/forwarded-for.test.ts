@@ -42,7 +42,7 @@ afterEach(async () => {
 
 async function behindProxy(limit: Partial<RateLimitOptions>, serve: ServeOptions): Promise<string> {
   const app = createServer({ name: 'behind-proxy', version: '1.0.0', logger: silentLogger })
-    .use(rateLimit({ by: 'ip', limit: 3, window: 60_000, ...limit }))
+    .use(rateLimit({ by: 'ip', limit: 3, windowMs: 60_000, ...limit }))
     .tool('ping_tool', { description: 'Answers', handler: () => 'pong' });
   server = await serveForTest(app, serve);
   const front = await appendingProxy(server.url);

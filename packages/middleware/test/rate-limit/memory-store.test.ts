@@ -1,14 +1,14 @@
 import { serialize } from 'node:v8';
 import { describe, expect, it } from 'vitest';
-import { memoryStore } from '../../src/index.js';
+import { createMemoryRateLimitStore } from '../../src/index.js';
 import { memoryStoreEntry } from '../../src/rate-limit/memory-store.js';
 
 const window = 60_000;
 
-describe('memoryStore', () => {
+describe('createMemoryRateLimitStore', () => {
   it('sliding window admits `limit` per window and frees slots as the previous window slides out', async () => {
     let now = 1_000_000;
-    const store = memoryStore({ now: () => now });
+    const store = createMemoryRateLimitStore({ now: () => now });
     const rule = { limit: 3, windowMs: window, algorithm: 'sliding-window' as const };
     const verdicts = [];
     for (let i = 0; i < 5; i++) {
@@ -31,7 +31,7 @@ describe('memoryStore', () => {
 
   it('keeps a fixed few numbers per sliding-window key, whatever the number of requests', async () => {
     let now = 0;
-    const store = memoryStore({ now: () => now });
+    const store = createMemoryRateLimitStore({ now: () => now });
     const rule = { limit: 100_000, windowMs: window, algorithm: 'sliding-window' as const };
     await store.consume('k', rule);
     const sizeAfterOne = serialize(memoryStoreEntry(store, 'k')).length;
@@ -43,7 +43,7 @@ describe('memoryStore', () => {
     const entry = memoryStoreEntry(store, 'k');
     const size = serialize(entry).length;
     console.log(
-      `memoryStore sliding window: ${admitted} admitted on one key → ${Object.keys(entry ?? {}).length} fields, ${size} bytes serialized (after 1 request: ${sizeAfterOne} bytes)`,
+      `createMemoryRateLimitStore sliding window: ${admitted} admitted on one key → ${Object.keys(entry ?? {}).length} fields, ${size} bytes serialized (after 1 request: ${sizeAfterOne} bytes)`,
     );
     expect(admitted).toBe(50_000);
     expect(entry).toEqual({ start: 0, previous: 0, current: 50_000 });
@@ -56,7 +56,7 @@ describe('memoryStore', () => {
 
   it('token bucket allows a burst of `limit`, then refills continuously', async () => {
     let now = 0;
-    const store = memoryStore({ now: () => now });
+    const store = createMemoryRateLimitStore({ now: () => now });
     const rule = { limit: 4, windowMs: 4_000, algorithm: 'token-bucket' as const };
     for (let i = 0; i < 4; i++) expect((await store.consume('k', rule)).allowed).toBe(true);
     const refused = await store.consume('k', rule);
@@ -69,7 +69,7 @@ describe('memoryStore', () => {
   });
 
   it('forgets the least recently used keys beyond maxKeys', async () => {
-    const store = memoryStore({ now: () => 0, maxKeys: 2 });
+    const store = createMemoryRateLimitStore({ now: () => 0, maxKeys: 2 });
     const rule = { limit: 1, windowMs: window, algorithm: 'sliding-window' as const };
     await store.consume('a', rule);
     await store.consume('b', rule);
@@ -79,7 +79,7 @@ describe('memoryStore', () => {
   });
 
   it('answers synchronously, so a limiter over it adds no promise per request', () => {
-    const store = memoryStore({ now: () => 0 });
+    const store = createMemoryRateLimitStore({ now: () => 0 });
     const rule = { limit: 1, windowMs: window, algorithm: 'token-bucket' as const };
     const first = store.consume('k', rule);
     expect(first).not.toBeInstanceOf(Promise);
@@ -88,7 +88,7 @@ describe('memoryStore', () => {
   });
 
   it('keeps recency right when one key is used many times in a row', () => {
-    const store = memoryStore({ now: () => 0, maxKeys: 2 });
+    const store = createMemoryRateLimitStore({ now: () => 0, maxKeys: 2 });
     const rule = { limit: 5, windowMs: window, algorithm: 'sliding-window' as const };
     store.consume('a', rule);
     store.consume('b', rule);

@@ -9,7 +9,7 @@ import {
 } from '@mcpkit/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiKey, hashApiKey, rateLimit, redisStore } from '../../src/index.js';
+import { apiKey, createRedisRateLimitStore, hashApiKey, rateLimit } from '../../src/index.js';
 import { connectRedis, deadPort, deleteKeys, testPrefix, unreachableRedis } from '../fixtures/redis.js';
 import { postModern } from '../fixtures/wire.js';
 
@@ -17,16 +17,20 @@ const prefix = testPrefix('cluster');
 const redisClients: Redis[] = [];
 const servers: TestServer[] = [];
 
-function instance(client: Parameters<typeof redisStore>[0]['client'], failOpen = false, edge = false) {
+function instance(
+  client: Parameters<typeof createRedisRateLimitStore>[0]['client'],
+  failOpen = false,
+  edge = false,
+) {
   return createServer({ name: 'shared-limit', version: '1.0.0', logger: silentLogger })
     .use(
       apiKey({ keys: [{ hash: hashApiKey('caller-key'), subject: 'caller-1' }] }),
       rateLimit({
         by: 'caller',
         limit: 100,
-        window: 60_000,
+        windowMs: 60_000,
         algorithm: 'sliding-window',
-        store: redisStore({ client, prefix, timeoutMs: 300 }),
+        store: createRedisRateLimitStore({ client, prefix, timeoutMs: 300 }),
         failOpen,
         edge,
         methods: ['tools/call'],

@@ -1,7 +1,13 @@
 import { createServer, silentLogger, type TelemetryEvents } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText, serveForTest } from '@mcpkit/testing';
 import { describe, expect, it } from 'vitest';
-import { apiKey, hashApiKey, memoryStore, type RateLimitOptions, rateLimit } from '../../src/index.js';
+import {
+  apiKey,
+  createMemoryRateLimitStore,
+  hashApiKey,
+  type RateLimitOptions,
+  rateLimit,
+} from '../../src/index.js';
 import { postModern, type RpcBody } from '../fixtures/wire.js';
 
 function app(options: Partial<RateLimitOptions> & { now?: () => number } = {}) {
@@ -14,7 +20,12 @@ function app(options: Partial<RateLimitOptions> & { now?: () => number } = {}) {
           { hash: hashApiKey('key-b'), subject: 'bob' },
         ],
       }),
-      rateLimit({ limit: 2, window: 60_000, store: memoryStore(now ? { now } : {}), ...rest }),
+      rateLimit({
+        limit: 2,
+        windowMs: 60_000,
+        store: createMemoryRateLimitStore(now ? { now } : {}),
+        ...rest,
+      }),
     )
     .tool('a', { description: 'A', handler: () => 'a' })
     .tool('b', { description: 'B', handler: () => 'b' });
@@ -73,7 +84,7 @@ describe('rateLimit', () => {
   it('works per tool through `use:` and exempts requests a key function skips', async () => {
     const limiter = rateLimit({
       limit: 1,
-      window: 1_000,
+      windowMs: 1_000,
       by: (req) => (req.auth?.subject === 'vip' ? undefined : 'all'),
     });
     const server = createServer({ name: 'per-tool', version: '1', logger: silentLogger })
@@ -88,7 +99,7 @@ describe('rateLimit', () => {
 
   it('refuses whole HTTP requests at the edge with 429, Retry-After and RateLimit-* headers', async () => {
     const server = await serveForTest(
-      app({ edge: true, by: 'caller', limit: 2, window: 30_000, now: () => 5_000 }),
+      app({ edge: true, by: 'caller', limit: 2, windowMs: 30_000, now: () => 5_000 }),
     );
     try {
       const first = await postModern(server.url, 'tools/call', { name: 'a' }, { 'x-api-key': 'key-a' });

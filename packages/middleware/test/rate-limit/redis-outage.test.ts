@@ -2,7 +2,7 @@
 // starts and one when it ends, counts the failures in between, and never writes a line per request.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createLogger, createServer } from '@mcpkit/core';
-import { apiKey, hashApiKey, production, rateLimit, redisStore } from '@mcpkit/middleware';
+import { apiKey, createRedisRateLimitStore, hashApiKey, production, rateLimit } from '@mcpkit/middleware';
 import { createTestClient, type TestClient } from '@mcpkit/testing';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,8 +78,8 @@ describe('rateLimit() on Redis when Redis goes down under load', () => {
         auth: apiKey({ keys: [{ hash: hashApiKey('outage-key'), subject: 'load' }] }),
         rateLimit: rateLimit({
           limit: 1_000_000,
-          window: 60_000,
-          store: redisStore({ client, prefix: testPrefix('outage'), timeoutMs: 200 }),
+          windowMs: 60_000,
+          store: createRedisRateLimitStore({ client, prefix: testPrefix('outage'), timeoutMs: 200 }),
         }),
       });
       const builder = createServer({

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisScriptClient, redisStore } from '../../src/index.js';
+import { createRedisRateLimitStore, type RedisScriptClient } from '../../src/index.js';
 import { connectRedis, deadPort, deleteKeys, testPrefix, unreachableRedis } from '../fixtures/redis.js';
 
 let redis: Redis;
@@ -27,9 +27,9 @@ async function seed(key: string, state: { start: number; previous: number; curre
   await redis.pexpire(full, 120_000);
 }
 
-describe('redisStore', () => {
+describe('createRedisRateLimitStore', () => {
   it('admits exactly `limit` concurrent requests with the sliding window (atomic script)', async () => {
-    const store = redisStore({ client: redis, prefix });
+    const store = createRedisRateLimitStore({ client: redis, prefix });
     const rule = { limit: 25, windowMs: 60_000, algorithm: 'sliding-window' as const };
     const verdicts = await Promise.all(Array.from({ length: 60 }, () => store.consume('burst', rule)));
     expect(verdicts.filter((v) => v.allowed)).toHaveLength(25);
@@ -45,7 +45,7 @@ describe('redisStore', () => {
   });
 
   it('weights the previous window by its overlap (state seeded against Redis TIME)', async () => {
-    const store = redisStore({ client: redis, prefix });
+    const store = createRedisRateLimitStore({ client: redis, prefix });
     const rule = { limit: 10, windowMs: 60_000, algorithm: 'sliding-window' as const };
     // 10 requests last window, and the current window began 30 s ago: they still count as 5.
     await seed('half', { start: (await redisNow()) - 30_000, previous: 10, current: 0 });
@@ -68,7 +68,7 @@ describe('redisStore', () => {
   });
 
   it('keeps one small hash per key, whatever the number of requests (O(1) memory)', async () => {
-    const store = redisStore({ client: redis, prefix });
+    const store = createRedisRateLimitStore({ client: redis, prefix });
     const rule = { limit: 100_000, windowMs: 60_000, algorithm: 'sliding-window' as const };
     let admitted = 0;
     for (let batch = 0; batch < 20; batch++) {
@@ -78,7 +78,7 @@ describe('redisStore', () => {
     const key = `${prefix}sliding-window:many`;
     const bytes = await redis.call('MEMORY', 'USAGE', key);
     console.log(
-      `redisStore sliding window: ${admitted} admitted on one key → ${await redis.type(key)} of ${await redis.hlen(key)} fields, MEMORY USAGE ${bytes} bytes`,
+      `createRedisRateLimitStore sliding window: ${admitted} admitted on one key → ${await redis.type(key)} of ${await redis.hlen(key)} fields, MEMORY USAGE ${bytes} bytes`,
     );
     expect(admitted).toBe(5_000);
     expect(await redis.type(key)).toBe('hash');
@@ -87,7 +87,7 @@ describe('redisStore', () => {
   });
 
   it('admits exactly `limit` concurrent requests with the token bucket', async () => {
-    const store = redisStore({ client: redis, prefix });
+    const store = createRedisRateLimitStore({ client: redis, prefix });
     const rule = { limit: 20, windowMs: 3_600_000, algorithm: 'token-bucket' as const };
     const verdicts = await Promise.all(Array.from({ length: 50 }, () => store.consume('bucket', rule)));
     expect(verdicts.filter((v) => v.allowed)).toHaveLength(20);
@@ -104,7 +104,7 @@ describe('redisStore', () => {
         return redis.eval(script, numKeys, ...args);
       },
     };
-    const store = redisStore({ client, prefix });
+    const store = createRedisRateLimitStore({ client, prefix });
     const verdict = await store.consume('noscript', {
       limit: 1,
       windowMs: 1_000,
@@ -116,7 +116,7 @@ describe('redisStore', () => {
 
   it('rejects promptly when Redis is down', async () => {
     const down = unreachableRedis(await deadPort());
-    const store = redisStore({ client: down, prefix, timeoutMs: 300 });
+    const store = createRedisRateLimitStore({ client: down, prefix, timeoutMs: 300 });
     const started = Date.now();
     await expect(
       store.consume('x', { limit: 1, windowMs: 1_000, algorithm: 'token-bucket' }),

@@ -9,7 +9,7 @@ describe('verifyWebhook', () => {
   it('verifies deliveries to a .route() handler over the raw body, with tolerance', async () => {
     let now = Date.now();
     const received: unknown[] = [];
-    const verify = verifyWebhook({ secret: SECRET, toleranceSec: 300, now: () => now });
+    const verify = verifyWebhook({ secret: SECRET, toleranceMs: 300_000, now: () => now });
     const server = await serveForTest(
       createServer({ name: 'hooks', version: '1.0.0', logger: silentLogger })
         .route('/webhooks/payments', async (req) => {

@@ -1,14 +1,14 @@
-import { createTokenBucket } from '@mcpkit/resilience';
+import { createUpstreamRateLimiter } from '@mcpkit/resilience';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-describe('createTokenBucket', () => {
+describe('createUpstreamRateLimiter', () => {
   it('spends the burst at once, then spaces requests at the rate, in order', async () => {
     vi.useFakeTimers();
-    const bucket = createTokenBucket({ ratePerSecond: 10, burst: 2, maxWaitMs: 1_000 });
+    const bucket = createUpstreamRateLimiter({ ratePerSecond: 10, burst: 2, maxWaitMs: 1_000 });
     expect(await bucket.take()).toBe(0);
     expect(await bucket.take()).toBe(0);
     const done: number[] = [];
@@ -24,7 +24,7 @@ describe('createTokenBucket', () => {
   });
 
   it('fails fast with RATE_LIMITED and retryAfterMs when the wait exceeds the bound', async () => {
-    const bucket = createTokenBucket({ ratePerSecond: 1, burst: 1, maxWaitMs: 100 }, () => 0);
+    const bucket = createUpstreamRateLimiter({ ratePerSecond: 1, burst: 1, maxWaitMs: 100 }, () => 0);
     await bucket.take();
     await expect(bucket.take()).rejects.toMatchObject({
       code: 'RATE_LIMITED',
@@ -35,7 +35,7 @@ describe('createTokenBucket', () => {
 
   it('returns the reservation of a waiter whose signal aborts', async () => {
     vi.useFakeTimers();
-    const bucket = createTokenBucket({ ratePerSecond: 10, burst: 1, maxWaitMs: 1_000 });
+    const bucket = createUpstreamRateLimiter({ ratePerSecond: 10, burst: 1, maxWaitMs: 1_000 });
     await bucket.take();
     const controller = new AbortController();
     const abandoned = bucket.take(controller.signal);

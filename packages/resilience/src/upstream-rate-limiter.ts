@@ -1,7 +1,7 @@
 import { McpkitError } from '@mcpkit/core';
 
-/** Options of {@link createTokenBucket}. */
-export interface TokenBucketOptions {
+/** Options of {@link createUpstreamRateLimiter}. */
+export interface UpstreamRateLimitOptions {
   /** Requests per second the provider allows. Required. */
   ratePerSecond: number;
   /** Requests that may go out at once after a quiet period. Default: `ratePerSecond` (one second's worth). */
@@ -10,8 +10,8 @@ export interface TokenBucketOptions {
   maxWaitMs?: number;
 }
 
-/** An outbound rate limit: {@link TokenBucket.take} waits its turn, or fails fast when the wait is too long. */
-export interface TokenBucket {
+/** An outbound rate limit: {@link UpstreamRateLimiter.take} waits its turn, or fails fast when the wait is too long. */
+export interface UpstreamRateLimiter {
   /**
    * Reserves a token and resolves once it is due, with the milliseconds waited. Throws
    * `RATE_LIMITED` (with `retryAfterMs`) when the wait would exceed `maxWaitMs`, without reserving.
@@ -20,10 +20,13 @@ export interface TokenBucket {
 }
 
 /**
- * Creates a token bucket. Tokens may go negative: each waiting request reserves the next token, so
+ * Creates an upstream rate limiter: a token bucket for calls going out to one upstream. Tokens may go negative: each waiting request reserves the next token, so
  * waiters are served in order and never all wake at once.
  */
-export function createTokenBucket(options: TokenBucketOptions, now: () => number = Date.now): TokenBucket {
+export function createUpstreamRateLimiter(
+  options: UpstreamRateLimitOptions,
+  now: () => number = Date.now,
+): UpstreamRateLimiter {
   const rate = options.ratePerSecond / 1_000;
   const burst = options.burst ?? options.ratePerSecond;
   const maxWaitMs = options.maxWaitMs ?? 1_000;
