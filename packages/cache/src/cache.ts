@@ -6,6 +6,7 @@ import {
   type Middleware,
   type ResultOf,
   type ToolCallContext,
+  type ToolResultOf,
 } from '@mcpkit/core';
 
 type CallToolResult = ResultOf<'tools/call'>;
@@ -14,7 +15,6 @@ import type { CachePolicy, LoadContext, Loaded, Resolution } from './cache-polic
 import { canonicalKey } from './canonical-key.js';
 import type { Cache } from './create-cache.js';
 import { asShared, shareableCopy } from './shared-result.js';
-import type { ToolResult } from './tool-result.js';
 
 /** The `_meta` key under which cached tool results describe how they were served. */
 export const CACHE_META_KEY = 'io.mcpkit/cache';
@@ -48,7 +48,7 @@ export interface CacheOptions<Args = Record<string, unknown>, Out = unknown> {
   /** How long past `ttlMs` the old result is returned at once while the handler refreshes it in the background, in ms. Default: the cache's `staleWhileRevalidateMs` (0). */
   staleWhileRevalidateMs?: number;
   /** Tags for invalidation: fixed, or computed from the arguments and the result. Default: none. */
-  tags?: readonly string[] | ((args: Args, result: ToolResult<Out>) => readonly string[]);
+  tags?: readonly string[] | ((args: Args, result: ToolResultOf<Out>) => readonly string[]);
   /** What identifies a call, instead of the whole validated arguments (e.g. drop a paging hint). Default: the validated arguments. */
   key?: (args: Args, ctx: ToolCallContext<Args>) => unknown;
   /** Largest result stored, in encoded bytes. Default: the cache's `maxValueBytes` (1 MiB). */
@@ -148,7 +148,7 @@ export function cache<Args = Record<string, unknown>, Out = unknown>(
       if (background) ctx.signal = AbortSignal.timeout(refreshTimeoutMs);
       const result = await next();
       if (result.isError) return { ok: false, value: result, error: errorOf(result) };
-      const tags = typeof tagsOf === 'function' ? tagsOf(args, result as ToolResult<Out>) : tagsOf;
+      const tags = typeof tagsOf === 'function' ? tagsOf(args, result as ToolResultOf<Out>) : tagsOf;
       return { ok: true, value: shareableCopy(result), ...(tags ? { tags } : {}) };
     };
 

@@ -1,7 +1,6 @@
-import type { Middleware } from '@mcpkit/core';
+import type { Middleware, ToolResultOf } from '@mcpkit/core';
 import { cacheOf } from './cache.js';
 import type { Cache } from './create-cache.js';
-import type { ToolResult } from './tool-result.js';
 
 /** Options of {@link invalidates}. */
 export interface InvalidatesOptions {
@@ -15,14 +14,14 @@ export interface InvalidatesOptions {
  * fresh data. `use: [invalidates((args) => [`invoice:${args.id}`])]`.
  */
 export function invalidates<Args = Record<string, unknown>, Out = unknown>(
-  tags: readonly string[] | ((args: Args, result: ToolResult<Out>) => readonly string[]),
+  tags: readonly string[] | ((args: Args, result: ToolResultOf<Out>) => readonly string[]),
   options: InvalidatesOptions = {},
 ): Middleware<'tools/call', Args, Out> {
   const layer: Middleware<'tools/call'> = async (ctx, next) => {
     const target = cacheOf(ctx, options.cache);
     const result = await next();
     if (result.isError) return result;
-    const list = typeof tags === 'function' ? tags(ctx.args as Args, result as ToolResult<Out>) : tags;
+    const list = typeof tags === 'function' ? tags(ctx.args as Args, result as ToolResultOf<Out>) : tags;
     await target.invalidateTags(list, ctx.telemetry);
     return result;
   };

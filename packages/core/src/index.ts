@@ -44,7 +44,7 @@ export type { McpkitErrorOptions, ToolErrorPayload } from './engine/errors.js';
 export { ErrorCode, isMcpkitError, McpkitError, toErrorPayload, toMcpkitError } from './engine/errors.js';
 export type { HealthCheckReport, HealthReport } from './engine/health.js';
 export { isInputRequired } from './engine/input-required.js';
-export type { Middleware, Next, ScopedMiddleware } from './engine/middleware.js';
+export type { Middleware, Next, ScopedMiddleware, ToolResultOf } from './engine/middleware.js';
 export { compose } from './engine/middleware.js';
 export type { ParamLimits } from './engine/param-limits.js';
 export type {

@@ -65,10 +65,16 @@ describe('length limits on what a request names', () => {
   it('bounds the subscriptions one legacy session keeps', async () => {
     const logger = createLogger({ level: 'silent' });
     server = await serveForTest(
-      createServer({ name: 'limits', version: '1.0.0', logger, requestLimits: { maxSubscriptions: 2 } }).resource(
-        'test://template/{id}/data',
-        { name: 'template', description: 'Templated', read: (_uri, { id }) => id },
-      ),
+      createServer({
+        name: 'limits',
+        version: '1.0.0',
+        logger,
+        requestLimits: { maxSubscriptions: 2 },
+      }).resource('test://template/{id}/data', {
+        name: 'template',
+        description: 'Templated',
+        read: (_uri, { id }) => id,
+      }),
       { sessions: true },
     );
     const init = await postInitialize(server.url);
