@@ -31,6 +31,8 @@ const sections = [
     text: 'Building production servers',
     items: [
       { text: 'Middleware', link: '/guide/middleware' },
+      { text: 'Auth', link: '/guide/auth' },
+      { text: 'Rate limiting', link: '/guide/rate-limiting' },
       { text: 'Resilience for upstreams', link: '/guide/resilience' },
       { text: 'Caching', link: '/guide/caching' },
       { text: 'Configuration and secrets', link: '/guide/configuration' },
