@@ -3,7 +3,7 @@
 // every internal link whose page or anchor does not exist. External links (another origin,
 // mailto:, tel:) are not fetched. Exits 1 when anything is broken.
 // Usage: node scripts/check-links.mjs [DIST]
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -69,24 +69,21 @@ for (const file of htmlFiles) {
   linksByPage.set(file, hrefs);
 }
 
-/** The built file a site path is served from (clean URLs: `/guide/x` → `guide/x.html`). */
+/** The built file a site path is served from (clean URLs: `/guide/x` → `guide/x.html`), if any. */
 function targetFile(pathname) {
   let path = safeDecodeUri(pathname).replace(/^\/+/, '');
   if (path === '' || path.endsWith('/')) path = `${path}index.html`;
-  if (fileSet.has(path)) {
-    // A directory name without a trailing slash also reaches its index page.
-    return path;
-  }
-  for (const candidate of [`${path}.html`, `${path}/index.html`, path.replace(/\.md$/, '.html')]) {
+  for (const candidate of [path, `${path}.html`, `${path}/index.html`]) {
     if (fileSet.has(candidate)) return candidate;
   }
-  if (existsSync(join(dist, path)) && statSync(join(dist, path)).isDirectory()) return undefined;
   return undefined;
 }
 
 const base = 'http://site.invalid/';
 const broken = [];
 let checked = 0;
+/** Distinct link targets (page and anchor), for the summary. */
+const targets = new Set();
 for (const [page, hrefs] of linksByPage) {
   const pageUrl = new URL(page.replace(/(^|\/)index\.html$/, '$1').replace(/\.html$/, ''), base);
   for (const href of hrefs) {
@@ -100,6 +97,7 @@ for (const [page, hrefs] of linksByPage) {
     }
     if (url.origin !== new URL(base).origin) continue; // external: not ours to check
     checked++;
+    targets.add(`${url.pathname}${url.hash}`);
     const target = targetFile(url.pathname);
     if (!target) {
       broken.push({ page, href, reason: 'no such page' });
@@ -113,7 +111,7 @@ for (const [page, hrefs] of linksByPage) {
   }
 }
 
-const summary = `${checked} internal link${checked === 1 ? '' : 's'} in ${htmlFiles.length} page${htmlFiles.length === 1 ? '' : 's'}`;
+const summary = `${checked} internal link${checked === 1 ? '' : 's'} (${targets.size} distinct) in ${htmlFiles.length} page${htmlFiles.length === 1 ? '' : 's'}`;
 if (broken.length > 0) {
   for (const { page, href, reason } of broken) console.error(`${page}: ${href} — ${reason}`);
   console.error(`\ncheck-links: ${broken.length} broken of ${summary}`);
