@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Type-checks the TypeScript examples of the READMEs so the docs cannot rot.
-// Every ```ts block of README.md, packages/*/README.md and examples/*/README.md becomes a module
+// Type-checks the TypeScript examples of the READMEs and of the documentation site so the docs
+// cannot rot. Every ```ts block of README.md, packages/*/README.md, examples/*/README.md and
+// docs/**/*.md (not the generated docs/api, nor docs/.vitepress or node_modules) becomes a module
 // in .tmp/snippets/, compiled against the workspace sources (not dist) with the shared compiler
 // options. A block whose first line is `// not-compiled` is skipped. Errors are reported at the
 // README line they come from.
@@ -23,7 +24,7 @@ const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 const SKIP_MARKER = '// not-compiled';
 const LANGUAGES = new Set(['ts', 'typescript']);
 
-/** Workspace-relative paths of the READMEs to check, root first. */
+/** Workspace-relative paths of the Markdown files to check: the READMEs (root first), then docs/. */
 function findReadmes() {
   const found = [];
   if (existsSync(join(root, 'README.md'))) found.push('README.md');
@@ -38,7 +39,28 @@ function findReadmes() {
       if (existsSync(join(dir, name, 'README.md'))) found.push(`${group}/${name}/README.md`);
     }
   }
+  for (const page of findDocPages(join(root, 'docs'))) found.push(page);
   return found;
+}
+
+/** Folders of docs/ that hold no hand-written page: generated, built or installed. */
+const DOCS_EXCLUDED = new Set(['api', 'node_modules', '.vitepress']);
+
+/** Workspace-relative paths of the Markdown pages under docs/, sorted. */
+function findDocPages(dir) {
+  if (!existsSync(dir)) return [];
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (dirname(path) === join(root, 'docs') && DOCS_EXCLUDED.has(entry.name)) continue;
+      if (entry.name === 'node_modules') continue;
+      found.push(...findDocPages(path));
+    } else if (entry.name.endsWith('.md')) {
+      found.push(toPosix(relative(root, path)));
+    }
+  }
+  return found.sort();
 }
 
 /**
@@ -78,8 +100,12 @@ function extractBlocks(markdown) {
   return blocks;
 }
 
-/** `packages/core/README.md` → `packages-core`; the root README → `root`. */
+/**
+ * `packages/core/README.md` → `packages-core`; the root README → `root`; a docs page
+ * `docs/guide/caching.md` → `docs-guide-caching`.
+ */
 function snippetPrefix(readme) {
+  if (!readme.endsWith('README.md')) return readme.replace(/\.md$/, '').split(/[\\/]/).join('-');
   const dir = dirname(readme);
   return dir === '.' ? 'root' : dir.split(/[\\/]/).join('-');
 }
@@ -181,13 +207,13 @@ if (run.error) {
   process.exit(1);
 }
 
-const summary = `${origins.size} TypeScript snippet${origins.size === 1 ? '' : 's'} from ${readmesWithSnippets.size} README${readmesWithSnippets.size === 1 ? '' : 's'}${skippedNote}`;
+const summary = `${origins.size} TypeScript snippet${origins.size === 1 ? '' : 's'} from ${readmesWithSnippets.size} Markdown file${readmesWithSnippets.size === 1 ? '' : 's'}${skippedNote}`;
 if (run.status === 0) {
   console.log(`check-snippets: ${summary} type-check`);
   process.exit(0);
 }
 
-// Rewrites `.tmp/snippets/<file>.ts(line,col): error …` to the README line the error comes from.
+// Rewrites `.tmp/snippets/<file>.ts(line,col): error …` to the Markdown line the error comes from.
 const failedBlocks = new Set();
 let errors = 0;
 for (const line of `${run.stdout}${run.stderr}`.split('\n')) {
@@ -211,6 +237,6 @@ for (const line of `${run.stdout}${run.stderr}`.split('\n')) {
   );
 }
 console.error(
-  `\ncheck-snippets: ${errors} error${errors === 1 ? '' : 's'}, ${failedBlocks.size} README block${failedBlocks.size === 1 ? '' : 's'} failing (checked ${summary})`,
+  `\ncheck-snippets: ${errors} error${errors === 1 ? '' : 's'}, ${failedBlocks.size} block${failedBlocks.size === 1 ? '' : 's'} failing (checked ${summary})`,
 );
 process.exit(1);
