@@ -13,7 +13,12 @@ export default defineConfig({
   test: {
     // Stops the run with one message when Redis or PostgreSQL is needed but not answering.
     globalSetup: ['./scripts/require-services.mjs'],
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'scripts/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'examples/*/test/**/*.test.ts',
+      'scripts/test/**/*.test.ts',
+      'docs/test/**/*.test.ts',
+    ],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     env: { LOG_LEVEL: 'silent' },
