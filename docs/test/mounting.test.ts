@@ -33,7 +33,7 @@ function shop(path = '/mcp'): FetchHandler {
         return 'restocked';
       },
     })
-    .handler({ path, allowedHosts: ['127.0.0.1', 'localhost'] });
+    .fetchHandler({ path, allowedHosts: ['127.0.0.1', 'localhost'] });
 }
 
 const mcpHandler = () => shop();
