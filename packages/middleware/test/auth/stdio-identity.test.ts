@@ -1,5 +1,5 @@
 // Issue 13, acceptance 5: a production() server with apiKey() over stdio takes its caller's key from
-// its launch environment, exactly as the README's mcpServers entry sets it, and refuses a wrong key
+// its launch environment, exactly as the auth guide's mcpServers entry sets it, and refuses a wrong key
 // with the coded error HTTP gives. The server is the built package, launched by the official client.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -44,7 +44,7 @@ beforeAll(() => {
   }
 }, 300_000);
 
-/** The `mcpServers` entry the middleware README documents, as a launcher reads it. */
+/** The `mcpServers` entry the auth guide documents, as a launcher reads it. */
 interface ServerEntry {
   command: string;
   args: string[];
@@ -52,11 +52,11 @@ interface ServerEntry {
 }
 
 function documentedEntry(): ServerEntry {
-  const readme = readFileSync(join(REPO, 'packages', 'middleware', 'README.md'), 'utf8');
+  const readme = readFileSync(join(REPO, 'docs', 'guide', 'auth.md'), 'utf8');
   const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
     .map((match) => match[1] as string)
     .find((text) => text.includes('"mcpServers"'));
-  if (block === undefined) throw new Error('The middleware README has no mcpServers configuration.');
+  if (block === undefined) throw new Error('The auth guide (docs/guide/auth.md) has no mcpServers configuration.');
   const servers = (JSON.parse(block) as { mcpServers: Record<string, ServerEntry> }).mcpServers;
   return Object.values(servers)[0] as ServerEntry;
 }
@@ -70,7 +70,7 @@ function launchConfig(values: Array<string | undefined>): ServerEntry {
     const value = values[i];
     if (value !== undefined) env[name] = value;
   });
-  // The README's first argument is the path of the user's built server: here, the fixture.
+  // The guide's first argument is the path of the user's built server: here, the fixture.
   return { command: entry.command, args: [FIXTURE, ...entry.args.slice(1)], env };
 }
 
