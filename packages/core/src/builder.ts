@@ -52,6 +52,8 @@ function assertDescribed(kind: 'Tool' | 'Prompt', name: string, description: unk
 /** The fluent builder returned by {@link createServer}. */
 export class ServerBuilder {
   readonly #def: ServerDefinition;
+  /** Names taken so far, per kind: a duplicate check in constant time keeps registering linear. */
+  readonly #taken = { tools: new Set<string>(), resources: new Set<string>(), prompts: new Set<string>() };
   #built: McpkitServer | undefined;
 
   constructor(options: ServerOptions) {
@@ -107,12 +109,13 @@ export class ServerBuilder {
         hint: 'Use 1-128 characters from A-Z, a-z, 0-9, _, - and .',
       });
     }
-    if (this.#def.tools.some((t) => t.name === name)) {
+    if (this.#taken.tools.has(name)) {
       throw new McpkitError('CONFLICT', `Tool "${name}" is registered twice.`, {
         hint: 'Give each tool a unique name.',
       });
     }
     assertDescribed('Tool', name, options.description);
+    this.#taken.tools.add(name);
     this.#def.tools.push({ name, options: options as unknown as ToolSpec['options'] });
     return this;
   }
@@ -126,8 +129,10 @@ export class ServerBuilder {
     options: IsTemplate<U> extends true ? ResourceTemplateOptions<TemplateVariables<U>> : ResourceOptions,
   ): this {
     this.#assertOpen();
-    const taken = this.#def.resources.some((r) => (r.kind === 'static' ? r.uri : r.uriTemplate) === uri);
-    if (taken) throw new McpkitError('CONFLICT', `Resource "${uri}" is registered twice.`);
+    if (this.#taken.resources.has(uri)) {
+      throw new McpkitError('CONFLICT', `Resource "${uri}" is registered twice.`);
+    }
+    this.#taken.resources.add(uri);
     if (uri.includes('{')) {
       this.#def.resources.push({
         kind: 'template',
@@ -146,10 +151,11 @@ export class ServerBuilder {
     options: PromptOptions<Args>,
   ): this {
     this.#assertOpen();
-    if (this.#def.prompts.some((p) => p.name === name)) {
+    if (this.#taken.prompts.has(name)) {
       throw new McpkitError('CONFLICT', `Prompt "${name}" is registered twice.`);
     }
     assertDescribed('Prompt', name, options.description);
+    this.#taken.prompts.add(name);
     this.#def.prompts.push({ name, options: options as unknown as PromptSpec['options'] });
     return this;
   }
