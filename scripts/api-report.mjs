@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 // Writes or checks the API report of every published entry point of every public package, with
 // API Extractor over the declarations in each package's dist/ (so build first).
 //   node scripts/api-report.mjs --local   regenerate packages/<pkg>/api/*.api.md (pnpm api:update)
@@ -6,7 +7,7 @@
 // The shared settings are in ../api-extractor.base.json; this script only says, per entry, which
 // declaration file to read and which report to write. See CONTRIBUTING.md, "Public API".
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Extractor, ExtractorConfig, ExtractorLogLevel } from '@microsoft/api-extractor';
 import ts from 'typescript';
@@ -94,17 +95,17 @@ for (const name of packages) {
         if (secondary && message.messageId === 'ae-forgotten-export' && forgotten && mainNames.has(forgotten))
           message.logLevel = ExtractorLogLevel.None;
         if (
-          message.messageId === 'console-api-report-changed' ||
+          message.messageId === 'console-api-report-not-copied' ||
           message.messageId === 'console-api-report-copied'
         )
           message.logLevel = ExtractorLogLevel.None;
-        if (message.messageId === 'console-api-report-created') message.logLevel = ExtractorLogLevel.Info;
         if (message.logLevel === ExtractorLogLevel.Info || message.logLevel === ExtractorLogLevel.Verbose)
           message.logLevel = ExtractorLogLevel.None;
       },
     });
     const report = relative(root, config.reportFilePath);
-    if (result.apiReportChanged) changed.push(report);
+    if (result.apiReportChanged)
+      changed.push({ report, current: join(config.reportTempFolder, basename(config.reportFilePath)) });
     if (!result.succeeded)
       failed.push(`${label} (${result.errorCount} errors, ${result.warningCount} warnings)`);
     console.log(
@@ -114,8 +115,17 @@ for (const name of packages) {
 }
 
 if (!local && changed.length > 0) {
+  for (const { report, current } of changed) {
+    // What changed, committed report first (`git diff --no-index` compares any two files).
+    const diff = spawnSync(
+      'git',
+      ['diff', '--no-index', '--no-color', '--unified=1', report, relative(root, current)],
+      { cwd: root, encoding: 'utf8' },
+    );
+    if (diff.stdout) console.error(`\n${diff.stdout.trimEnd()}`);
+  }
   console.error(
-    `\napi:check: the public API differs from the committed report in:\n${changed.map((f) => `  ${f}`).join('\n')}\n` +
+    `\napi:check: the public API differs from the committed report in:\n${changed.map((c) => `  ${c.report}`).join('\n')}\n` +
       'If the change is intended, run `pnpm api:update` and commit the updated report(s) with it;\n' +
       'reviewers read that diff as the change to the public surface.',
   );
