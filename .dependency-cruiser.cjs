@@ -1,8 +1,8 @@
 // Import rules of the workspace, checked by `pnpm check:deps` (dependency-cruiser) in CI.
 // Two kinds: no circle of imports anywhere in a package's sources, and the layers of
 // ../CONTRIBUTING.md ("Dependency rules" and "Core's layers"): arrows point down only.
-// Workspace imports (`@mcpkit/*`) resolve to each package's src/index.ts through
-// tsconfig.test.json, so the rules see sources, not builds, and need no build first.
+// Workspace imports (`@mcpkit/*`, and `@mcpkit/core/internal`) resolve to each package's
+// src/index.ts (src/internal.ts) through tsconfig.test.json, so the rules see sources, not builds, and need no build first.
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
