@@ -1,8 +1,8 @@
 // Import rules of the workspace, checked by `pnpm check:deps` (dependency-cruiser) in CI.
 // Two kinds: no circle of imports anywhere in a package's sources, and the layers of
 // ../CONTRIBUTING.md ("Dependency rules" and "Core's layers"): arrows point down only.
-// Workspace imports (`@mcpkit/*`) resolve to each package's src/index.ts through
-// tsconfig.test.json, so the rules see sources, not builds, and need no build first.
+// Workspace imports (`@mcpkit/*`, and `@mcpkit/core/internal`) resolve to each package's
+// src/index.ts (src/internal.ts) through tsconfig.test.json, so the rules see sources, not builds, and need no build first.
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -44,7 +44,7 @@ module.exports = {
       comment:
         'The engine never reaches up into a transport or the façade; transports come to it through the Engine interface.',
       from: { path: '^packages/core/src/engine/' },
-      to: { path: '^packages/core/src/(transports/|builder\\.ts|server\\.ts|index\\.ts)' },
+      to: { path: '^packages/core/src/(transports/|builder\\.ts|server\\.ts|index\\.ts|internal\\.ts)' },
     },
     {
       name: 'core-transports-below-facade',
@@ -52,7 +52,7 @@ module.exports = {
       comment:
         'Transports serve an Engine; they never import the builder or the server class that wires them.',
       from: { path: '^packages/core/src/transports/' },
-      to: { path: '^packages/core/src/(builder|server|index)\\.ts$' },
+      to: { path: '^packages/core/src/(builder|server|index|internal)\\.ts$' },
     },
     {
       name: 'core-imports-no-mcpkit-package',
@@ -93,9 +93,21 @@ module.exports = {
     {
       name: 'examples-use-public-entry-points',
       severity: 'error',
-      comment: "Examples are written as users write: only through the packages' public entry points.",
+      comment:
+        "Examples are written as users write: only through the packages' main entry points (never `@mcpkit/core/internal`).",
       from: { path: '^examples/' },
       to: { path: '^packages/', pathNot: '^packages/[^/]+/src/index\\.ts$' },
+    },
+    {
+      name: 'packages-use-entry-points',
+      severity: 'error',
+      comment:
+        'A package reaches another only through its published entries: the main one, or the unstable `/internal` one (src/internal.ts).',
+      from: { path: '^packages/([^/]+)/' },
+      to: {
+        path: '^packages/([^/]+)/',
+        pathNot: ['^packages/$1/', '^packages/[^/]+/src/(index|internal)\\.ts$'],
+      },
     },
   ],
   options: {

@@ -1,14 +1,21 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const source = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const source = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run against the sources; the published entry points are checked by check:packages and conformance.
-    alias: Object.fromEntries(
-      ['core', 'testing', 'resilience', 'cache', 'middleware'].map((pkg) => [`@mcpkit/${pkg}`, source(pkg)]),
-    ),
+    // The subpath entry comes first: an alias matches by prefix, so `@mcpkit/core` would also
+    // catch `@mcpkit/core/internal`.
+    alias: [
+      { find: '@mcpkit/core/internal', replacement: source('core', 'internal') },
+      ...['core', 'testing', 'resilience', 'cache', 'middleware'].map((pkg) => ({
+        find: `@mcpkit/${pkg}`,
+        replacement: source(pkg),
+      })),
+    ],
   },
   test: {
     // Stops the run with one message when Redis or PostgreSQL is needed but not answering.

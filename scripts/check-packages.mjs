@@ -128,9 +128,104 @@ main().catch((error) => { console.error(error); process.exit(1); });
     if (out.trim() !== 'ok') throw new Error(`${file} printed ${out}`);
     console.log(`${file}: imported the packed packages and served both eras, in process and over HTTP`);
   }
+  if (tarballs.core && tarballs.middleware) checkOptionalPeers();
   console.log(
     `\ncheck:packages: ${packages.length} packages passed publint, attw, and ESM + CJS consumer tests`,
   );
 } finally {
   rmSync(packDir, { recursive: true, force: true });
+}
+
+/**
+ * Optional peers stay optional: an app with core and middleware but neither @opentelemetry/api nor
+ * ioredis installed loads the middleware package (ESM and CJS), runs the production preset (which
+ * leaves tracing out), and gets a coded error naming the install command only when it calls
+ * tracing(); the internal entry loads beside the main one and shares its classes.
+ */
+function checkOptionalPeers() {
+  const project = join(packDir, 'no-optional-peers');
+  mkdirSync(project);
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'mcpkit-no-optional-peers',
+        private: true,
+        dependencies: {
+          '@mcpkit/core': `file:${tarballs.core}`,
+          '@mcpkit/middleware': `file:${tarballs.middleware}`,
+          zod: PEERS.zod,
+        },
+      },
+      null,
+      2,
+    ),
+  );
+  console.log('\n== installing core and middleware without their optional peers');
+  // Nested: each package sees only its own dependencies, as under pnpm. (prom-client depends on
+  // @opentelemetry/api; hoisted, its copy would be found from the middleware package too.)
+  run(
+    'npm',
+    ['install', '--install-strategy=nested', '--no-audit', '--no-fund', '--loglevel=error'],
+    project,
+  );
+  const program = (load) => `
+${load}
+async function main() {
+  const fromMiddleware = createRequire(require.resolve('@mcpkit/middleware'));
+  for (const peer of ['@opentelemetry/api', 'ioredis']) {
+    let found = true;
+    try { fromMiddleware.resolve(peer); } catch { found = false; }
+    if (found) throw new Error(peer + ' resolves from @mcpkit/middleware: this check needs a project without it');
+  }
+  const server = createServer({ name: 'no-peers', version: '1.0.0', logger: silentLogger })
+    .use(production({ logging: false }))
+    .tool('echo', { description: 'Echo', input: z.object({ text: z.string() }), handler: ({ text }) => text })
+    .build();
+  // A legacy exchange over the internal entry's StreamConnection, through the production preset.
+  const waiting = new Map();
+  const connection = new StreamConnection(server, (message) => waiting.get(message.id)?.(message));
+  const call = (id, method, params) =>
+    new Promise((resolve) => {
+      waiting.set(id, resolve);
+      connection.receive({ jsonrpc: '2.0', id, method, params });
+    });
+  await call(1, 'initialize', { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'c', version: '1' } });
+  connection.receive({ jsonrpc: '2.0', method: 'notifications/initialized' });
+  const echoed = await call(2, 'tools/call', { name: 'echo', arguments: { text: 'hi' } });
+  if (echoed.result?.content?.[0]?.text !== 'hi') throw new Error('unexpected answer ' + JSON.stringify(echoed));
+  let error;
+  try { tracing(); } catch (caught) { error = caught; }
+  if (!isMcpkitError(error)) throw new Error('tracing() without @opentelemetry/api threw ' + error);
+  if (error.code !== 'VALIDATION_FAILED' || !String(error.hint).includes('npm install @opentelemetry/api'))
+    throw new Error('unexpected error: ' + error.code + ' ' + error.hint);
+  console.log('ok');
+}
+main().catch((error) => { console.error(error); process.exit(1); });
+`;
+  const names = { core: 'createServer, isMcpkitError, silentLogger', middleware: 'production, tracing' };
+  const imports = (style) =>
+    [
+      ...Object.entries(names).map(([pkg, list]) =>
+        style === 'esm'
+          ? `import { ${list} } from '@mcpkit/${pkg}';`
+          : `const { ${list} } = require('@mcpkit/${pkg}');`,
+      ),
+      style === 'esm'
+        ? "import { StreamConnection } from '@mcpkit/core/internal';\nimport * as z from 'zod';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);"
+        : "const { StreamConnection } = require('@mcpkit/core/internal');\nconst z = require('zod');\nconst { createRequire } = require('node:module');",
+    ].join('\n');
+  writeFileSync(join(project, 'esm.mjs'), program(imports('esm')));
+  writeFileSync(join(project, 'cjs.cjs'), program(imports('cjs')));
+  for (const file of ['esm.mjs', 'cjs.cjs']) {
+    const out = execFileSync(process.execPath, [file], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
+    if (out.trim() !== 'ok') throw new Error(`${file} printed ${out}`);
+    console.log(
+      `${file}: middleware loaded without @opentelemetry/api or ioredis; tracing() threw VALIDATION_FAILED naming the install`,
+    );
+  }
 }

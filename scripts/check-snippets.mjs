@@ -115,10 +115,15 @@ const workspacePackages = readdirSync(join(root, 'packages')).filter((name) =>
   existsSync(join(root, 'packages', name, 'src', 'index.ts')),
 );
 
-/** `paths` entries that point every `@mcpkit/*` import at its sources. */
+/** `paths` entries that point every `@mcpkit/*` import (and `@mcpkit/<pkg>/internal`) at its sources. */
 function workspacePaths() {
   return Object.fromEntries(
-    workspacePackages.map((name) => [`@mcpkit/${name}`, [`../../packages/${name}/src/index.ts`]]),
+    workspacePackages.flatMap((name) => [
+      [`@mcpkit/${name}`, [`../../packages/${name}/src/index.ts`]],
+      ...(existsSync(join(root, 'packages', name, 'src', 'internal.ts'))
+        ? [[`@mcpkit/${name}/internal`, [`../../packages/${name}/src/internal.ts`]]]
+        : []),
+    ]),
   );
 }
 

@@ -25,6 +25,7 @@ const CLEAN: Record<string, string> = {
   'packages/core/src/server.ts':
     "import { stdio } from './transports/stdio.js';\nexport const server = stdio;\n",
   'packages/core/src/index.ts': "export { server } from './server.js';\n",
+  'packages/core/src/internal.ts': "export { engine } from './engine/engine.js';\n",
   'packages/cache/src/index.ts': "import { server } from '@mcpkit/core';\nexport const cache = server;\n",
   'packages/middleware/src/index.ts':
     "import { server } from '@mcpkit/core';\nexport const middleware = server;\n",
@@ -41,6 +42,7 @@ function cruise(planted: Record<string, string>) {
       moduleResolution: 'NodeNext',
       paths: {
         '@mcpkit/core': ['./packages/core/src/index.ts'],
+        '@mcpkit/core/internal': ['./packages/core/src/internal.ts'],
         '@mcpkit/cache': ['./packages/cache/src/index.ts'],
         '@mcpkit/middleware': ['./packages/middleware/src/index.ts'],
       },
@@ -111,6 +113,33 @@ describe('check:deps', () => {
     const result = cruise({
       'examples/demo/src/main.ts':
         "import { engine } from '../../../packages/core/src/engine/engine.js';\nexport const demo = engine;\n",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('examples-use-public-entry-points');
+  });
+
+  it('lets a package use core through its internal entry', () => {
+    const result = cruise({
+      'packages/middleware/src/index.ts':
+        "import { engine } from '@mcpkit/core/internal';\nexport const middleware = engine;\n",
+    });
+    expect(result.output).toContain('no dependency violations found');
+    expect(result.status).toBe(0);
+  });
+
+  it('fails when a package reaches into another package past its entries', () => {
+    const result = cruise({
+      'packages/middleware/src/index.ts':
+        "import { engine } from '../../core/src/engine/engine.js';\nexport const middleware = engine;\n",
+    });
+    expect(result.status).not.toBe(0);
+    expect(result.output).toContain('packages-use-entry-points');
+  });
+
+  it('fails when an example imports the internal entry', () => {
+    const result = cruise({
+      'examples/demo/src/main.ts':
+        "import { engine } from '@mcpkit/core/internal';\nexport const demo = engine;\n",
     });
     expect(result.status).not.toBe(0);
     expect(result.output).toContain('examples-use-public-entry-points');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisClientLike, RedisSubscriberLike } from './redis-client.js';
+import { requireRedisClient } from './require-redis-client.js';
 import { withTimeout } from './with-timeout.js';
 
 /** What instances tell each other: keys written or deleted, tags invalidated. */
@@ -70,6 +71,7 @@ export function createRedisCacheBus(options: RedisCacheBusOptions): CacheBus {
   let gap = false;
   let closed = false;
   let started = false;
+  requireRedisClient(client, 'The Redis cache bus');
 
   return {
     get connected() {

@@ -1,5 +1,6 @@
 import type { CacheEntry, CacheStore, StoredEntry } from './cache-store.js';
 import type { RedisClientLike } from './redis-client.js';
+import { requireRedisClient } from './require-redis-client.js';
 import { jsonSerializer, type Serializer } from './serializer.js';
 import { withTimeout } from './with-timeout.js';
 
@@ -77,6 +78,7 @@ export function createRedisCacheStore(options: RedisCacheStoreOptions): CacheSto
   const lockKey = (key: string) => `${prefix}l:${key}`;
   const run = <T>(operation: string, command: () => Promise<T>) =>
     withTimeout(command(), timeoutMs, operation);
+  requireRedisClient(client, 'The Redis cache store');
 
   return {
     name,

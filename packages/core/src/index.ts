@@ -1,3 +1,12 @@
+/**
+ * `@mcpkit/core`: build an MCP server with `createServer()`, then serve it over Streamable HTTP,
+ * a fetch handler or stdio, in both protocol eras. Everything a server author writes is exported
+ * here; the pieces sibling packages and transport authors build on are in the unstable
+ * `@mcpkit/core/internal` entry.
+ *
+ * @packageDocumentation
+ */
+
 export type { Plugin } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
 export type { ConfigOptions } from './engine/config.js';
@@ -22,6 +31,7 @@ export type {
   Completer,
   HealthCheck,
   HealthCheckResult,
+  IsTemplate,
   PromptOptions,
   PromptReturn,
   ResourceOptions,
@@ -43,25 +53,24 @@ export { HttpRefusal } from './engine/edge.js';
 export type { McpkitErrorOptions, ToolErrorPayload } from './engine/errors.js';
 export { ErrorCode, isMcpkitError, McpkitError, toErrorPayload, toMcpkitError } from './engine/errors.js';
 export type { HealthCheckReport, HealthReport } from './engine/health.js';
+export type { InputRequiredSignal } from './engine/input-required.js';
 export { isInputRequired } from './engine/input-required.js';
 export type { Middleware, Next, ScopedMiddleware, ToolResultOf } from './engine/middleware.js';
 export { compose } from './engine/middleware.js';
 export type { ParamLimits } from './engine/param-limits.js';
 export type {
   AnySchema,
-  CompiledSchema,
   FieldIssue,
   Infer,
   JsonSchemaInput,
   JsonSchemaObject,
-  SchemaOwner,
   StandardSchemaV1,
   ZodRawShape,
 } from './engine/schema.js';
-export { compileSchema, jsonSchema } from './engine/schema.js';
-export type { PromptSpec, ResourceSpec, ServerOptions, ToolSpec } from './engine/server-definition.js';
+export { jsonSchema } from './engine/schema.js';
+export type { ServerOptions } from './engine/server-definition.js';
 export type { Logger, LoggerOptions, LogLevel } from './observability/logger.js';
-export { createLogger, redactingLogger, silentLogger } from './observability/logger.js';
+export { createLogger, silentLogger } from './observability/logger.js';
 export type { RedactOptions, SecretRules } from './observability/redact.js';
 export {
   createRedactor,
@@ -95,10 +104,7 @@ export {
   MODERN_VERSIONS,
   SUPPORTED_VERSIONS,
 } from './protocol/versions.js';
-export type { ChangeEvent, LegacyState, Outcome, ServerDefinition } from './server.js';
 export { McpkitServer } from './server.js';
-export type { ConnectionOptions } from './transports/connection.js';
-export { StreamConnection } from './transports/connection.js';
 export type { TrustProxy } from './transports/http/client-address.js';
 export { clientAddressOf } from './transports/http/client-address.js';
 export type {

@@ -4,10 +4,10 @@ import {
   passesLuhn,
   redact,
   redactedExcerpt,
-  redactingLogger,
   registerSecrets,
   secret,
 } from '@mcpkit/core';
+import { redactingLogger } from '@mcpkit/core/internal';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 

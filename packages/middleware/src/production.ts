@@ -4,6 +4,7 @@ import type { AuditRecord } from './audit/audit-record.js';
 import { type LoggingOptions, logging } from './logging/logging.js';
 import { type MetricsOptions, type MetricsPlugin, metrics } from './metrics/metrics.js';
 import { type RequestIdOptions, requestId } from './request-id/request-id.js';
+import { tryLoadOtelApi } from './tracing/load-otel-api.js';
 import { type TracingOptions, tracing } from './tracing/tracing.js';
 
 /**
@@ -13,7 +14,10 @@ import { type TracingOptions, tracing } from './tracing/tracing.js';
 export interface ProductionOptions<T = AuditRecord> {
   /** Request ids at the HTTP edge. Default: `{}` (on). */
   requestId?: RequestIdOptions | false;
-  /** OpenTelemetry server spans. Default: `{}` (on; a no-op until an SDK is registered). */
+  /**
+   * OpenTelemetry server spans. Default: `{}` (on; a no-op until an SDK is registered) when
+   * `@opentelemetry/api` is installed, off when it is not. Passing options requires the package.
+   */
   tracing?: TracingOptions | false;
   /** One pino line per request. Default: `{}` (on). */
   logging?: LoggingOptions | false;
@@ -47,7 +51,11 @@ export function production<T = AuditRecord>(options: ProductionOptions<T> = {}):
   const auditPlugin = options.audit ? audit(options.audit) : undefined;
   const parts: Array<Plugin | Middleware> = [];
   if (options.requestId !== false) parts.push(requestId(options.requestId ?? {}));
-  if (options.tracing !== false) parts.push(tracing(options.tracing ?? {}));
+  // Tracing by default only where @opentelemetry/api is installed (without it no SDK can be
+  // registered, so the spans would be no-ops anyway); asked for explicitly, it must load.
+  const tracingWanted =
+    options.tracing === undefined ? !(tryLoadOtelApi() instanceof Error) : options.tracing !== false;
+  if (tracingWanted) parts.push(tracing(options.tracing || {}));
   if (options.logging !== false) parts.push(logging(options.logging ?? {}));
   if (metricsPlugin !== undefined) parts.push(metricsPlugin);
   if (options.auth !== undefined) parts.push(options.auth);

@@ -4,10 +4,10 @@ import {
   isMcpkitError,
   type Logger,
   type Plugin,
-  redactingLogger,
   type ServerBuilder,
   type Telemetry,
 } from '@mcpkit/core';
+import { redactingLogger } from '@mcpkit/core/internal';
 import {
   BrokenCircuitError,
   type BulkheadPolicy,

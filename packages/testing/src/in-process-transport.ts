@@ -1,4 +1,5 @@
-import { type McpkitServer, StreamConnection } from '@mcpkit/core';
+import type { McpkitServer } from '@mcpkit/core';
+import { StreamConnection } from '@mcpkit/core/internal';
 import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
 
 /** Copies a message the way the wire would (drops `undefined`, breaks shared references). */

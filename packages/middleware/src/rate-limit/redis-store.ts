@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { McpkitError } from '@mcpkit/core';
 import type { RateLimitDecision, RateLimitRule, RateLimitStore } from './rate-limit-store.js';
+import { requireRedisClient } from './require-redis-client.js';
 
 /** The part of an ioredis client the store uses (any client with `evalsha`/`eval` of this shape works). */
 export interface RedisScriptClient {
@@ -102,6 +103,7 @@ export function createRedisRateLimitStore(options: RedisRateLimitStoreOptions): 
       return client.eval(s.source, 1, key, ...args);
     }
   };
+  requireRedisClient(client, 'The Redis rate-limit store');
 
   return {
     async consume(key, rule: RateLimitRule): Promise<RateLimitDecision> {

@@ -1,4 +1,8 @@
-import { type SpanContext, TraceFlags } from '@opentelemetry/api';
+import type { SpanContext } from '@opentelemetry/api';
+
+// `TraceFlags.SAMPLED` of the W3C spec; a literal so that logging() (which reads trace ids too) does
+// not load the optional @opentelemetry/api.
+const SAMPLED = 0x1;
 
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
 const INVALID_TRACE = '00000000000000000000000000000000';
@@ -27,7 +31,7 @@ export function parseTraceparent(value: unknown): SpanContext | undefined {
   return {
     traceId,
     spanId,
-    traceFlags: Number.parseInt(flags, 16) & TraceFlags.SAMPLED,
+    traceFlags: Number.parseInt(flags, 16) & SAMPLED,
     isRemote: true,
   };
 }

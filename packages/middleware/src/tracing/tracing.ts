@@ -1,20 +1,7 @@
 import { type BaseContext, type Middleware, redact } from '@mcpkit/core';
-import {
-  type Attributes,
-  type Context,
-  context,
-  createTraceState,
-  INVALID_SPAN_CONTEXT,
-  ProxyTracerProvider,
-  ROOT_CONTEXT,
-  type Span,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  type TracerProvider,
-  trace,
-} from '@opentelemetry/api';
+import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { classifyError, classifyResult } from '../outcome/classify-outcome.js';
+import { loadOtelApi, type OtelApi } from './load-otel-api.js';
 import { parseTraceparent } from './traceparent.js';
 import './trace-state.js';
 
@@ -29,17 +16,6 @@ export interface TracingOptions {
 }
 
 const TRACER_NAME = '@mcpkit/middleware';
-
-// What the API's global provider delegates to while no SDK is registered (a shared singleton).
-const NOOP_PROVIDER = new ProxyTracerProvider().getDelegate();
-// Stateless, so one instance serves every request that has no trace to carry.
-const INVALID_SPAN = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
-
-/** True while no OpenTelemetry SDK has registered a global tracer provider (checked per request: an SDK may register later). */
-function sdkMissing(): boolean {
-  const provider = trace.getTracerProvider();
-  return provider instanceof ProxyTracerProvider && provider.getDelegate() === NOOP_PROVIDER;
-}
 
 /** The low-cardinality span name target: tool or prompt name (resource URIs stay out of names, per semconv). */
 function spanName(ctx: BaseContext): string {
@@ -74,7 +50,7 @@ function attributesOf(ctx: BaseContext): Attributes {
  * The parent context: `params._meta.traceparent` (the MCP semconv propagation), else the HTTP
  * `traceparent` header, else whatever context is active (an HTTP instrumentation's span).
  */
-function parentOf(ctx: BaseContext, useHeader: boolean): Context {
+function parentOf(api: OtelApi, ctx: BaseContext, useHeader: boolean): Context {
   const meta = (ctx.params as { _meta?: { traceparent?: unknown; tracestate?: unknown } })._meta;
   let carrier: { traceparent?: unknown; tracestate?: unknown } | undefined = meta;
   let remote = parseTraceparent(meta?.traceparent);
@@ -82,18 +58,18 @@ function parentOf(ctx: BaseContext, useHeader: boolean): Context {
     carrier = ctx.headers;
     remote = parseTraceparent(ctx.headers.traceparent);
   }
-  if (remote === undefined) return context.active();
+  if (remote === undefined) return api.context.active();
   const state = carrier?.tracestate;
-  if (typeof state === 'string' && state.length > 0) remote.traceState = createTraceState(state);
-  return trace.setSpanContext(ROOT_CONTEXT, remote);
+  if (typeof state === 'string' && state.length > 0) remote.traceState = api.createTraceState(state);
+  return api.trace.setSpanContext(api.ROOT_CONTEXT, remote);
 }
 
-function finish(span: Span, errorType: string | undefined, error?: unknown): void {
+function finish(api: OtelApi, span: Span, errorType: string | undefined, error?: unknown): void {
   if (errorType !== undefined && span.isRecording()) {
     span.setAttribute('error.type', errorType);
     if (errorType.startsWith('-')) span.setAttribute('rpc.response.status_code', errorType);
     span.setStatus({
-      code: SpanStatusCode.ERROR,
+      code: api.SpanStatusCode.ERROR,
       message: error instanceof Error ? (redact(error.message) as string) : errorType,
     });
     // Stack traces only for unexpected failures: coded errors are part of the contract. What an
@@ -114,8 +90,22 @@ function finish(span: Span, errorType: string | undefined, error?: unknown): voi
  * MCP semantic-convention attributes; the parent comes from `params._meta.traceparent`, else the
  * HTTP `traceparent`. The span is active while inner layers run and is put on `ctx.state.span`
  * (its trace id on `ctx.state.traceId`). Without a registered OpenTelemetry SDK it costs a no-op span.
+ *
+ * `@opentelemetry/api` is an optional peer dependency, loaded by this call: without it installed,
+ * `tracing()` throws a `VALIDATION_FAILED` `McpkitError` whose hint names the install command.
  */
 export function tracing(options: TracingOptions = {}): Middleware {
+  const api = loadOtelApi();
+  const { context, trace } = api;
+  // What the API's global provider delegates to while no SDK is registered (a shared singleton).
+  const noopProvider = new api.ProxyTracerProvider().getDelegate();
+  // Stateless, so one instance serves every request that has no trace to carry.
+  const invalidSpan = trace.wrapSpanContext(api.INVALID_SPAN_CONTEXT);
+  /** True while no OpenTelemetry SDK has registered a global tracer provider (checked per request: an SDK may register later). */
+  const sdkMissing = (): boolean => {
+    const provider = trace.getTracerProvider();
+    return provider instanceof api.ProxyTracerProvider && provider.getDelegate() === noopProvider;
+  };
   const tracer = options.tracer ?? (options.tracerProvider ?? trace).getTracer(TRACER_NAME);
   const useHeader = options.httpTraceparent ?? true;
   const global = options.tracer === undefined && options.tracerProvider === undefined;
@@ -126,10 +116,10 @@ export function tracing(options: TracingOptions = {}): Middleware {
    * lines and outgoing calls carry it, exactly as with the no-op tracer.
    */
   const untraced: Middleware = (ctx, next) => {
-    const parent = parentOf(ctx, useHeader);
+    const parent = parentOf(api, ctx, useHeader);
     const parentContext = trace.getSpanContext(parent);
     if (parentContext === undefined || !trace.isSpanContextValid(parentContext)) {
-      ctx.state.span = INVALID_SPAN;
+      ctx.state.span = invalidSpan;
       return next();
     }
     const span = trace.wrapSpanContext(parentContext);
@@ -139,10 +129,10 @@ export function tracing(options: TracingOptions = {}): Middleware {
   };
 
   const traced: Middleware = async (ctx, next) => {
-    const parent = parentOf(ctx, useHeader);
+    const parent = parentOf(api, ctx, useHeader);
     const span = tracer.startSpan(
       spanName(ctx),
-      { kind: SpanKind.SERVER, attributes: attributesOf(ctx) },
+      { kind: api.SpanKind.SERVER, attributes: attributesOf(ctx) },
       parent,
     );
     const spanContext = span.spanContext();
@@ -152,10 +142,10 @@ export function tracing(options: TracingOptions = {}): Middleware {
     try {
       result = await context.with(trace.setSpan(parent, span), next);
     } catch (error) {
-      finish(span, classifyError(error).errorType, error);
+      finish(api, span, classifyError(error).errorType, error);
       throw error;
     }
-    finish(span, classifyResult(result).errorType);
+    finish(api, span, classifyResult(result).errorType);
     return result;
   };
 

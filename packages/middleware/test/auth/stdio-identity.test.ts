@@ -56,7 +56,8 @@ function documentedEntry(): ServerEntry {
   const block = [...readme.matchAll(/```json\n([\s\S]*?)```/g)]
     .map((match) => match[1] as string)
     .find((text) => text.includes('"mcpServers"'));
-  if (block === undefined) throw new Error('The auth guide (docs/guide/auth.md) has no mcpServers configuration.');
+  if (block === undefined)
+    throw new Error('The auth guide (docs/guide/auth.md) has no mcpServers configuration.');
   const servers = (JSON.parse(block) as { mcpServers: Record<string, ServerEntry> }).mcpServers;
   return Object.values(servers)[0] as ServerEntry;
 }
