@@ -108,32 +108,51 @@ main().catch((error) => { console.error(error); process.exit(1); });
     cache: 'cache, createCache',
     middleware: 'apiKey, hashApiKey, production',
   };
-  const imports = (style) =>
-    [
-      ...Object.entries(names).map(([pkg, list]) =>
-        style === 'esm'
-          ? `import { ${list} } from '@mcpkit/${pkg}';`
-          : `const { ${list} } = require('@mcpkit/${pkg}');`,
-      ),
-      style === 'esm' ? "import * as z from 'zod';" : "const z = require('zod');",
-    ].join('\n');
-  writeFileSync(join(project, 'esm.mjs'), program(imports('esm')));
-  writeFileSync(join(project, 'cjs.cjs'), program(imports('cjs')));
-  for (const file of ['esm.mjs', 'cjs.cjs']) {
-    const out = execFileSync(process.execPath, [file], {
-      cwd: project,
-      encoding: 'utf8',
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-    });
-    if (out.trim() !== 'ok') throw new Error(`${file} printed ${out}`);
-    console.log(`${file}: imported the packed packages and served both eras, in process and over HTTP`);
-  }
+  runConsumers(
+    project,
+    program,
+    names,
+    {
+      esm: "import * as z from 'zod';",
+      cjs: "const z = require('zod');",
+    },
+    'imported the packed packages and served both eras, in process and over HTTP',
+  );
   if (tarballs.core && tarballs.middleware) checkOptionalPeers();
   console.log(
     `\ncheck:packages: ${packages.length} packages passed publint, attw, and ESM + CJS consumer tests`,
   );
 } finally {
   rmSync(packDir, { recursive: true, force: true });
+}
+
+/**
+ * Writes the consumer program twice into `project` — as ESM (esm.mjs) and as CommonJS (cjs.cjs),
+ * importing `names` from the packed packages plus the `extra` lines of each style — runs both,
+ * and expects each to print "ok".
+ */
+function runConsumers(project, program, names, extra, verdict) {
+  for (const [file, style] of [
+    ['esm.mjs', 'esm'],
+    ['cjs.cjs', 'cjs'],
+  ]) {
+    const imports = [
+      ...Object.entries(names).map(([pkg, list]) =>
+        style === 'esm'
+          ? `import { ${list} } from '@mcpkit/${pkg}';`
+          : `const { ${list} } = require('@mcpkit/${pkg}');`,
+      ),
+      extra[style],
+    ].join('\n');
+    writeFileSync(join(project, file), program(imports));
+    const out = execFileSync(process.execPath, [file], {
+      cwd: project,
+      encoding: 'utf8',
+      env: { ...process.env, LOG_LEVEL: 'silent' },
+    });
+    if (out.trim() !== 'ok') throw new Error(`${file} printed ${out}`);
+    console.log(`${file}: ${verdict}`);
+  }
 }
 
 /**
@@ -204,28 +223,14 @@ async function main() {
 main().catch((error) => { console.error(error); process.exit(1); });
 `;
   const names = { core: 'createServer, isMcpkitError, silentLogger', middleware: 'production, tracing' };
-  const imports = (style) =>
-    [
-      ...Object.entries(names).map(([pkg, list]) =>
-        style === 'esm'
-          ? `import { ${list} } from '@mcpkit/${pkg}';`
-          : `const { ${list} } = require('@mcpkit/${pkg}');`,
-      ),
-      style === 'esm'
-        ? "import { StreamConnection } from '@mcpkit/core/internal';\nimport * as z from 'zod';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);"
-        : "const { StreamConnection } = require('@mcpkit/core/internal');\nconst z = require('zod');\nconst { createRequire } = require('node:module');",
-    ].join('\n');
-  writeFileSync(join(project, 'esm.mjs'), program(imports('esm')));
-  writeFileSync(join(project, 'cjs.cjs'), program(imports('cjs')));
-  for (const file of ['esm.mjs', 'cjs.cjs']) {
-    const out = execFileSync(process.execPath, [file], {
-      cwd: project,
-      encoding: 'utf8',
-      env: { ...process.env, LOG_LEVEL: 'silent' },
-    });
-    if (out.trim() !== 'ok') throw new Error(`${file} printed ${out}`);
-    console.log(
-      `${file}: middleware loaded without @opentelemetry/api or ioredis; tracing() threw VALIDATION_FAILED naming the install`,
-    );
-  }
+  runConsumers(
+    project,
+    program,
+    names,
+    {
+      esm: "import { StreamConnection } from '@mcpkit/core/internal';\nimport * as z from 'zod';\nimport { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);",
+      cjs: "const { StreamConnection } = require('@mcpkit/core/internal');\nconst z = require('zod');\nconst { createRequire } = require('node:module');",
+    },
+    'middleware loaded without @opentelemetry/api or ioredis; tracing() threw VALIDATION_FAILED naming the install',
+  );
 }

@@ -125,7 +125,7 @@ function summarize(leg, run) {
     `conformance ${leg.name} leg: ${passed} passed` +
       (skippedOnly ? ` (+${skippedOnly} skipped-only)` : '') +
       `, ${failed} failed` +
-      (expected ? `, ${expected} expected failures (tasks-* baseline)` : '') +
+      (expected ? `, ${expected} expected failures (in the baseline)` : '') +
       ` — checks: ${checks.SUCCESS} succeeded, ${checks.FAILURE} failed, ${checks.WARNING} warnings` +
       (checks.BASELINED ? `, ${checks.BASELINED} failed inside the baseline` : ''),
   );

@@ -35,6 +35,7 @@ const sections = [
       { text: 'Rate limiting', link: '/guide/rate-limiting' },
       { text: 'Resilience for upstreams', link: '/guide/resilience' },
       { text: 'Caching', link: '/guide/caching' },
+      { text: 'Long-running tools: tasks', link: '/guide/tasks' },
       { text: 'Configuration and secrets', link: '/guide/configuration' },
       { text: 'Security defaults', link: '/guide/security', optional: true },
       { text: 'Testing your server', link: '/guide/testing' },

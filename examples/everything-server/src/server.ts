@@ -3,6 +3,7 @@ import { inputRequiredFixtures } from './input-required.js';
 import { interactiveTools } from './interactive-tools.js';
 import { prompts } from './prompts.js';
 import { resources } from './resources.js';
+import { taskFixtures } from './tasks.js';
 import { contentTools } from './tools.js';
 
 /** Builds the everything server: every fixture the official MCP conformance suite calls. */
@@ -30,6 +31,8 @@ export function createEverythingServer(options: Partial<ServerOptions> = {}): Mc
         return 'Prompt list change announced.';
       },
     });
-  server = inputRequiredFixtures(prompts(resources(interactiveTools(contentTools(builder))))).build();
+  server = taskFixtures(
+    inputRequiredFixtures(prompts(resources(interactiveTools(contentTools(builder))))),
+  ).build();
   return server;
 }

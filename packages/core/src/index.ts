@@ -69,6 +69,10 @@ export type {
 } from './engine/schema.js';
 export { jsonSchema } from './engine/schema.js';
 export type { ServerOptions } from './engine/server-definition.js';
+export type { MemoryTaskStoreOptions } from './engine/tasks/memory-task-store.js';
+export { createMemoryTaskStore } from './engine/tasks/memory-task-store.js';
+export type { NewTask, TaskOutcome, TaskRecord, TaskSignal, TaskStore } from './engine/tasks/task-store.js';
+export type { TasksOptions, ToolTaskOptions } from './engine/tasks/tasks.js';
 export type { Logger, LoggerOptions, LogLevel } from './observability/logger.js';
 export { createLogger, silentLogger } from './observability/logger.js';
 export type { RedactOptions, SecretRules } from './observability/redact.js';
@@ -96,6 +100,8 @@ export {
   textContent,
 } from './protocol/content.js';
 export { ProtocolError, RpcCode } from './protocol/rpc-error.js';
+export type { TaskStatus, TaskSupport } from './protocol/tasks.js';
+export { TASKS_EXTENSION } from './protocol/tasks.js';
 export type { Era, LoggingLevel } from './protocol/versions.js';
 export {
   LEGACY_VERSIONS,

@@ -1,5 +1,15 @@
 import type { ServerCapabilities } from '@modelcontextprotocol/server';
+import { TASKS_EXTENSION } from '../protocol/tasks.js';
 import type { Registry } from './registry.js';
+
+/** Whether any tool of the registry may run as a task (the server then speaks the Tasks extension). */
+export function servesTasks(registry: Registry): boolean {
+  for (const tool of registry.tools.values()) {
+    const support = tool.options.taskSupport;
+    if (support === 'optional' || support === 'required') return true;
+  }
+  return false;
+}
 
 /** The capabilities a registry implies, with `extra` merged over them. */
 export function deriveCapabilities(
@@ -16,5 +26,7 @@ export function deriveCapabilities(
     [...registry.prompts.values()].some((p) => Object.keys(p.complete).length > 0) ||
     registry.templates.some((t) => t.options.complete !== undefined);
   if (completes) capabilities.completions = {};
+  // Advertised under `extensions` only: the 2025-11-25 `tasks` capability is not this extension.
+  if (servesTasks(registry)) (capabilities as Record<string, unknown>).extensions = { [TASKS_EXTENSION]: {} };
   return Object.freeze({ ...capabilities, ...extra });
 }

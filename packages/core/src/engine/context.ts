@@ -144,6 +144,14 @@ export interface ToolCallContext<Args = unknown> extends BaseContext {
   readonly arguments: Readonly<Record<string, unknown>>;
   /** Arguments after validation (set before per-tool middleware and the handler run). */
   args: Args;
+  /** The task this call runs as (the Tasks extension), once it has detached; undefined otherwise. */
+  readonly taskId: string | undefined;
+  /**
+   * Turns a task-eligible call into a task now and detaches the handler from the request (for a
+   * tool with `task: { detach: 'manual' }`, after asking for input synchronously). Resolves at
+   * once when the call cannot run as a task, or already does.
+   */
+  detach(): Promise<void>;
 }
 
 /** Context of a list request; its result carries the item array so middleware can filter it. */

@@ -7,9 +7,11 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import type { ToolReturn } from '../protocol/content.js';
+import type { TaskSupport } from '../protocol/tasks.js';
 import type { BaseContext, PromptGetContext, ResourceReadContext, ToolCallContext } from './context.js';
 import type { Middleware } from './middleware.js';
 import type { AnySchema, Infer, StandardSchemaV1 } from './schema.js';
+import type { ToolTaskOptions } from './tasks/tasks.js';
 
 /** Options of `.tool(name, {...})`. */
 export interface ToolOptions<In extends AnySchema | undefined, Out extends AnySchema | undefined> {
@@ -27,6 +29,15 @@ export interface ToolOptions<In extends AnySchema | undefined, Out extends AnySc
   icons?: Icon[];
   /** Extra `_meta` published with the tool listing. */
   meta?: Record<string, unknown>;
+  /**
+   * Whether a call may (`'optional'`), must (`'required'`) or must not (`'forbidden'`) run as a
+   * task of the Tasks extension: it then answers at once with a task the client polls, answers
+   * and cancels. Only clients that declare the extension get tasks; a `'required'` tool refuses
+   * the others with `-32021`. Default: `'forbidden'`.
+   */
+  taskSupport?: TaskSupport;
+  /** How the tool runs as a task: retention, poll interval, and when it detaches. */
+  task?: ToolTaskOptions;
   /**
    * Middleware for this tool only; they run inside the global chain, after argument validation.
    * Each one sees this tool's inferred arguments (`ctx.args`) and output, so `cache({ tags: (args) => … })`

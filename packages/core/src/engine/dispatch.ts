@@ -13,6 +13,7 @@ import { isInputRequired } from './input-required.js';
 import { compose, type Middleware, type Next, type ScopedMiddleware } from './middleware.js';
 import { type FrozenTool, matchTemplate, type Registry } from './registry.js';
 import type { RequestContext } from './request-context.js';
+import type { Tasks } from './tasks/tasks.js';
 
 type Handler = (ctx: RequestContext) => Promise<unknown>;
 type Layer = (ctx: RequestContext, next: Next<unknown>) => Promise<unknown>;
@@ -155,6 +156,7 @@ export class Dispatcher {
   constructor(
     readonly registry: Registry,
     middleware: readonly ScopedMiddleware[],
+    tasks?: Tasks,
   ) {
     const r = registry;
     const chain = (method: McpMethod, terminal: Handler) => {
@@ -168,6 +170,15 @@ export class Dispatcher {
     chain('prompts/get', (ctx) => this.#getPrompt(ctx));
     chain('completion/complete', (ctx) => this.#complete(ctx));
     chain('ping', async () => ({}));
+    if (tasks !== undefined) {
+      // The Tasks extension's methods run through the global middleware, so an auth middleware
+      // has set ctx.auth, which owns the task, before the store is asked.
+      const taskChain = (method: string, terminal: Handler) =>
+        this.#chains.set(method, compose(layersFor(middleware, method as McpMethod), terminal));
+      taskChain('tasks/get', (ctx) => tasks.get(ctx.params, ctx.auth));
+      taskChain('tasks/update', (ctx) => tasks.update(ctx.params, ctx.auth));
+      taskChain('tasks/cancel', (ctx) => tasks.cancel(ctx.params, ctx.auth));
+    }
 
     const toolLayers = layersFor(middleware, 'tools/call');
     for (const tool of r.tools.values()) {
@@ -175,13 +186,19 @@ export class Dispatcher {
       const finish = (value: unknown) => checkOutput(tool, toCallToolResult(value, structured));
       // Synchronous handlers and validators are common: awaiting only real promises saves a
       // microtask hop per step on the hot path.
-      const inner = compose((tool.options.use ?? []) as unknown as Layer[], (ctx) => {
+      const invoke: Handler = (ctx) => {
         try {
           const value = tool.options.handler(ctx.args as never, ctx as never);
           return value instanceof Promise ? value.then(finish) : Promise.resolve(finish(value));
         } catch (error) {
           return Promise.reject(error);
         }
+      };
+      // A task-eligible call detaches just before its handler, after validation and middleware,
+      // so refusals (auth, limits, bad arguments) still answer the request itself.
+      const inner = compose((tool.options.use ?? []) as unknown as Layer[], (ctx) => {
+        const hook = ctx.hook;
+        return hook?.mode === 'start' ? hook.detach().then(() => invoke(ctx)) : invoke(ctx);
       });
       const label = `arguments for tool "${tool.name}"`;
       const validate: Handler = (ctx) => {

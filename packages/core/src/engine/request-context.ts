@@ -22,6 +22,7 @@ import type {
 } from './context.js';
 import type { CallEnv } from './exchange.js';
 import { InputRequiredSignal } from './input-required.js';
+import type { TaskHook, TaskPort } from './tasks/tasks.js';
 
 const CAPABILITY_OF: Record<InputRequestSpec['method'], 'elicitation' | 'sampling' | 'roots'> = {
   'elicitation/create': 'elicitation',
@@ -62,11 +63,14 @@ export class RequestContext implements BaseContext {
   arguments: Readonly<Record<string, unknown>> = {};
   args: unknown = undefined;
   uri: string | undefined = undefined;
+  /** On a task-eligible `tools/call`: how the call becomes a task. */
+  hook: TaskHook | undefined = undefined;
   #signal: AbortSignal | undefined;
   #logger: Logger | undefined;
+  #task: TaskPort | undefined;
 
   constructor(
-    readonly env: CallEnv,
+    public env: CallEnv,
     readonly rpcId: string | number,
     readonly method: McpMethod,
     readonly name: string | undefined,
@@ -124,7 +128,34 @@ export class RequestContext implements BaseContext {
       : { requestId: this.env.requestId, traceId };
   }
 
+  /** The task this call runs as, once detached. */
+  get taskId(): string | undefined {
+    return this.#task?.taskId;
+  }
+
+  /** Turns a task-eligible call into a task now (see `task.detach` of a tool); otherwise does nothing. */
+  detach(): Promise<void> {
+    return this.hook === undefined ? Promise.resolve() : this.hook.detach();
+  }
+
+  /**
+   * Moves the context from its request onto a task: a new environment (the task's cancellation,
+   * no stream back to the client) and the port its input requests and status go through. A
+   * signal narrowed by middleware for the request does not follow the task.
+   */
+  rebind(env: CallEnv, port: TaskPort): void {
+    this.env = env;
+    this.#signal = undefined;
+    this.#task = port;
+    this.#logger = this.baseLogger.child({ ...this.#logBindings(), taskId: port.taskId });
+  }
+
   progress(progress: number, total?: number, message?: string): void {
+    if (this.#task !== undefined) {
+      // Tasks send no progress notifications; a message becomes the task's status message.
+      if (message !== undefined && !this.#stopped()) this.#task.status(message);
+      return;
+    }
     const token = (this.params._meta as { progressToken?: unknown } | undefined)?.progressToken;
     if (token === undefined || this.#stopped()) return;
     const params: Record<string, unknown> = { progressToken: token, progress };
@@ -171,6 +202,7 @@ export class RequestContext implements BaseContext {
   async requestInputs<K extends string>(requests: Record<K, InputRequestSpec>): Promise<Record<K, unknown>> {
     const entries = Object.entries(requests) as Array<[K, InputRequestSpec]>;
     for (const [, spec] of entries) this.#requireCapability(spec);
+    if (this.#task !== undefined) return (await this.#task.ask(requests)) as Record<K, unknown>;
     if (this.env.era === 'legacy') {
       const out = {} as Record<K, unknown>;
       for (const [key, spec] of entries) out[key] = await this.#legacyRequest(spec);
@@ -213,6 +245,7 @@ export class RequestContext implements BaseContext {
 
   async #ask(spec: InputRequestSpec): Promise<unknown> {
     this.#requireCapability(spec);
+    if (this.#task !== undefined) return (await this.#task.ask({ input: spec })).input;
     if (this.env.era === 'legacy') return this.#legacyRequest(spec);
     const round = this.#round();
     const key = `${CAPABILITY_OF[spec.method]}-${round.next++}`;

@@ -12,6 +12,7 @@ import type { EdgeGuard, RouteHandler } from './edge.js';
 import type { ScopedMiddleware } from './middleware.js';
 import type { ParamLimits } from './param-limits.js';
 import type { AnySchema, StandardSchemaV1 } from './schema.js';
+import type { TasksOptions } from './tasks/tasks.js';
 
 /** Options of {@link createServer}. */
 export interface ServerOptions {
@@ -39,6 +40,8 @@ export interface ServerOptions {
   requestStateSecret?: string;
   /** Cache hint (`ttlMs`) for modern-era list responses, in milliseconds. Default: 0 (do not cache). */
   listTtlMs?: number;
+  /** The Tasks extension: where tasks live, how long they are kept, how many run at once. Default: see {@link TasksOptions}. */
+  tasks?: TasksOptions;
   /** Length limits on URIs, names and cursors in requests. Default: 8 192 / 256 / 1 024 characters. */
   requestLimits?: ParamLimits;
 }

@@ -8,8 +8,9 @@ import type { LegacyState } from '../protocol/legacy-state.js';
 import { identityMeta, modernResult } from '../protocol/modern-result.js';
 import { RequestStateCodec, stateBinding } from '../protocol/request-state.js';
 import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
+import { declaresTasks, missingTasksCapability, TASK_METHODS } from '../protocol/tasks.js';
 import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from '../protocol/versions.js';
-import { deriveCapabilities } from './capabilities.js';
+import { deriveCapabilities, servesTasks } from './capabilities.js';
 import type { McpMethod } from './context.js';
 import { Dispatcher } from './dispatch.js';
 import type { EdgeGuard, RouteHandler } from './edge.js';
@@ -23,6 +24,7 @@ import { ParamLimitCheck } from './param-limits.js';
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import type { EngineDefinition, ServerOptions } from './server-definition.js';
+import { Tasks, type ToolTaskOptions } from './tasks/tasks.js';
 
 const REMOVED_IN_MODERN = new Set([
   'initialize',
@@ -59,6 +61,8 @@ export class ServerEngine implements Engine {
   /** Extra HTTP routes by path. */
   readonly routes: ReadonlyMap<string, RouteHandler>;
   readonly #dispatcher: Dispatcher;
+  /** The Tasks extension, when a tool may run as a task. */
+  readonly #tasks: Tasks | undefined;
   readonly #codec: RequestStateCodec;
   readonly #definition: EngineDefinition;
   readonly #inflight = new Inflight();
@@ -88,7 +92,10 @@ export class ServerEngine implements Engine {
     this.guards = Object.freeze([...definition.guards]);
     this.routes = new Map(definition.routes);
     this.registry = freezeRegistry(definition.tools, definition.resources, definition.prompts);
-    this.#dispatcher = new Dispatcher(this.registry, definition.middleware);
+    this.#tasks = servesTasks(this.registry)
+      ? new Tasks(o.tasks ?? {}, this.#inflight, this.logger, this.telemetry)
+      : undefined;
+    this.#dispatcher = new Dispatcher(this.registry, definition.middleware, this.#tasks);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
     this.#listTtlMs = o.listTtlMs ?? 0;
     this.#limits = new ParamLimitCheck(o.requestLimits);
@@ -199,6 +206,9 @@ export class ServerEngine implements Engine {
       throw new ProtocolError(RpcCode.METHOD_NOT_FOUND, `Method not found: ${method}`, undefined, 404);
     }
     this.#limits.check(method, params);
+    if (this.#tasks !== undefined && TASK_METHODS.has(method) && !declaresTasks(env.client.capabilities)) {
+      throw missingTasksCapability(method);
+    }
     switch (method) {
       case 'initialize':
         return this.initializeResult(params.protocolVersion);
@@ -255,6 +265,12 @@ export class ServerEngine implements Engine {
           throw new ProtocolError(RpcCode.INVALID_PARAMS, 'tools/call "arguments" must be an object.');
         }
         ctx.arguments = (args ?? {}) as Record<string, unknown>;
+        const support = this.#tasks === undefined ? undefined : tool.options.taskSupport;
+        if (support === 'optional' || support === 'required') {
+          const declared = declaresTasks(env.client.capabilities);
+          if (!declared && support === 'required') throw missingTasksCapability(`Tool "${tool.name}"`);
+          if (declared) return await this.#callAsTask(ctx, env, tool.name, tool.options.task);
+        }
         result = (await this.#dispatcher.callTool(ctx)) as unknown as Record<string, unknown>;
       } else {
         if (method === 'resources/read') {
@@ -282,6 +298,30 @@ export class ServerEngine implements Engine {
       }
       throw error;
     }
+  }
+
+  /** A task-eligible call: the task it became (`resultType: "task"`), or its result if it never detached. */
+  async #callAsTask(
+    ctx: RequestContext,
+    env: CallEnv,
+    tool: string,
+    options: ToolTaskOptions | undefined,
+  ): Promise<Record<string, unknown>> {
+    const modern = env.era === 'modern';
+    const shape = (result: Record<string, unknown>) =>
+      modern ? modernResult('tools/call', result, this.#identity, this.#listTtlMs) : result;
+    const outcome = await (this.#tasks as Tasks).run(
+      ctx,
+      env,
+      tool,
+      options,
+      () => this.#dispatcher.callTool(ctx) as unknown as Promise<Record<string, unknown>>,
+      shape,
+    );
+    if ('result' in outcome) return shape(outcome.result);
+    return modern
+      ? modernResult('tools/call', outcome.task, this.#identity, this.#listTtlMs, 'task')
+      : Object.assign({ resultType: 'task' }, outcome.task);
   }
 
   /** Opens the input round of a multi-round request: verifies `requestState` before anything runs. */
@@ -356,8 +396,10 @@ export class ServerEngine implements Engine {
    * Server-wide shutdown: every transport stops taking requests, in-flight ones get up to
    * `graceMs`, then their signals abort. Transports call their own drain on `close()`.
    */
-  drain(graceMs: number): Promise<void> {
-    return this.#inflight.drain(graceMs);
+  async drain(graceMs: number): Promise<void> {
+    await this.#inflight.drain(graceMs);
+    // A task whose handler ignored its aborted signal is failed, not left working forever.
+    await this.#tasks?.failRunning();
   }
 
   /** A new correlation id. */

@@ -30,6 +30,14 @@ export interface TelemetryEvents {
     rpcMethod?: string;
     rpcName?: string;
   };
+  /** A `tools/call` became a task (the Tasks extension); its handler now runs detached from the request. */
+  'task.created': { taskId: string; tool: string; requestId: string };
+  /** A task finished with a result (an `isError` tool result included). */
+  'task.completed': { taskId: string; tool: string; durationMs: number };
+  /** A task ended with a JSON-RPC error, or was failed by a shutdown. */
+  'task.failed': { taskId: string; tool: string; durationMs: number };
+  /** A task was cancelled by its client. */
+  'task.cancelled': { taskId: string; tool: string; durationMs: number };
   'cache.hit': { tool?: string; key: string; layer: 'l1' | 'l2' };
   'cache.miss': { tool?: string; key: string };
   'cache.stale': { tool?: string; key: string };

@@ -26,7 +26,7 @@ export function modernResult(
   result: Record<string, unknown>,
   identity: Readonly<Record<string, unknown>>,
   listTtlMs: number,
-  resultType: 'complete' | 'input_required' = 'complete',
+  resultType: 'complete' | 'input_required' | 'task' = 'complete',
 ): Record<string, unknown> {
   // One literal with every key up front, then the handler's keys: spreading into a fresh object
   // and adding keys afterwards made V8 fall back to slow objects, which then serialize slowly.

@@ -7,10 +7,13 @@ function mismatch(message: string): ProtocolError {
   return new ProtocolError(RpcCode.HEADER_MISMATCH, `Header mismatch: ${message}`, undefined, 400);
 }
 
-const NAMED = new Map<string, 'name' | 'uri'>([
+const NAMED = new Map<string, 'name' | 'uri' | 'taskId'>([
   ['tools/call', 'name'],
   ['prompts/get', 'name'],
   ['resources/read', 'uri'],
+  ['tasks/get', 'taskId'],
+  ['tasks/update', 'taskId'],
+  ['tasks/cancel', 'taskId'],
 ]);
 
 const ENCODED_WORD = /^=\?base64\?(.*)\?=$/i;

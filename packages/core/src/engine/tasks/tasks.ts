@@ -1,0 +1,355 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../../observability/logger.js';
+import type { Telemetry } from '../../observability/telemetry.js';
+import { readInputResponses } from '../../protocol/input-responses.js';
+import { ProtocolError, RpcCode } from '../../protocol/rpc-error.js';
+import {
+  detailedTask,
+  type TaskSupport,
+  type TaskWire,
+  taskFields,
+  taskNotFound,
+} from '../../protocol/tasks.js';
+import { Cancellation } from '../cancellation.js';
+import type { AuthIdentity, InputRequestSpec } from '../context.js';
+import { McpkitError, toErrorPayload } from '../errors.js';
+import type { CallEnv, Exchange } from '../exchange.js';
+import type { Inflight } from '../inflight.js';
+import { createMemoryTaskStore } from './memory-task-store.js';
+import type { TaskOutcome, TaskRecord, TaskStore } from './task-store.js';
+
+/** Options of `createServer({ tasks })`: where tasks live and how long they are kept. */
+export interface TasksOptions {
+  /** Where tasks live. Default: `createMemoryTaskStore()` (one process). */
+  store?: TaskStore;
+  /** How long a task and its result stay retrievable after creation, in ms; null for no limit. Default: 3 600 000 (1 hour). */
+  ttlMs?: number | null;
+  /** The poll interval suggested to clients, in ms. Default: 1 000. */
+  pollIntervalMs?: number;
+  /** Most tasks running at once in this process; past it a call is refused with a retryable `RATE_LIMITED`. Default: 100. */
+  maxRunning?: number;
+}
+
+/** How one tool runs as a task (`task` of a tool definition). */
+export interface ToolTaskOptions {
+  /** This tool's retention, in ms (null: no limit). Default: the server's `tasks.ttlMs`. */
+  ttlMs?: number | null;
+  /** This tool's suggested poll interval, in ms. Default: the server's `tasks.pollIntervalMs`. */
+  pollIntervalMs?: number;
+  /**
+   * When the call becomes a task: `'start'` just before the handler runs (after validation and
+   * middleware), or `'manual'` when the handler calls `ctx.detach()` — for a handler that first
+   * asks for input synchronously. Default: `'start'`.
+   */
+  detach?: 'start' | 'manual';
+}
+
+/** What a task-eligible `tools/call` context carries: how to turn the call into a task. */
+export interface TaskHook {
+  readonly mode: 'start' | 'manual';
+  /** Creates the task (durably) and detaches the handler from the request; idempotent. */
+  detach(): Promise<void>;
+}
+
+/** What a detached handler's context uses to ask for input and report status. */
+export interface TaskPort {
+  readonly taskId: string;
+  ask(requests: Record<string, InputRequestSpec>): Promise<Record<string, unknown>>;
+  status(message: string): void;
+}
+
+/** A context that can be moved from its request onto a task. */
+export interface DetachableContext {
+  auth: AuthIdentity | undefined;
+  readonly signal: AbortSignal;
+  rebind(env: CallEnv, port: TaskPort): void;
+}
+
+const CAPABILITY = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+} as const;
+
+/** A detached task's way back to the client: none. Progress and log notifications are not sent for tasks. */
+const TASK_EXCHANGE: Exchange = {
+  notify() {},
+  request() {
+    return Promise.reject(new McpkitError('INTERNAL', 'A task cannot send requests to the client.'));
+  },
+};
+
+/** The owner a task is bound to: the verified subject and client, or every anonymous caller alike. */
+export function taskOwner(auth: AuthIdentity | undefined): string {
+  return auth === undefined ? 'anonymous' : `${auth.subject}\u0000${auth.clientId ?? ''}`;
+}
+
+function wire(task: TaskRecord): TaskWire {
+  const out: TaskWire = {
+    taskId: task.taskId,
+    status: task.status,
+    createdAt: new Date(task.createdAt).toISOString(),
+    lastUpdatedAt: new Date(task.lastUpdatedAt).toISOString(),
+    ttlMs: task.ttlMs,
+  };
+  if (task.pollIntervalMs !== undefined) out.pollIntervalMs = task.pollIntervalMs;
+  if (task.statusMessage !== undefined) out.statusMessage = task.statusMessage;
+  return out;
+}
+
+/**
+ * The Tasks extension (SEP-2663) of one server: turns eligible `tools/call`s into tasks that run
+ * detached from their request, and answers `tasks/get`, `tasks/update` and `tasks/cancel`.
+ */
+export class Tasks {
+  readonly store: TaskStore;
+  readonly #ttlMs: number | null;
+  readonly #pollMs: number;
+  readonly #maxRunning: number;
+  /** Tasks this process is running, with their cancellation (aborted on cancel or shutdown). */
+  readonly #running = new Map<string, Cancellation>();
+
+  constructor(
+    options: TasksOptions,
+    private readonly inflight: Inflight,
+    private readonly logger: Logger,
+    private readonly telemetry: Telemetry,
+  ) {
+    this.store = options.store ?? createMemoryTaskStore();
+    this.#ttlMs = options.ttlMs === undefined ? 3_600_000 : options.ttlMs;
+    this.#pollMs = options.pollIntervalMs ?? 1_000;
+    this.#maxRunning = options.maxRunning ?? 100;
+  }
+
+  /**
+   * Runs a task-eligible call: `call` runs the tool's chain; when the handler detaches, the task's
+   * `CreateTaskResult` body is returned at once and the chain settles the task later. A call that
+   * never detaches (a manual tool that did not) returns its plain result.
+   */
+  async run(
+    ctx: DetachableContext & { hook?: TaskHook },
+    env: CallEnv,
+    tool: string,
+    options: ToolTaskOptions | undefined,
+    call: () => Promise<Record<string, unknown>>,
+    shape: (result: Record<string, unknown>) => Record<string, unknown>,
+  ): Promise<{ task: Record<string, unknown> } | { result: Record<string, unknown> }> {
+    let detached: ((record: TaskRecord) => void) | undefined;
+    const created = new Promise<TaskRecord>((resolve) => {
+      detached = resolve;
+    });
+    let started: Promise<void> | undefined;
+    ctx.hook = {
+      mode: options?.detach ?? 'start',
+      detach: () => {
+        started ??= this.#detach(ctx, env, tool, options).then(detached);
+        return started;
+      },
+    };
+    const running = call();
+    const first = await Promise.race([
+      running.then((result) => ({ result })),
+      created.then((record) => ({ record })),
+    ]);
+    if ('result' in first) return first;
+    const record = first.record;
+    running.then(
+      (result) => this.#settle(record, { status: 'completed', result: shape(result) }),
+      (error) => this.#settle(record, this.#failure(error, record.taskId)),
+    );
+    return { task: taskFields(wire(record)) };
+  }
+
+  async #detach(ctx: DetachableContext, env: CallEnv, tool: string, options: ToolTaskOptions | undefined) {
+    if (this.#running.size >= this.#maxRunning) {
+      throw new McpkitError('RATE_LIMITED', 'The server runs as many tasks as it can; try again later.', {
+        retryable: true,
+        retryAfterMs: 1_000,
+        details: { maxRunning: this.#maxRunning },
+      });
+    }
+    const taskId = randomBytes(18).toString('base64url');
+    const ttlMs = options?.ttlMs === undefined ? this.#ttlMs : options.ttlMs;
+    const record = await this.store.create({
+      taskId,
+      owner: taskOwner(ctx.auth),
+      tool,
+      ttlMs,
+      pollIntervalMs: options?.pollIntervalMs ?? this.#pollMs,
+    });
+    const cancellation = new Cancellation();
+    this.#running.set(taskId, cancellation);
+    this.inflight.add(cancellation);
+    const waiting = new Set<(answers: Record<string, unknown>) => void>();
+    const unwatch = this.store.watch(taskId, (signal) => {
+      if (signal.kind === 'cancelled') cancellation.abort(new Error('The task was cancelled by the client.'));
+      else for (const listener of waiting) listener(signal.answers);
+    });
+    (record as { unwatch?: () => void }).unwatch = unwatch;
+    let seq = 0;
+    const store = this.store;
+    const port: TaskPort = {
+      taskId,
+      status(message) {
+        void store.setStatusMessage(taskId, message);
+      },
+      ask: (requests) =>
+        new Promise((resolve, reject) => {
+          const keys = new Map<string, string>();
+          const minted: Record<string, InputRequestSpec> = {};
+          for (const [name, spec] of Object.entries(requests)) {
+            const key = `${CAPABILITY[spec.method]}-${seq++}`;
+            keys.set(key, name);
+            minted[key] = spec;
+          }
+          const out: Record<string, unknown> = {};
+          const signal = cancellation.signal;
+          const done = () => {
+            waiting.delete(listener);
+            signal.removeEventListener('abort', onAbort);
+          };
+          const onAbort = () => {
+            done();
+            reject(signal.reason);
+          };
+          const listener = (answers: Record<string, unknown>) => {
+            for (const [key, value] of Object.entries(answers)) {
+              const name = keys.get(key);
+              if (name === undefined) continue;
+              out[name] = value;
+              keys.delete(key);
+            }
+            if (keys.size === 0) {
+              done();
+              resolve(out);
+            }
+          };
+          if (signal.aborted) return onAbort();
+          signal.addEventListener('abort', onAbort, { once: true });
+          waiting.add(listener);
+          store.requestInput(taskId, minted).catch((error) => {
+            done();
+            reject(error);
+          });
+        }),
+    };
+    ctx.rebind({ ...env, cancellation, exchange: TASK_EXCHANGE, logLevel: null }, port);
+    this.telemetry.emit('task.created', { taskId, tool, requestId: env.requestId });
+    return record;
+  }
+
+  #failure(error: unknown, taskId: string): TaskOutcome {
+    const cancellation = this.#running.get(taskId);
+    if (this.inflight.closing && cancellation?.aborted) return this.#shutdownFailure(taskId);
+    if (error instanceof ProtocolError) {
+      const out: TaskOutcome = {
+        status: 'failed',
+        error: { code: error.rpcCode, message: error.message },
+        statusMessage: error.message,
+      };
+      if (error.data !== undefined) out.error.data = error.data;
+      return out;
+    }
+    this.logger.error({ err: error, taskId }, 'task failed');
+    return {
+      status: 'failed',
+      error: { code: RpcCode.INTERNAL_ERROR, message: 'Internal error.' },
+      statusMessage: 'Internal error.',
+    };
+  }
+
+  #shutdownFailure(taskId: string): TaskOutcome {
+    const error = new McpkitError('UPSTREAM_UNAVAILABLE', 'The server shut down before the task finished.', {
+      retryable: true,
+      hint: 'Call the tool again; another instance (or this one, restarted) will run it.',
+    });
+    return {
+      status: 'failed',
+      error: { code: RpcCode.INTERNAL_ERROR, message: error.message, data: toErrorPayload(error, taskId) },
+      statusMessage: error.message,
+    };
+  }
+
+  async #settle(record: TaskRecord, outcome: TaskOutcome): Promise<void> {
+    const { taskId } = record;
+    const cancellation = this.#running.get(taskId);
+    // A shutdown that aborted the handler fails the task retryably, whatever the handler made of it.
+    const final = this.inflight.closing && cancellation?.aborted ? this.#shutdownFailure(taskId) : outcome;
+    try {
+      await this.store.settle(taskId, final);
+    } catch (error) {
+      this.logger.error({ err: error, taskId }, 'task store failed to settle a task');
+    } finally {
+      (record as { unwatch?: () => void }).unwatch?.();
+      if (cancellation) this.inflight.delete(cancellation);
+      this.#running.delete(taskId);
+    }
+    const cancelled = cancellation?.aborted === true && !this.inflight.closing;
+    this.telemetry.emit(
+      cancelled ? 'task.cancelled' : final.status === 'completed' ? 'task.completed' : 'task.failed',
+      {
+        taskId,
+        tool: record.tool,
+        durationMs: Date.now() - record.createdAt,
+      },
+    );
+  }
+
+  /** Fails every task this process still runs (after a drain's grace): none stays `working` forever. */
+  async failRunning(): Promise<void> {
+    for (const taskId of [...this.#running.keys()]) {
+      await this.store.settle(taskId, this.#shutdownFailure(taskId)).catch((error: unknown) => {
+        this.logger.error({ err: error, taskId }, 'task store failed to settle a task');
+      });
+    }
+  }
+
+  /** `tasks/get`: the task's status and, for its status, the input requests, result or error. */
+  async get(
+    params: Record<string, unknown>,
+    auth: AuthIdentity | undefined,
+  ): Promise<Record<string, unknown>> {
+    const task = await this.store.get(taskIdOf(params), taskOwner(auth));
+    if (task === undefined) throw taskNotFound();
+    return detailedTask(wire(task), {
+      inputRequests: task.inputRequests as Record<
+        string,
+        { method: string; params?: Record<string, unknown> }
+      >,
+      result: task.result,
+      error: task.error,
+    });
+  }
+
+  /** `tasks/update`: answers for the task's input requests (unknown keys are ignored). */
+  async update(
+    params: Record<string, unknown>,
+    auth: AuthIdentity | undefined,
+  ): Promise<Record<string, unknown>> {
+    const taskId = taskIdOf(params);
+    const responses = readInputResponses(params.inputResponses) ?? {};
+    if (!(await this.store.answer(taskId, taskOwner(auth), responses))) throw taskNotFound();
+    return {};
+  }
+
+  /** `tasks/cancel`: cancels a running task; a finished one is left as it is. */
+  async cancel(
+    params: Record<string, unknown>,
+    auth: AuthIdentity | undefined,
+  ): Promise<Record<string, unknown>> {
+    if (!(await this.store.cancel(taskIdOf(params), taskOwner(auth)))) throw taskNotFound();
+    return {};
+  }
+}
+
+function taskIdOf(params: Record<string, unknown>): string {
+  if (typeof params.taskId !== 'string' || params.taskId === '') {
+    throw new ProtocolError(RpcCode.INVALID_PARAMS, 'This method needs a "taskId" (a string).');
+  }
+  return params.taskId;
+}
+
+/** Whether a tool's task support lets this call run as a task. */
+export function taskEligible(support: TaskSupport | undefined, declared: boolean): boolean {
+  return declared && (support === 'optional' || support === 'required');
+}
