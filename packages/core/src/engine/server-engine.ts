@@ -5,6 +5,7 @@ import { createTelemetry, type Telemetry, type TelemetryEvents } from '../observ
 import { readInputResponses } from '../protocol/input-responses.js';
 import { type RpcRequest, rpcErrorFrom } from '../protocol/jsonrpc.js';
 import type { LegacyState } from '../protocol/legacy-state.js';
+import { MODERN_ONLY, MULTI_ROUND, REMOVED_IN_MODERN, targetName } from '../protocol/methods.js';
 import { identityMeta, modernResult } from '../protocol/modern-result.js';
 import { RequestStateCodec, stateBinding } from '../protocol/request-state.js';
 import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
@@ -25,25 +26,6 @@ import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import type { EngineDefinition, ServerOptions } from './server-definition.js';
 import { Tasks, type ToolTaskOptions } from './tasks/tasks.js';
-
-const REMOVED_IN_MODERN = new Set([
-  'initialize',
-  'ping',
-  'logging/setLevel',
-  'resources/subscribe',
-  'resources/unsubscribe',
-]);
-const MODERN_ONLY = new Set(['server/discover', 'subscriptions/listen']);
-const MULTI_ROUND = new Set(['tools/call', 'prompts/get', 'resources/read']);
-
-function targetName(method: string, params: Record<string, unknown>): string | undefined {
-  if (method === 'tools/call' || method === 'prompts/get')
-    return typeof params.name === 'string' ? params.name : undefined;
-  if (method === 'resources/read' || method === 'resources/subscribe' || method === 'resources/unsubscribe') {
-    return typeof params.uri === 'string' ? params.uri : undefined;
-  }
-  return undefined;
-}
 
 /**
  * The engine of a built server: the frozen registry, the composed chains, request handling,
