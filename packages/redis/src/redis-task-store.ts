@@ -1,0 +1,348 @@
+import {
+  createLogger,
+  type InputRequestSpec,
+  type Logger,
+  McpkitError,
+  type NewTask,
+  type TaskOutcome,
+  type TaskRecord,
+  type TaskSignal,
+  type TaskStatus,
+  type TaskStore,
+} from '@mcpkit/core';
+import { isValidInputResponse } from '@mcpkit/core/internal';
+import type { RedisClientLike, RedisSubscriberLike } from './redis-client.js';
+import { RedisOutage } from './redis-outage.js';
+import { ANSWER, CANCEL, CREATE, REQUEST_INPUT, SET_STATUS_MESSAGE, SETTLE } from './task-scripts.js';
+
+/** Options of {@link createRedisTaskStore}. */
+export interface RedisTaskStoreOptions {
+  /**
+   * Your ioredis client (or anything shaped like {@link RedisClientLike}); the store subscribes
+   * through `client.duplicate()`. For fast failure while Redis is down, create it with
+   * `enableOfflineQueue: false` and `maxRetriesPerRequest: 1`.
+   */
+  client: RedisClientLike;
+  /** Prefix of every key the store writes, and of its signal channel. Default: `mcpkit:task:`. */
+  prefix?: string;
+  /**
+   * How long Redis keeps a task created with `ttlMs: null` (no limit), in ms: Redis has no other
+   * bound on what it holds. Default: 86 400 000 (24 hours).
+   */
+  nullTtlMs?: number;
+  /** Longest wait for one Redis command before it counts as failed, in ms. Default: 1 000. */
+  timeoutMs?: number;
+  /** Where the outage start and end lines go. Default: `createLogger()` (JSON lines on stderr). */
+  logger?: Logger;
+  /** Name in errors and logs. Default: `Redis task store`. */
+  name?: string;
+  /** Clock, for tests. Default: `Date.now`. */
+  now?: () => number;
+}
+
+/** A {@link TaskStore} in Redis; `close()` ends its subscriber connection (never the client you passed). */
+export interface RedisTaskStore extends TaskStore {
+  /** Stops following signals and closes the subscriber connection. */
+  close(): Promise<void>;
+}
+
+const CANCEL_MESSAGE = 'Cancelled by the client.';
+
+interface Watcher {
+  listener: (signal: TaskSignal) => void;
+}
+
+/**
+ * Tasks in Redis, shared by every instance: a task created through one server can be read,
+ * answered and cancelled through any other, and a cancel or an answer reaches the handler
+ * wherever it runs (pub/sub on `<prefix>signals`). Each task is one hash that expires with its
+ * `ttlMs`; status changes are Lua scripts, so they are atomic across instances. While Redis is
+ * down every method fails with a retryable `UPSTREAM_UNAVAILABLE`.
+ */
+export function createRedisTaskStore(options: RedisTaskStoreOptions): RedisTaskStore {
+  if (options?.client === undefined || options.client === null) {
+    throw new McpkitError('VALIDATION_FAILED', 'The Redis task store needs a Redis client in `client`.', {
+      hint: "npm install ioredis, then pass `client: new Redis(process.env.REDIS_URL)` (import { Redis } from 'ioredis').",
+    });
+  }
+  return new RedisTaskStoreImpl(options);
+}
+
+class RedisTaskStoreImpl implements RedisTaskStore {
+  readonly #client: RedisClientLike;
+  readonly #prefix: string;
+  readonly #channel: string;
+  readonly #nullTtlMs: number;
+  readonly #timeoutMs: number;
+  readonly #now: () => number;
+  readonly #logger: Logger;
+  readonly #outage: RedisOutage;
+  readonly #watchers = new Map<string, Set<Watcher>>();
+  #subscriber: RedisSubscriberLike | undefined;
+  #subscription: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: RedisTaskStoreOptions) {
+    this.#client = options.client;
+    this.#prefix = options.prefix ?? 'mcpkit:task:';
+    this.#channel = `${this.#prefix}signals`;
+    this.#nullTtlMs = options.nullTtlMs ?? 86_400_000;
+    this.#timeoutMs = options.timeoutMs ?? 1_000;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger ?? createLogger();
+    this.#outage = new RedisOutage(options.name ?? 'Redis task store', this.#logger, this.#timeoutMs);
+  }
+
+  #key(taskId: string): string {
+    return `${this.#prefix}${taskId}`;
+  }
+
+  #run<T>(operation: string, command: () => Promise<T>): Promise<T> {
+    return this.#outage.run(operation, command);
+  }
+
+  async create(task: NewTask): Promise<TaskRecord> {
+    // Subscribed before the task exists, so a cancel sent the moment its id is known is heard.
+    await this.#run('subscribe to task signals', () => this.#subscribed());
+    const now = this.#now();
+    const fields: Array<string | number> = [
+      'owner',
+      task.owner,
+      'tool',
+      task.tool,
+      'status',
+      'working',
+      'createdAt',
+      now,
+      'updatedAt',
+      now,
+      'ttlMs',
+      task.ttlMs ?? '',
+      'pending',
+      0,
+    ];
+    if (task.pollIntervalMs !== undefined) fields.push('pollIntervalMs', task.pollIntervalMs);
+    const expiry = Math.max(1, Math.ceil(task.ttlMs ?? this.#nullTtlMs));
+    const created = await this.#run('create a task', () =>
+      this.#client.eval(CREATE, 1, this.#key(task.taskId), expiry, ...fields),
+    );
+    if (created !== 1) {
+      throw new McpkitError('CONFLICT', 'A task with this id already exists.', { retryable: true });
+    }
+    const record: TaskRecord = {
+      taskId: task.taskId,
+      owner: task.owner,
+      tool: task.tool,
+      status: 'working',
+      createdAt: now,
+      lastUpdatedAt: now,
+      ttlMs: task.ttlMs,
+      inputRequests: {},
+    };
+    if (task.pollIntervalMs !== undefined)
+      (record as { pollIntervalMs?: number }).pollIntervalMs = task.pollIntervalMs;
+    return record;
+  }
+
+  /** The live task (any owner), read in one round trip. */
+  async #read(taskId: string): Promise<TaskRecord | undefined> {
+    const hash = await this.#run('read a task', () => this.#client.hgetall(this.#key(taskId)));
+    const task = toRecord(taskId, hash);
+    if (task === undefined) return undefined;
+    // Redis expires the key; the clock check keeps the store's answer exact between its expiry tick.
+    if (task.ttlMs !== null && this.#now() >= task.createdAt + task.ttlMs) return undefined;
+    return task;
+  }
+
+  async get(taskId: string, owner: string): Promise<TaskRecord | undefined> {
+    const task = await this.#read(taskId);
+    return task !== undefined && task.owner === owner ? task : undefined;
+  }
+
+  async requestInput(taskId: string, requests: Record<string, InputRequestSpec>): Promise<void> {
+    const pairs: string[] = [];
+    for (const [key, spec] of Object.entries(requests)) pairs.push(key, JSON.stringify(spec));
+    await this.#run('request input', () =>
+      this.#client.eval(REQUEST_INPUT, 1, this.#key(taskId), this.#now(), ...pairs),
+    );
+  }
+
+  async answer(taskId: string, owner: string, responses: Record<string, unknown>): Promise<boolean> {
+    const task = await this.get(taskId, owner);
+    if (task === undefined) return false;
+    // Validated here against the requests' methods, taken (or not) atomically by the script.
+    const pairs: string[] = [];
+    for (const [key, value] of Object.entries(responses)) {
+      const spec = task.inputRequests[key];
+      if (spec === undefined || !isValidInputResponse(spec.method, value)) continue;
+      pairs.push(key, JSON.stringify(value));
+    }
+    if (pairs.length === 0) return true;
+    const known = await this.#run('answer a task', () =>
+      this.#client.eval(ANSWER, 1, this.#key(taskId), owner, this.#now(), this.#channel, taskId, ...pairs),
+    );
+    return known === 1;
+  }
+
+  async settle(taskId: string, outcome: TaskOutcome): Promise<void> {
+    const args: Array<string | number> = [this.#now(), outcome.status];
+    if (outcome.status === 'completed') args.push('result', JSON.stringify(outcome.result));
+    else {
+      args.push('error', JSON.stringify(outcome.error));
+      if (outcome.statusMessage !== undefined) args.push(outcome.statusMessage);
+    }
+    await this.#run('settle a task', () => this.#client.eval(SETTLE, 1, this.#key(taskId), ...args));
+    this.#watchers.delete(taskId);
+  }
+
+  async setStatusMessage(taskId: string, message: string): Promise<void> {
+    await this.#run('set a status message', () =>
+      this.#client.eval(SET_STATUS_MESSAGE, 1, this.#key(taskId), this.#now(), message),
+    );
+  }
+
+  async cancel(taskId: string, owner: string): Promise<boolean> {
+    const known = await this.#run('cancel a task', () =>
+      this.#client.eval(
+        CANCEL,
+        1,
+        this.#key(taskId),
+        owner,
+        this.#now(),
+        this.#channel,
+        taskId,
+        CANCEL_MESSAGE,
+      ),
+    );
+    return known === 1;
+  }
+
+  watch(taskId: string, listener: (signal: TaskSignal) => void): () => void {
+    let set = this.#watchers.get(taskId);
+    if (set === undefined) {
+      set = new Set();
+      this.#watchers.set(taskId, set);
+    }
+    const watcher: Watcher = { listener };
+    set.add(watcher);
+    // Normally already subscribed (create waits for it); a failure here is logged by the outage.
+    this.#run('subscribe to task signals', () => this.#subscribed()).catch(() => {});
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0 && this.#watchers.get(taskId) === set) this.#watchers.delete(taskId);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#watchers.clear();
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    this.#subscription = undefined;
+    if (subscriber === undefined) return;
+    await subscriber.quit().catch(() => subscriber.disconnect());
+  }
+
+  #subscribed(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the store is closed'));
+    this.#subscription ??= this.#subscribe().catch((error: unknown) => {
+      this.#subscription = undefined;
+      throw error;
+    });
+    return this.#subscription;
+  }
+
+  async #subscribe(): Promise<void> {
+    const subscriber = this.#subscriber ?? this.#openSubscriber();
+    if (subscriber.status !== 'ready') {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          subscriber.removeListener('ready', ready);
+          reject(new Error(`the subscriber connection was not ready within ${this.#timeoutMs} ms`));
+        }, this.#timeoutMs);
+        const ready = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        subscriber.once('ready', ready);
+      });
+    }
+    await subscriber.subscribe(this.#channel);
+  }
+
+  #openSubscriber(): RedisSubscriberLike {
+    const subscriber = this.#client.duplicate();
+    this.#subscriber = subscriber;
+    // Errors surface through the commands that need Redis; the connection itself reconnects.
+    subscriber.on('error', () => {});
+    subscriber.on('message', (channel, message) => {
+      if (channel === this.#channel) this.#deliver(message);
+    });
+    // After a reconnect, a cancel published while the subscriber was away was missed: look.
+    subscriber.on('ready', () => {
+      for (const taskId of this.#watchers.keys()) void this.#recheck(taskId);
+    });
+    return subscriber;
+  }
+
+  async #recheck(taskId: string): Promise<void> {
+    const task = await this.#read(taskId).catch(() => undefined);
+    if (task?.status === 'cancelled') this.#emit(taskId, { kind: 'cancelled' });
+  }
+
+  #deliver(message: string): void {
+    let signal: { taskId?: unknown; kind?: unknown; answers?: unknown };
+    try {
+      signal = JSON.parse(message) as typeof signal;
+    } catch {
+      return;
+    }
+    if (typeof signal.taskId !== 'string') return;
+    if (signal.kind === 'cancelled') this.#emit(signal.taskId, { kind: 'cancelled' });
+    else if (signal.kind === 'answered' && typeof signal.answers === 'object' && signal.answers !== null)
+      this.#emit(signal.taskId, { kind: 'answered', answers: signal.answers as Record<string, unknown> });
+  }
+
+  #emit(taskId: string, signal: TaskSignal): void {
+    const set = this.#watchers.get(taskId);
+    if (set === undefined) return;
+    // A cancelled task hears nothing more, as with the memory store.
+    if (signal.kind === 'cancelled') this.#watchers.delete(taskId);
+    for (const watcher of [...set]) {
+      try {
+        watcher.listener(signal);
+      } catch (error) {
+        this.#logger.error({ err: error, taskId }, 'a task signal listener threw');
+      }
+    }
+  }
+}
+
+const STATUSES = new Set<string>(['working', 'input_required', 'completed', 'failed', 'cancelled']);
+
+/** A task from its hash; undefined for a missing (or unreadable) one. */
+function toRecord(taskId: string, hash: Record<string, string>): TaskRecord | undefined {
+  const { status, owner, tool } = hash;
+  if (status === undefined || owner === undefined || tool === undefined || !STATUSES.has(status))
+    return undefined;
+  const inputRequests: Record<string, InputRequestSpec> = {};
+  for (const [field, value] of Object.entries(hash)) {
+    if (field.startsWith('in:')) inputRequests[field.slice(3)] = JSON.parse(value) as InputRequestSpec;
+  }
+  const record: TaskRecord = {
+    taskId,
+    owner,
+    tool,
+    status: status as TaskStatus,
+    createdAt: Number(hash.createdAt),
+    lastUpdatedAt: Number(hash.updatedAt),
+    ttlMs: hash.ttlMs === undefined || hash.ttlMs === '' ? null : Number(hash.ttlMs),
+    inputRequests,
+  };
+  if (hash.pollIntervalMs !== undefined)
+    (record as { pollIntervalMs?: number }).pollIntervalMs = Number(hash.pollIntervalMs);
+  if (hash.message !== undefined) record.statusMessage = hash.message;
+  if (hash.result !== undefined) record.result = JSON.parse(hash.result) as Record<string, unknown>;
+  if (hash.error !== undefined) record.error = JSON.parse(hash.error) as TaskRecord['error'];
+  return record;
+}
