@@ -60,12 +60,16 @@ export class RedisOutage {
         `${this.store}: Redis is unavailable; task calls fail with UPSTREAM_UNAVAILABLE until it answers`,
       );
     }
-    return new McpkitError('UPSTREAM_UNAVAILABLE', `The ${this.store} is unavailable (could not ${operation}).`, {
-      retryable: true,
-      retryAfterMs: 1_000,
-      hint: 'Tasks are kept in Redis, which does not answer right now; try again shortly.',
-      details: { store: this.store },
-      cause: error,
-    });
+    return new McpkitError(
+      'UPSTREAM_UNAVAILABLE',
+      `The ${this.store} is unavailable (could not ${operation}).`,
+      {
+        retryable: true,
+        retryAfterMs: 1_000,
+        hint: 'Tasks are kept in Redis, which does not answer right now; try again shortly.',
+        details: { store: this.store },
+        cause: error,
+      },
+    );
   }
 }

@@ -131,7 +131,7 @@ describe('tasks across two instances on one Redis', () => {
     expect(done.result).toMatchObject({ content: [{ text: 'went ahead on a' }] });
   });
 
-  it("aborts the handler on A within 100 ms of a cancel through B, and the task stays cancelled", async () => {
+  it('aborts the handler on A within 100 ms of a cancel through B, and the task stays cancelled', async () => {
     const [a, b] = [await instance('a'), await instance('b')];
     const created = await a('tools/call', { name: 'work', arguments: { ms: 10_000 } });
     const before = aborted.length;

@@ -15,7 +15,12 @@ let admin: Redis;
 const stores: RedisTaskStore[] = [];
 
 async function store(options: { now?: () => number; nullTtlMs?: number } = {}): Promise<RedisTaskStore> {
-  const made = createRedisTaskStore({ client: await connectRedis(), prefix, logger: silentLogger, ...options });
+  const made = createRedisTaskStore({
+    client: await connectRedis(),
+    prefix,
+    logger: silentLogger,
+    ...options,
+  });
   stores.push(made);
   return made;
 }
@@ -55,7 +60,13 @@ describe('createRedisTaskStore', () => {
   it('creates a working task that another instance reads, with the same fields', async () => {
     const [a, b] = [await store(), await store()];
     const taskId = id();
-    const created = await a.create({ taskId, owner: 'ada', tool: 'work', ttlMs: 60_000, pollIntervalMs: 250 });
+    const created = await a.create({
+      taskId,
+      owner: 'ada',
+      tool: 'work',
+      ttlMs: 60_000,
+      pollIntervalMs: 250,
+    });
     expect(created).toMatchObject({ taskId, owner: 'ada', tool: 'work', status: 'working', ttlMs: 60_000 });
     expect(await b.get(taskId, 'ada')).toEqual(created);
     const pttl = await admin.pttl(`${prefix}${taskId}`);
@@ -183,7 +194,11 @@ describe('createRedisTaskStore', () => {
     const heard = signals(s, taskId);
     expect(await s.cancel(taskId, 'o')).toBe(true);
     const first = await s.get(taskId, 'o');
-    expect(first).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled by the client.', inputRequests: {} });
+    expect(first).toMatchObject({
+      status: 'cancelled',
+      statusMessage: 'Cancelled by the client.',
+      inputRequests: {},
+    });
     expect(await s.cancel(taskId, 'o')).toBe(true);
     expect(await s.answer(taskId, 'o', { 'elicitation-0': ACCEPT })).toBe(true);
     expect(await s.get(taskId, 'o')).toEqual(first);
