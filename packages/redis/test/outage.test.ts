@@ -2,7 +2,6 @@ import { createServer, type Logger, McpkitError, TASKS_EXTENSION } from '@mcpkit
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createRedisTaskStore } from '../src/index.js';
-import { startTcpProxy } from './support/tcp-proxy.js';
 import {
   closeClients,
   connectRedis,
@@ -12,6 +11,7 @@ import {
   REDIS_URL,
   testPrefix,
 } from './support/redis.js';
+import { startTcpProxy } from './support/tcp-proxy.js';
 
 // Redis away: every store method fails with a retryable UPSTREAM_UNAVAILABLE naming the store,
 // never a crash or a hang, and the outage is logged once when it starts and once when it ends.
@@ -64,7 +64,7 @@ describe('the Redis task store while Redis is down', () => {
     const calls = [
       store.create({ taskId: 't', owner: 'o', tool: 'work', ttlMs: 1_000 }),
       store.get('t', 'o'),
-      store.requestInput('t', { k: { method: 'elicitation/create', params: {} } }),
+      store.requestInput('t', { k: { method: 'roots/list' } }),
       store.answer('t', 'o', { k: {} }),
       store.settle('t', { status: 'completed', result: {} }),
       store.setStatusMessage('t', 'm'),

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { McpkitError, silentLogger, type TaskSignal } from '@mcpkit/core';
+import { type InputRequestSpec, McpkitError, silentLogger, type TaskSignal } from '@mcpkit/core';
 import type { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTaskStore, type RedisTaskStore } from '../src/index.js';
@@ -9,7 +9,10 @@ import { closeClients, connectRedis, deleteKeys, testPrefix } from './support/re
 // only a shared store has: expiry by Redis itself and signals heard by another instance.
 
 const prefix = testPrefix('store');
-const ELICIT = { method: 'elicitation/create' as const, params: { message: 'Go ahead?' } };
+const ELICIT: InputRequestSpec = {
+  method: 'elicitation/create',
+  params: { message: 'Go ahead?', requestedSchema: { type: 'object', properties: {} } },
+};
 const ACCEPT = { action: 'accept', content: { ok: true } };
 let admin: Redis;
 const stores: RedisTaskStore[] = [];
