@@ -1,19 +1,31 @@
+import { randomBytes } from 'node:crypto';
 import {
   createLogger,
   type InputRequestSpec,
   type Logger,
   McpkitError,
   type NewTask,
+  RpcCode,
   type TaskOutcome,
   type TaskRecord,
   type TaskSignal,
   type TaskStatus,
   type TaskStore,
+  toErrorPayload,
 } from '@mcpkit/core';
 import { isValidInputResponse } from '@mcpkit/core/internal';
 import type { RedisClientLike, RedisSubscriberLike } from './redis-client.js';
 import { RedisOutage } from './redis-outage.js';
-import { ANSWER, CANCEL, CREATE, REQUEST_INPUT, SET_STATUS_MESSAGE, SETTLE } from './task-scripts.js';
+import {
+  ANSWER,
+  BEAT,
+  CANCEL,
+  CREATE,
+  FAIL_ORPHAN,
+  REQUEST_INPUT,
+  SET_STATUS_MESSAGE,
+  SETTLE,
+} from './task-scripts.js';
 
 /** Options of {@link createRedisTaskStore}. */
 export interface RedisTaskStoreOptions {
@@ -30,6 +42,13 @@ export interface RedisTaskStoreOptions {
    * bound on what it holds. Default: 86 400 000 (24 hours).
    */
   nullTtlMs?: number;
+  /**
+   * How long an instance's heartbeat lives in Redis, in ms (it is renewed every third of that).
+   * A running task whose instance stopped beating (crashed, killed, cut off from Redis) is marked
+   * failed, with a retryable `UPSTREAM_UNAVAILABLE`, by the first instance that reads it after the
+   * heartbeat lapsed. Default: 10 000.
+   */
+  heartbeatMs?: number;
   /** Longest wait for one Redis command before it counts as failed, in ms. Default: 1 000. */
   timeoutMs?: number;
   /** Where the outage start and end lines go. Default: `createLogger()` (JSON lines on stderr). */
@@ -47,6 +66,7 @@ export interface RedisTaskStore extends TaskStore {
 }
 
 const CANCEL_MESSAGE = 'Cancelled by the client.';
+const ORPHAN_MESSAGE = 'The server instance running the task stopped before it finished.';
 
 interface Watcher {
   listener: (signal: TaskSignal) => void;
@@ -78,6 +98,10 @@ class RedisTaskStoreImpl implements RedisTaskStore {
   readonly #logger: Logger;
   readonly #outage: RedisOutage;
   readonly #watchers = new Map<string, Set<Watcher>>();
+  readonly #heartbeatMs: number;
+  /** This instance's id in the `instance` field of the tasks it creates (and so runs). */
+  readonly #instance = randomBytes(12).toString('base64url');
+  #beating: NodeJS.Timeout | undefined;
   #subscriber: RedisSubscriberLike | undefined;
   #subscription: Promise<void> | undefined;
   #closed = false;
@@ -88,6 +112,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     this.#channel = `${this.#prefix}signals`;
     this.#nullTtlMs = options.nullTtlMs ?? 86_400_000;
     this.#timeoutMs = options.timeoutMs ?? 1_000;
+    this.#heartbeatMs = options.heartbeatMs ?? 10_000;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? createLogger();
     this.#outage = new RedisOutage(options.name ?? 'Redis task store', this.#logger, this.#timeoutMs);
@@ -95,6 +120,22 @@ class RedisTaskStoreImpl implements RedisTaskStore {
 
   #key(taskId: string): string {
     return `${this.#prefix}${taskId}`;
+  }
+
+  #instanceKey(instance: string): string {
+    return `${this.#prefix}instance:${instance}`;
+  }
+
+  /** Renews this instance's heartbeat while it lives; a failed beat is the outage's to log. */
+  #startBeating(): void {
+    if (this.#beating !== undefined || this.#closed) return;
+    const beat = () => {
+      this.#run('renew the heartbeat', () =>
+        this.#client.eval(BEAT, 1, this.#instanceKey(this.#instance), this.#heartbeatMs),
+      ).catch(() => {});
+    };
+    this.#beating = setInterval(beat, Math.max(1, Math.floor(this.#heartbeatMs / 3)));
+    this.#beating.unref();
   }
 
   #run<T>(operation: string, command: () => Promise<T>): Promise<T> {
@@ -120,12 +161,23 @@ class RedisTaskStoreImpl implements RedisTaskStore {
       task.ttlMs ?? '',
       'pending',
       0,
+      'instance',
+      this.#instance,
     ];
     if (task.pollIntervalMs !== undefined) fields.push('pollIntervalMs', task.pollIntervalMs);
     const expiry = Math.max(1, Math.ceil(task.ttlMs ?? this.#nullTtlMs));
     const created = await this.#run('create a task', () =>
-      this.#client.eval(CREATE, 1, this.#key(task.taskId), expiry, ...fields),
+      this.#client.eval(
+        CREATE,
+        2,
+        this.#key(task.taskId),
+        this.#instanceKey(this.#instance),
+        expiry,
+        this.#heartbeatMs,
+        ...fields,
+      ),
     );
+    this.#startBeating();
     if (created !== 1) {
       throw new McpkitError('CONFLICT', 'A task with this id already exists.', { retryable: true });
     }
@@ -151,7 +203,37 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     if (task === undefined) return undefined;
     // Redis expires the key; the clock check keeps the store's answer exact between its expiry tick.
     if (task.ttlMs !== null && this.#now() >= task.createdAt + task.ttlMs) return undefined;
-    return task;
+    const instance = hash.instance;
+    if (instance === undefined || (task.status !== 'working' && task.status !== 'input_required'))
+      return task;
+    return (await this.#failIfOrphaned(task, instance)) ?? task;
+  }
+
+  /** The task marked failed when the instance running it stopped beating; undefined while it beats. */
+  async #failIfOrphaned(task: TaskRecord, instance: string): Promise<TaskRecord | undefined> {
+    if (instance === this.#instance && !this.#closed) return undefined;
+    const error = new McpkitError('UPSTREAM_UNAVAILABLE', ORPHAN_MESSAGE, {
+      retryable: true,
+      hint: 'Call the tool again; a live instance will run it.',
+    });
+    const wire = {
+      code: RpcCode.INTERNAL_ERROR,
+      message: ORPHAN_MESSAGE,
+      data: toErrorPayload(error, task.taskId),
+    };
+    const failed = await this.#run('check the heartbeat of a task', () =>
+      this.#client.eval(
+        FAIL_ORPHAN,
+        2,
+        this.#key(task.taskId),
+        this.#instanceKey(instance),
+        this.#now(),
+        JSON.stringify(wire),
+        ORPHAN_MESSAGE,
+      ),
+    );
+    if (failed !== 1) return undefined;
+    return { ...task, status: 'failed', statusMessage: ORPHAN_MESSAGE, inputRequests: {}, error: wire };
   }
 
   async get(taskId: string, owner: string): Promise<TaskRecord | undefined> {
@@ -235,6 +317,8 @@ class RedisTaskStoreImpl implements RedisTaskStore {
 
   async close(): Promise<void> {
     this.#closed = true;
+    clearInterval(this.#beating);
+    this.#beating = undefined;
     this.#watchers.clear();
     const subscriber = this.#subscriber;
     this.#subscriber = undefined;

@@ -3,7 +3,8 @@
 // after an acknowledgement reads the new state. A task is one hash:
 //   owner, tool, status, message (status message), createdAt, updatedAt, ttlMs ('' for null),
 //   pollIntervalMs, pending (count of outstanding input requests), in:<key> (each request, JSON),
-//   result / error (JSON, once settled).
+//   result / error (JSON, once settled), instance (the id of the instance running it, whose
+//   heartbeat key <prefix>instance:<id> lives while that instance does).
 
 const PRELUDE = `
 local function terminal(status)
@@ -17,11 +18,31 @@ local function clearInput(key)
 end
 `;
 
-/** KEYS: task. ARGV: expiry ms, then the hash's field/value pairs. 0 when the id is taken. */
+/**
+ * KEYS: task, the creating instance's heartbeat key. ARGV: expiry ms, heartbeat ms, then the
+ * hash's field/value pairs. Beats once, so the task never looks orphaned. 0 when the id is taken.
+ */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+redis.call('HSET', KEYS[1], unpack(ARGV, 3))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
+return 1`;
+
+/** KEYS: an instance's heartbeat key. ARGV: heartbeat ms. */
+export const BEAT = `
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+return 1`;
+
+/**
+ * KEYS: task, its instance's heartbeat key. ARGV: now, error JSON, status message. Fails a
+ * running task whose instance stopped beating (it died without settling). 1 when it did.
+ */
+export const FAIL_ORPHAN = `${PRELUDE}
+local status = redis.call('HGET', KEYS[1], 'status')
+if not status or terminal(status) or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+clearInput(KEYS[1])
+redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[2], 'message', ARGV[3], 'updatedAt', ARGV[1])
 return 1`;
 
 /** KEYS: task. ARGV: now, then key/request-JSON pairs. Adds requests to a running task. */

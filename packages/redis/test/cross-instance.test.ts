@@ -14,8 +14,9 @@ const prefix = testPrefix('cross');
 const stores: RedisTaskStore[] = [];
 const aborted: Array<{ server: string; at: number }> = [];
 
-async function instance(name: string) {
-  const store = createRedisTaskStore({ client: await connectRedis(), prefix, logger: silentLogger });
+async function instance(name: string, heartbeatMs?: number) {
+  const client = await connectRedis();
+  const store = createRedisTaskStore({ client, prefix, logger: silentLogger, heartbeatMs });
   stores.push(store);
   const server = createServer({ name: `tasks-${name}`, version: '1.0.0', tasks: { store, ttlMs: 60_000 } })
     .use(async (ctx, next) => {
@@ -51,7 +52,7 @@ async function instance(name: string) {
     .build();
   const handler = server.fetchHandler({ allowedHosts: [] });
   let ids = 0;
-  return async function request(method: string, params: Record<string, unknown>, user = 'ada') {
+  const request = async function request(method: string, params: Record<string, unknown>, user = 'ada') {
     const response = await handler(
       new Request('http://127.0.0.1/mcp', {
         method: 'POST',
@@ -85,12 +86,18 @@ async function instance(name: string) {
     if (message.error) throw message.error;
     return message.result as Record<string, unknown>;
   };
+  return Object.assign(request, { client });
 }
 
 type Request = Awaited<ReturnType<typeof instance>>;
 
-async function until(request: Request, taskId: unknown, status: string): Promise<Record<string, unknown>> {
-  for (let i = 0; i < 200; i++) {
+async function until(
+  request: Request,
+  taskId: unknown,
+  status: string,
+  tries = 200,
+): Promise<Record<string, unknown>> {
+  for (let i = 0; i < tries; i++) {
     const task = await request('tasks/get', { taskId });
     if (task.status === status) return task;
     await new Promise((r) => setTimeout(r, 10));
@@ -162,5 +169,25 @@ describe('tasks across two instances on one Redis', () => {
     }
     expect(refusals).toEqual(new Set([JSON.stringify([-32602, 'Failed to retrieve task: Task not found.'])]));
     expect((await b('tasks/get', { taskId: created.taskId })).status).toBe('working');
+  });
+
+  it('marks a task failed, retryably, once the instance running it died and its heartbeat lapsed', async () => {
+    const heartbeatMs = 300;
+    const [a, b] = [await instance('a', heartbeatMs), await instance('b', heartbeatMs)];
+    const running = await a('tools/call', { name: 'work', arguments: { ms: 10_000 } });
+    const doomed = await a('tools/call', { name: 'work', arguments: { ms: 10_000 } });
+    // A live instance's task stays working past several heartbeats.
+    await new Promise((r) => setTimeout(r, heartbeatMs * 2));
+    expect((await b('tasks/get', { taskId: running.taskId })).status).toBe('working');
+    // A dies: its connection to Redis is gone for good, so no beat arrives any more.
+    a.client.disconnect();
+    const diedAt = performance.now();
+    const failed = await until(b, doomed.taskId, 'failed', 300);
+    expect(performance.now() - diedAt).toBeLessThan(heartbeatMs + 1_000);
+    expect(failed.error).toMatchObject({
+      code: -32603,
+      data: { code: 'UPSTREAM_UNAVAILABLE', retryable: true },
+    });
+    expect(failed.statusMessage).toBe('The server instance running the task stopped before it finished.');
   });
 });
