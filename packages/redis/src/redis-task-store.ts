@@ -19,6 +19,7 @@ import { RedisOutage } from './redis-outage.js';
 import {
   ANSWER,
   BEAT,
+  BEATING,
   CANCEL,
   CREATE,
   FAIL_ORPHAN,
@@ -126,15 +127,22 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     return `${this.#prefix}instance:${instance}`;
   }
 
-  /** Renews this instance's heartbeat while it lives; a failed beat is the outage's to log. */
-  #startBeating(): void {
+  #beat(): Promise<unknown> {
+    return this.#run('renew the heartbeat', () =>
+      this.#client.eval(BEAT, 1, this.#instanceKey(this.#instance), this.#heartbeatMs),
+    );
+  }
+
+  /** Beats before the first task exists (so it never looks orphaned), then every third of heartbeatMs. */
+  async #startBeating(): Promise<void> {
     if (this.#beating !== undefined || this.#closed) return;
-    const beat = () => {
-      this.#run('renew the heartbeat', () =>
-        this.#client.eval(BEAT, 1, this.#instanceKey(this.#instance), this.#heartbeatMs),
-      ).catch(() => {});
-    };
-    this.#beating = setInterval(beat, Math.max(1, Math.floor(this.#heartbeatMs / 3)));
+    await this.#beat();
+    if (this.#beating !== undefined || this.#closed) return;
+    // A failed beat is the outage's to log; the next one may succeed.
+    this.#beating = setInterval(
+      () => this.#beat().catch(() => {}),
+      Math.max(1, Math.floor(this.#heartbeatMs / 3)),
+    );
     this.#beating.unref();
   }
 
@@ -145,6 +153,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
   async create(task: NewTask): Promise<TaskRecord> {
     // Subscribed before the task exists, so a cancel sent the moment its id is known is heard.
     await this.#run('subscribe to task signals', () => this.#subscribed());
+    await this.#startBeating();
     const now = this.#now();
     const fields: Array<string | number> = [
       'owner',
@@ -167,17 +176,8 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     if (task.pollIntervalMs !== undefined) fields.push('pollIntervalMs', task.pollIntervalMs);
     const expiry = Math.max(1, Math.ceil(task.ttlMs ?? this.#nullTtlMs));
     const created = await this.#run('create a task', () =>
-      this.#client.eval(
-        CREATE,
-        2,
-        this.#key(task.taskId),
-        this.#instanceKey(this.#instance),
-        expiry,
-        this.#heartbeatMs,
-        ...fields,
-      ),
+      this.#client.eval(CREATE, 1, this.#key(task.taskId), expiry, ...fields),
     );
-    this.#startBeating();
     if (created !== 1) {
       throw new McpkitError('CONFLICT', 'A task with this id already exists.', { retryable: true });
     }
@@ -221,15 +221,19 @@ class RedisTaskStoreImpl implements RedisTaskStore {
       message: ORPHAN_MESSAGE,
       data: toErrorPayload(error, task.taskId),
     };
-    const failed = await this.#run('check the heartbeat of a task', () =>
+    const beating = await this.#run('check the heartbeat of a task', () =>
+      this.#client.eval(BEATING, 1, this.#instanceKey(instance)),
+    );
+    if (beating === 1) return undefined;
+    const failed = await this.#run('fail an orphaned task', () =>
       this.#client.eval(
         FAIL_ORPHAN,
-        2,
+        1,
         this.#key(task.taskId),
-        this.#instanceKey(instance),
         this.#now(),
         JSON.stringify(wire),
         ORPHAN_MESSAGE,
+        instance,
       ),
     );
     if (failed !== 1) return undefined;

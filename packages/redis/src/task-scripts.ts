@@ -18,15 +18,13 @@ local function clearInput(key)
 end
 `;
 
-/**
- * KEYS: task, the creating instance's heartbeat key. ARGV: expiry ms, heartbeat ms, then the
- * hash's field/value pairs. Beats once, so the task never looks orphaned. 0 when the id is taken.
- */
+// Every script touches one key (the task, or one heartbeat), so none crosses Redis Cluster slots.
+
+/** KEYS: task. ARGV: expiry ms, then the hash's field/value pairs. 0 when the id is taken. */
 export const CREATE = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 3))
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
-redis.call('SET', KEYS[2], '1', 'PX', ARGV[2])
 return 1`;
 
 /** KEYS: an instance's heartbeat key. ARGV: heartbeat ms. */
@@ -34,13 +32,16 @@ export const BEAT = `
 redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
 return 1`;
 
+/** KEYS: an instance's heartbeat key. 1 while that instance beats. */
+export const BEATING = `return redis.call('EXISTS', KEYS[1])`;
+
 /**
- * KEYS: task, its instance's heartbeat key. ARGV: now, error JSON, status message. Fails a
- * running task whose instance stopped beating (it died without settling). 1 when it did.
+ * KEYS: task. ARGV: now, error JSON, status message, the instance whose heartbeat was found
+ * lapsed. Fails the task if it is still running there (its instance died without settling it).
  */
 export const FAIL_ORPHAN = `${PRELUDE}
-local status = redis.call('HGET', KEYS[1], 'status')
-if not status or terminal(status) or redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+local head = redis.call('HMGET', KEYS[1], 'status', 'instance')
+if not head[1] or terminal(head[1]) or head[2] ~= ARGV[4] then return 0 end
 clearInput(KEYS[1])
 redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[2], 'message', ARGV[3], 'updatedAt', ARGV[1])
 return 1`;
