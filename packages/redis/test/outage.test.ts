@@ -95,7 +95,7 @@ describe('the Redis task store while Redis is down', () => {
     await store.close();
   });
 
-  it('answers a task-augmented call with the retryable coded error instead of a task', async () => {
+  it('answers a task-augmented call with the retryable coded tool error, and tasks/get with it in the JSON-RPC error', async () => {
     const store = createRedisTaskStore({
       client: await deadClient(),
       prefix,
@@ -105,36 +105,44 @@ describe('the Redis task store while Redis is down', () => {
     const server = createServer({ name: 'down', version: '1.0.0', tasks: { store } })
       .tool('work', { description: 'Would run as a task', taskSupport: 'optional', handler: () => 'never' })
       .build();
-    const response = await server.fetchHandler({ allowedHosts: [] })(
-      new Request('http://127.0.0.1/mcp', {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json, text/event-stream',
-          'mcp-protocol-version': '2026-07-28',
-          'mcp-method': 'tools/call',
-          'mcp-name': 'work',
-        },
-        body: JSON.stringify({
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'tools/call',
-          params: {
-            name: 'work',
-            arguments: {},
-            _meta: {
-              'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-              'io.modelcontextprotocol/clientInfo': { name: 'outage-test', version: '1.0.0' },
-              'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS_EXTENSION]: {} } },
-            },
+    const handler = server.fetchHandler({ allowedHosts: [] });
+    const send = async (method: string, params: Record<string, unknown>) => {
+      const response = await handler(
+        new Request('http://127.0.0.1/mcp', {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            'mcp-protocol-version': '2026-07-28',
+            'mcp-method': method,
+            'mcp-name': String(params.name ?? params.taskId),
           },
+          body: JSON.stringify({
+            jsonrpc: '2.0',
+            id: 1,
+            method,
+            params: {
+              ...params,
+              _meta: {
+                'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+                'io.modelcontextprotocol/clientInfo': { name: 'outage-test', version: '1.0.0' },
+                'io.modelcontextprotocol/clientCapabilities': { extensions: { [TASKS_EXTENSION]: {} } },
+              },
+            },
+          }),
         }),
-      }),
-    );
-    const message = (await response.json()) as { result?: Record<string, unknown> };
+      );
+      return (await response.json()) as { result?: Record<string, unknown>; error?: Record<string, unknown> };
+    };
+    const message = await send('tools/call', { name: 'work', arguments: {} });
     expect(message.result?.isError).toBe(true);
     expect(message.result?.structuredContent).toMatchObject({
       error: { code: 'UPSTREAM_UNAVAILABLE', retryable: true },
+    });
+    const polled = await send('tasks/get', { taskId: 'any' });
+    expect(polled.error).toMatchObject({
+      code: -32603,
+      data: { code: 'UPSTREAM_UNAVAILABLE', retryable: true, details: { store: 'Redis task store' } },
     });
     await store.close();
   });
