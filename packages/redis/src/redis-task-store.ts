@@ -14,7 +14,7 @@ import {
   toErrorPayload,
 } from '@mcpkit/core';
 import { isValidInputResponse } from '@mcpkit/core/internal';
-import type { RedisClientLike, RedisSubscriberLike } from './redis-client.js';
+import type { RedisClientLike } from './redis-client.js';
 import { RedisOutage } from './redis-outage.js';
 import {
   ANSWER,
@@ -27,6 +27,7 @@ import {
   SET_STATUS_MESSAGE,
   SETTLE,
 } from './task-scripts.js';
+import { TaskSignals } from './task-signals.js';
 
 /** Options of {@link createRedisTaskStore}. */
 export interface RedisTaskStoreOptions {
@@ -69,10 +70,6 @@ export interface RedisTaskStore extends TaskStore {
 const CANCEL_MESSAGE = 'Cancelled by the client.';
 const ORPHAN_MESSAGE = 'The server instance running the task stopped before it finished.';
 
-interface Watcher {
-  listener: (signal: TaskSignal) => void;
-}
-
 /**
  * Tasks in Redis, shared by every instance: a task created through one server can be read,
  * answered and cancelled through any other, and a cancel or an answer reaches the handler
@@ -92,31 +89,36 @@ export function createRedisTaskStore(options: RedisTaskStoreOptions): RedisTaskS
 class RedisTaskStoreImpl implements RedisTaskStore {
   readonly #client: RedisClientLike;
   readonly #prefix: string;
-  readonly #channel: string;
   readonly #nullTtlMs: number;
   readonly #timeoutMs: number;
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #outage: RedisOutage;
-  readonly #watchers = new Map<string, Set<Watcher>>();
+  readonly #signals: TaskSignals;
   readonly #heartbeatMs: number;
   /** This instance's id in the `instance` field of the tasks it creates (and so runs). */
   readonly #instance = randomBytes(12).toString('base64url');
   #beating: NodeJS.Timeout | undefined;
-  #subscriber: RedisSubscriberLike | undefined;
-  #subscription: Promise<void> | undefined;
   #closed = false;
 
   constructor(options: RedisTaskStoreOptions) {
     this.#client = options.client;
     this.#prefix = options.prefix ?? 'mcpkit:task:';
-    this.#channel = `${this.#prefix}signals`;
     this.#nullTtlMs = options.nullTtlMs ?? 86_400_000;
     this.#timeoutMs = options.timeoutMs ?? 1_000;
     this.#heartbeatMs = options.heartbeatMs ?? 10_000;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? createLogger();
     this.#outage = new RedisOutage(options.name ?? 'Redis task store', this.#logger, this.#timeoutMs);
+    this.#signals = new TaskSignals({
+      client: this.#client,
+      channel: `${this.#prefix}signals`,
+      timeoutMs: this.#timeoutMs,
+      logger: this.#logger,
+      run: (operation, command) => this.#run(operation, command),
+      // After the subscriber reconnects: was the task cancelled while it was away?
+      cancelled: async (taskId) => (await this.#read(taskId).catch(() => undefined))?.status === 'cancelled',
+    });
   }
 
   #key(taskId: string): string {
@@ -152,7 +154,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
 
   async create(task: NewTask): Promise<TaskRecord> {
     // Subscribed before the task exists, so a cancel sent the moment its id is known is heard.
-    await this.#run('subscribe to task signals', () => this.#subscribed());
+    await this.#signals.ready();
     await this.#startBeating();
     const now = this.#now();
     const fields: Array<string | number> = [
@@ -265,7 +267,16 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     }
     if (pairs.length === 0) return true;
     const known = await this.#run('answer a task', () =>
-      this.#client.eval(ANSWER, 1, this.#key(taskId), owner, this.#now(), this.#channel, taskId, ...pairs),
+      this.#client.eval(
+        ANSWER,
+        1,
+        this.#key(taskId),
+        owner,
+        this.#now(),
+        this.#signals.channel,
+        taskId,
+        ...pairs,
+      ),
     );
     return known === 1;
   }
@@ -278,7 +289,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
       if (outcome.statusMessage !== undefined) args.push(outcome.statusMessage);
     }
     await this.#run('settle a task', () => this.#client.eval(SETTLE, 1, this.#key(taskId), ...args));
-    this.#watchers.delete(taskId);
+    this.#signals.forget(taskId);
   }
 
   async setStatusMessage(taskId: string, message: string): Promise<void> {
@@ -295,7 +306,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
         this.#key(taskId),
         owner,
         this.#now(),
-        this.#channel,
+        this.#signals.channel,
         taskId,
         CANCEL_MESSAGE,
       ),
@@ -304,105 +315,14 @@ class RedisTaskStoreImpl implements RedisTaskStore {
   }
 
   watch(taskId: string, listener: (signal: TaskSignal) => void): () => void {
-    let set = this.#watchers.get(taskId);
-    if (set === undefined) {
-      set = new Set();
-      this.#watchers.set(taskId, set);
-    }
-    const watcher: Watcher = { listener };
-    set.add(watcher);
-    // Normally already subscribed (create waits for it); a failure here is logged by the outage.
-    this.#run('subscribe to task signals', () => this.#subscribed()).catch(() => {});
-    return () => {
-      set.delete(watcher);
-      if (set.size === 0 && this.#watchers.get(taskId) === set) this.#watchers.delete(taskId);
-    };
+    return this.#signals.watch(taskId, listener);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#beating);
     this.#beating = undefined;
-    this.#watchers.clear();
-    const subscriber = this.#subscriber;
-    this.#subscriber = undefined;
-    this.#subscription = undefined;
-    if (subscriber === undefined) return;
-    await subscriber.quit().catch(() => subscriber.disconnect());
-  }
-
-  #subscribed(): Promise<void> {
-    if (this.#closed) return Promise.reject(new Error('the store is closed'));
-    this.#subscription ??= this.#subscribe().catch((error: unknown) => {
-      this.#subscription = undefined;
-      throw error;
-    });
-    return this.#subscription;
-  }
-
-  async #subscribe(): Promise<void> {
-    const subscriber = this.#subscriber ?? this.#openSubscriber();
-    if (subscriber.status !== 'ready') {
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          subscriber.removeListener('ready', ready);
-          reject(new Error(`the subscriber connection was not ready within ${this.#timeoutMs} ms`));
-        }, this.#timeoutMs);
-        const ready = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        subscriber.once('ready', ready);
-      });
-    }
-    await subscriber.subscribe(this.#channel);
-  }
-
-  #openSubscriber(): RedisSubscriberLike {
-    const subscriber = this.#client.duplicate();
-    this.#subscriber = subscriber;
-    // Errors surface through the commands that need Redis; the connection itself reconnects.
-    subscriber.on('error', () => {});
-    subscriber.on('message', (channel, message) => {
-      if (channel === this.#channel) this.#deliver(message);
-    });
-    // After a reconnect, a cancel published while the subscriber was away was missed: look.
-    subscriber.on('ready', () => {
-      for (const taskId of this.#watchers.keys()) void this.#recheck(taskId);
-    });
-    return subscriber;
-  }
-
-  async #recheck(taskId: string): Promise<void> {
-    const task = await this.#read(taskId).catch(() => undefined);
-    if (task?.status === 'cancelled') this.#emit(taskId, { kind: 'cancelled' });
-  }
-
-  #deliver(message: string): void {
-    let signal: { taskId?: unknown; kind?: unknown; answers?: unknown };
-    try {
-      signal = JSON.parse(message) as typeof signal;
-    } catch {
-      return;
-    }
-    if (typeof signal.taskId !== 'string') return;
-    if (signal.kind === 'cancelled') this.#emit(signal.taskId, { kind: 'cancelled' });
-    else if (signal.kind === 'answered' && typeof signal.answers === 'object' && signal.answers !== null)
-      this.#emit(signal.taskId, { kind: 'answered', answers: signal.answers as Record<string, unknown> });
-  }
-
-  #emit(taskId: string, signal: TaskSignal): void {
-    const set = this.#watchers.get(taskId);
-    if (set === undefined) return;
-    // A cancelled task hears nothing more, as with the memory store.
-    if (signal.kind === 'cancelled') this.#watchers.delete(taskId);
-    for (const watcher of [...set]) {
-      try {
-        watcher.listener(signal);
-      } catch (error) {
-        this.#logger.error({ err: error, taskId }, 'a task signal listener threw');
-      }
-    }
+    await this.#signals.close();
   }
 }
 
