@@ -117,7 +117,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
       logger: this.#logger,
       run: (operation, command) => this.#run(operation, command),
       // After the subscriber reconnects: was the task cancelled while it was away?
-      cancelled: async (taskId) => (await this.#read(taskId).catch(() => undefined))?.status === 'cancelled',
+      cancelled: async (taskId) => (await this.#read(taskId))?.status === 'cancelled',
     });
   }
 

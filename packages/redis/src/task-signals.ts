@@ -10,9 +10,16 @@ export interface TaskSignalsOptions {
   logger: Logger;
   /** Runs a Redis step with the store's deadline and coded errors. */
   run: <T>(operation: string, command: () => Promise<T>) => Promise<T>;
-  /** Whether a task is cancelled now; asked for every followed task after the subscriber reconnects. */
+  /**
+   * Whether a task is cancelled now; asked for every followed task after the subscriber
+   * reconnects. Rejects when Redis cannot say (the store's own connection may still be down).
+   */
   cancelled: (taskId: string) => Promise<boolean>;
 }
+
+/** How often, and how far apart, a reconnected subscriber asks about a followed task (about 10 s in all). */
+const RECHECK_ATTEMPTS = 50;
+const RECHECK_DELAY_MS = 200;
 
 interface Watcher {
   listener: (signal: TaskSignal) => void;
@@ -109,13 +116,22 @@ export class TaskSignals {
     });
     // After a reconnect, a cancel published while the subscriber was away was missed: look.
     subscriber.on('ready', () => {
-      for (const taskId of this.#watchers.keys()) {
-        void this.#options.cancelled(taskId).then((cancelled) => {
-          if (cancelled) this.#emit(taskId, { kind: 'cancelled' });
-        });
-      }
+      for (const taskId of this.#watchers.keys()) void this.#recheck(taskId);
     });
     return subscriber;
+  }
+
+  /** Asks until Redis answers (the store's connection may come back after the subscriber's). */
+  async #recheck(taskId: string): Promise<void> {
+    for (let attempt = 0; attempt < RECHECK_ATTEMPTS; attempt++) {
+      if (this.#closed || !this.#watchers.has(taskId)) return;
+      try {
+        if (await this.#options.cancelled(taskId)) this.#emit(taskId, { kind: 'cancelled' });
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, RECHECK_DELAY_MS).unref());
+      }
+    }
   }
 
   #deliver(message: string): void {

@@ -175,4 +175,30 @@ describe('the Redis task store while Redis is down', () => {
       await proxy.close();
     }
   });
+
+  it('hears, after its subscriber reconnects, a cancel sent while it was cut off', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const client = new Redis({ ...FAIL_FAST, host: '127.0.0.1', port: proxy.port });
+    client.on('error', () => {});
+    dead.push(client);
+    const cutOff = createRedisTaskStore({ client, prefix, logger: recorder().logger, timeoutMs: 300 });
+    const other = createRedisTaskStore({ client: await connectRedis(), prefix, logger: recorder().logger });
+    try {
+      await cutOff.create({ taskId: 'missed', owner: 'o', tool: 'work', ttlMs: 60_000 });
+      const heard: string[] = [];
+      cutOff.watch('missed', (signal) => heard.push(signal.kind));
+      proxy.cut();
+      expect(await other.cancel('missed', 'o')).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toEqual([]);
+      proxy.restore();
+      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toEqual(['cancelled']);
+    } finally {
+      await cutOff.close();
+      await other.close();
+      await proxy.close();
+    }
+  });
 });
