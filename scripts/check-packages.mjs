@@ -107,6 +107,7 @@ main().catch((error) => { console.error(error); process.exit(1); });
     resilience: 'createUpstream',
     cache: 'cache, createCache',
     middleware: 'apiKey, hashApiKey, production',
+    redis: 'createRedisTaskStore',
   };
   runConsumers(
     project,

@@ -27,6 +27,7 @@ export { compileSchema } from './engine/schema.js';
 export type { EngineDefinition, PromptSpec, ResourceSpec, ToolSpec } from './engine/server-definition.js';
 export type { ServerEngine } from './engine/server-engine.js';
 export { redactingLogger } from './observability/logger.js';
+export { isValidInputResponse } from './protocol/input-responses.js';
 export type { RpcErrorObject, RpcId, RpcRequest, RpcResponse } from './protocol/jsonrpc.js';
 export type { LegacyState } from './protocol/legacy-state.js';
 export type { ServerDefinition } from './server.js';

@@ -1,0 +1,163 @@
+import type { Logger, TaskSignal } from '@mcpkit/core';
+import type { RedisClientLike, RedisSubscriberLike } from './redis-client.js';
+
+/** What {@link TaskSignals} needs from its store. */
+export interface TaskSignalsOptions {
+  client: RedisClientLike;
+  /** The pub/sub channel the store's scripts publish cancels and answers on. */
+  channel: string;
+  timeoutMs: number;
+  logger: Logger;
+  /** Runs a Redis step with the store's deadline and coded errors. */
+  run: <T>(operation: string, command: () => Promise<T>) => Promise<T>;
+  /**
+   * Whether a task is cancelled now; asked for every followed task after the subscriber
+   * reconnects. Rejects when Redis cannot say (the store's own connection may still be down).
+   */
+  cancelled: (taskId: string) => Promise<boolean>;
+}
+
+/** How often, and how far apart, a reconnected subscriber asks about a followed task (about 10 s in all). */
+const RECHECK_ATTEMPTS = 50;
+const RECHECK_DELAY_MS = 200;
+
+interface Watcher {
+  listener: (signal: TaskSignal) => void;
+}
+
+/**
+ * The listening half of the task store: one subscriber connection (`client.duplicate()`) on the
+ * store's channel, dispatching each cancel and answer to the watchers of its task in this process.
+ */
+export class TaskSignals {
+  readonly channel: string;
+  readonly #options: TaskSignalsOptions;
+  readonly #watchers = new Map<string, Set<Watcher>>();
+  #subscriber: RedisSubscriberLike | undefined;
+  #subscription: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(options: TaskSignalsOptions) {
+    this.#options = options;
+    this.channel = options.channel;
+  }
+
+  /** Resolves once the subscription is live; rejects with the store's coded error when it cannot be. */
+  ready(): Promise<void> {
+    return this.#options.run('subscribe to task signals', () => this.#subscribed());
+  }
+
+  watch(taskId: string, listener: (signal: TaskSignal) => void): () => void {
+    let set = this.#watchers.get(taskId);
+    if (set === undefined) {
+      set = new Set();
+      this.#watchers.set(taskId, set);
+    }
+    const watcher: Watcher = { listener };
+    set.add(watcher);
+    // Normally already subscribed (create waits for it); a failure here is the outage's to log.
+    this.ready().catch(() => {});
+    return () => {
+      set.delete(watcher);
+      if (set.size === 0 && this.#watchers.get(taskId) === set) this.#watchers.delete(taskId);
+    };
+  }
+
+  /** Drops a settled task's watchers, as the memory store does. */
+  forget(taskId: string): void {
+    this.#watchers.delete(taskId);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#watchers.clear();
+    const subscriber = this.#subscriber;
+    this.#subscriber = undefined;
+    this.#subscription = undefined;
+    if (subscriber === undefined) return;
+    await subscriber.quit().catch(() => subscriber.disconnect());
+  }
+
+  #subscribed(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the store is closed'));
+    this.#subscription ??= this.#subscribe().catch((error: unknown) => {
+      this.#subscription = undefined;
+      throw error;
+    });
+    return this.#subscription;
+  }
+
+  async #subscribe(): Promise<void> {
+    const subscriber = this.#subscriber ?? this.#open();
+    if (subscriber.status !== 'ready') {
+      // With enableOfflineQueue: false a SUBSCRIBE before the connection is up fails at once.
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          subscriber.removeListener('ready', ready);
+          reject(new Error(`the subscriber connection was not ready within ${this.#options.timeoutMs} ms`));
+        }, this.#options.timeoutMs);
+        const ready = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+        subscriber.once('ready', ready);
+      });
+    }
+    await subscriber.subscribe(this.channel);
+  }
+
+  #open(): RedisSubscriberLike {
+    const subscriber = this.#options.client.duplicate();
+    this.#subscriber = subscriber;
+    // Errors surface through the commands that need Redis; the connection itself reconnects.
+    subscriber.on('error', () => {});
+    subscriber.on('message', (channel, message) => {
+      if (channel === this.channel) this.#deliver(message);
+    });
+    // After a reconnect, a cancel published while the subscriber was away was missed: look.
+    subscriber.on('ready', () => {
+      for (const taskId of this.#watchers.keys()) void this.#recheck(taskId);
+    });
+    return subscriber;
+  }
+
+  /** Asks until Redis answers (the store's connection may come back after the subscriber's). */
+  async #recheck(taskId: string): Promise<void> {
+    for (let attempt = 0; attempt < RECHECK_ATTEMPTS; attempt++) {
+      if (this.#closed || !this.#watchers.has(taskId)) return;
+      try {
+        if (await this.#options.cancelled(taskId)) this.#emit(taskId, { kind: 'cancelled' });
+        return;
+      } catch {
+        await new Promise((resolve) => setTimeout(resolve, RECHECK_DELAY_MS).unref());
+      }
+    }
+  }
+
+  #deliver(message: string): void {
+    let signal: { taskId?: unknown; kind?: unknown; answers?: unknown };
+    try {
+      signal = JSON.parse(message) as typeof signal;
+    } catch {
+      return;
+    }
+    if (typeof signal.taskId !== 'string') return;
+    if (signal.kind === 'cancelled') this.#emit(signal.taskId, { kind: 'cancelled' });
+    else if (signal.kind === 'answered' && typeof signal.answers === 'object' && signal.answers !== null)
+      this.#emit(signal.taskId, { kind: 'answered', answers: signal.answers as Record<string, unknown> });
+  }
+
+  #emit(taskId: string, signal: TaskSignal): void {
+    const set = this.#watchers.get(taskId);
+    if (set === undefined) return;
+    // A cancelled task hears nothing more, as with the memory store.
+    if (signal.kind === 'cancelled') this.#watchers.delete(taskId);
+    for (const watcher of [...set]) {
+      try {
+        watcher.listener(signal);
+      } catch (error) {
+        this.#options.logger.error({ err: error, taskId }, 'a task signal listener threw');
+      }
+    }
+  }
+}
