@@ -2,15 +2,15 @@
  * The commands the Redis stores send, typed structurally so the declarations do not pull ioredis
  * types into a project's public types. An ioredis 5/6 `Redis` instance satisfies it as is.
  */
-export interface RedisClientLike {
+export interface RedisTaskClient {
   hgetall(key: string): Promise<Record<string, string>>;
   eval(script: string, numKeys: number, ...args: Array<string | number>): Promise<unknown>;
   /** A second connection with the same options; the task signals need one for subscribing. */
-  duplicate(): RedisSubscriberLike;
+  duplicate(): RedisTaskSubscriber;
 }
 
 /** The subscriber side of a Redis connection (what `client.duplicate()` returns). */
-export interface RedisSubscriberLike {
+export interface RedisTaskSubscriber {
   /** `ready` once connected; ioredis's connection status. */
   readonly status: string;
   subscribe(channel: string): Promise<unknown>;

@@ -14,7 +14,7 @@ import {
   toErrorPayload,
 } from '@mcpkit/core';
 import { isValidInputResponse } from '@mcpkit/core/internal';
-import type { RedisClientLike } from './redis-client.js';
+import type { RedisTaskClient } from './redis-client.js';
 import { RedisOutage } from './redis-outage.js';
 import {
   ANSWER,
@@ -32,11 +32,11 @@ import { TaskSignals } from './task-signals.js';
 /** Options of {@link createRedisTaskStore}. */
 export interface RedisTaskStoreOptions {
   /**
-   * Your ioredis client (or anything shaped like {@link RedisClientLike}); the store subscribes
+   * Your ioredis client (or anything shaped like {@link RedisTaskClient}); the store subscribes
    * through `client.duplicate()`. For fast failure while Redis is down, create it with
    * `enableOfflineQueue: false` and `maxRetriesPerRequest: 1`.
    */
-  client: RedisClientLike;
+  client: RedisTaskClient;
   /** Prefix of every key the store writes, and of its signal channel. Default: `mcpkit:task:`. */
   prefix?: string;
   /**
@@ -87,7 +87,7 @@ export function createRedisTaskStore(options: RedisTaskStoreOptions): RedisTaskS
 }
 
 class RedisTaskStoreImpl implements RedisTaskStore {
-  readonly #client: RedisClientLike;
+  readonly #client: RedisTaskClient;
   readonly #prefix: string;
   readonly #nullTtlMs: number;
   readonly #timeoutMs: number;

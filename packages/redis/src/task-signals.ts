@@ -1,9 +1,9 @@
 import type { Logger, TaskSignal } from '@mcpkit/core';
-import type { RedisClientLike, RedisSubscriberLike } from './redis-client.js';
+import type { RedisTaskClient, RedisTaskSubscriber } from './redis-client.js';
 
 /** What {@link TaskSignals} needs from its store. */
 export interface TaskSignalsOptions {
-  client: RedisClientLike;
+  client: RedisTaskClient;
   /** The pub/sub channel the store's scripts publish cancels and answers on. */
   channel: string;
   timeoutMs: number;
@@ -33,7 +33,7 @@ export class TaskSignals {
   readonly channel: string;
   readonly #options: TaskSignalsOptions;
   readonly #watchers = new Map<string, Set<Watcher>>();
-  #subscriber: RedisSubscriberLike | undefined;
+  #subscriber: RedisTaskSubscriber | undefined;
   #subscription: Promise<void> | undefined;
   #closed = false;
 
@@ -106,7 +106,7 @@ export class TaskSignals {
     await subscriber.subscribe(this.channel);
   }
 
-  #open(): RedisSubscriberLike {
+  #open(): RedisTaskSubscriber {
     const subscriber = this.#options.client.duplicate();
     this.#subscriber = subscriber;
     // Errors surface through the commands that need Redis; the connection itself reconnects.
