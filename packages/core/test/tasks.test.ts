@@ -300,6 +300,39 @@ describe.each(['modern', 'legacy'] as const)('tasks (%s era)', (era) => {
   });
 });
 
+describe('cross-caller probe', () => {
+  it("discloses nothing in 1,000 tasks/get with other callers' ids and made-up ones", async () => {
+    const server = buildServer();
+    const owners = await Promise.all(
+      ['ada', 'grace', 'linus'].map((user) => connect(server, 'modern', { user })),
+    );
+    const prober = await connect(server, 'modern', { user: 'mallory' });
+    const ids: string[] = [];
+    for (const owner of owners) {
+      for (let i = 0; i < 5; i++) {
+        ids.push(
+          (await request(owner, 'tools/call', { name: 'work', arguments: { ms: 5_000 } })).taskId as string,
+        );
+      }
+    }
+    const answers = new Map<string, number>();
+    for (let i = 0; i < 1_000; i++) {
+      const taskId = i % 2 === 0 ? (ids[i % ids.length] as string) : randomBytes(18).toString('base64url');
+      const answer = await request(prober, 'tasks/get', { taskId }).then(
+        (task) => `disclosed ${String(task.status)}`,
+        (error: { code: number; message: string; data?: unknown }) =>
+          JSON.stringify([error.code, error.message, error.data]),
+      );
+      answers.set(answer, (answers.get(answer) ?? 0) + 1);
+    }
+    // One answer for all 1,000: the same error whether the task exists (someone else's) or not.
+    expect([...answers]).toEqual([
+      [JSON.stringify([-32602, 'Failed to retrieve task: Task not found.', null]), 1_000],
+    ]);
+    await server.drain(0);
+  });
+});
+
 describe('task store and shutdown', () => {
   it('refuses a new task with a retryable RATE_LIMITED when the store is full, instead of evicting one', async () => {
     const client = await connect(buildServer(createMemoryTaskStore({ maxTasks: 2 })), 'modern');
