@@ -13,7 +13,7 @@ import {
   type TaskStore,
   toErrorPayload,
 } from '@mcpkit/core';
-import { isValidInputResponse } from '@mcpkit/core/internal';
+import { isValidInputResponse, newTaskRecord } from '@mcpkit/core/internal';
 import type { RedisTaskClient } from './redis-client.js';
 import { RedisOutage } from './redis-outage.js';
 import {
@@ -183,19 +183,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     if (created !== 1) {
       throw new McpkitError('CONFLICT', 'A task with this id already exists.', { retryable: true });
     }
-    const record: TaskRecord = {
-      taskId: task.taskId,
-      owner: task.owner,
-      tool: task.tool,
-      status: 'working',
-      createdAt: now,
-      lastUpdatedAt: now,
-      ttlMs: task.ttlMs,
-      inputRequests: {},
-    };
-    if (task.pollIntervalMs !== undefined)
-      (record as { pollIntervalMs?: number }).pollIntervalMs = task.pollIntervalMs;
-    return record;
+    return newTaskRecord(task, now);
   }
 
   /** The live task (any owner), read in one round trip. */

@@ -2,7 +2,14 @@ import { isValidInputResponse } from '../../protocol/input-responses.js';
 import { isTerminal } from '../../protocol/tasks.js';
 import type { InputRequestSpec } from '../context.js';
 import { McpkitError } from '../errors.js';
-import type { NewTask, TaskOutcome, TaskRecord, TaskSignal, TaskStore } from './task-store.js';
+import {
+  type NewTask,
+  newTaskRecord,
+  type TaskOutcome,
+  type TaskRecord,
+  type TaskSignal,
+  type TaskStore,
+} from './task-store.js';
 
 /** Options of {@link createMemoryTaskStore}. */
 export interface MemoryTaskStoreOptions {
@@ -49,18 +56,7 @@ class MemoryTaskStore implements TaskStore {
         details: { maxTasks: this.maxTasks },
       });
     }
-    const record: TaskRecord = {
-      taskId: task.taskId,
-      owner: task.owner,
-      tool: task.tool,
-      status: 'working',
-      createdAt: now,
-      lastUpdatedAt: now,
-      ttlMs: task.ttlMs,
-      inputRequests: {},
-    };
-    if (task.pollIntervalMs !== undefined)
-      (record as { pollIntervalMs?: number }).pollIntervalMs = task.pollIntervalMs;
+    const record = newTaskRecord(task, now);
     this.#tasks.set(task.taskId, record);
     return { ...record };
   }

@@ -68,3 +68,20 @@ export interface TaskStore {
   /** Follows one task's cancellation and answers; returns the unsubscribe function. */
   watch(taskId: string, listener: (signal: TaskSignal) => void): () => void;
 }
+
+/** The record of a task just created at `now`: `working`, nothing asked, nothing settled. Every store starts from it. */
+export function newTaskRecord(task: NewTask, now: number): TaskRecord {
+  const record: TaskRecord = {
+    taskId: task.taskId,
+    owner: task.owner,
+    tool: task.tool,
+    status: 'working',
+    createdAt: now,
+    lastUpdatedAt: now,
+    ttlMs: task.ttlMs,
+    inputRequests: {},
+  };
+  if (task.pollIntervalMs !== undefined)
+    (record as { pollIntervalMs?: number }).pollIntervalMs = task.pollIntervalMs;
+  return record;
+}
