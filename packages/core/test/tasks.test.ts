@@ -9,7 +9,7 @@ import {
   TASKS_EXTENSION,
 } from '@mcpkit/core';
 import { createTestClient, type TestClient } from '@mcpkit/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 
 // The Tasks extension (SEP-2663) through a real MCP client, in both eras: a task-augmented
@@ -341,6 +341,50 @@ describe('task store and shutdown', () => {
     const refused = await request(client, 'tools/call', { name: 'work', arguments: { ms: 1 } });
     expect(refused.isError).toBe(true);
     expect(refused.structuredContent).toMatchObject({ error: { code: 'RATE_LIMITED', retryable: true } });
+  });
+
+  it('queues tasks past maxRunning, refuses past maxQueued, and drops a cancelled task from the queue', async () => {
+    const started: string[] = [];
+    const gates = new Map<string, () => void>();
+    const server = createServer({ name: 'queue', version: '1.0.0', tasks: { maxRunning: 1, maxQueued: 2 } })
+      .tool('gated', {
+        description: 'Runs until the test opens its gate',
+        input: z.object({ name: z.string() }),
+        taskSupport: 'optional',
+        handler: async ({ name }, ctx) => {
+          started.push(name);
+          await new Promise<void>((resolve, reject) => {
+            gates.set(name, resolve);
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
+          });
+          return `done ${name}`;
+        },
+      })
+      .build();
+    const client = await connect(server as unknown as ReturnType<typeof buildServer>, 'modern');
+    const call = (name: string) => request(client, 'tools/call', { name: 'gated', arguments: { name } });
+    const a = await call('a');
+    const b = await call('b');
+    const c = await call('c');
+    // Queued tasks are tasks already: the client got them at once and sees them working.
+    expect([a.status, b.status, c.status]).toEqual(['working', 'working', 'working']);
+    await until(client, a.taskId as string, 'working');
+    expect(started).toEqual(['a']);
+    const refused = await call('d');
+    expect(refused.isError).toBe(true);
+    expect(refused.structuredContent).toMatchObject({
+      error: { code: 'RATE_LIMITED', retryable: true, retryAfterMs: 1_000 },
+    });
+    await request(client, 'tasks/cancel', { taskId: b.taskId });
+    gates.get('a')?.();
+    await until(client, a.taskId as string, 'completed');
+    await until(client, c.taskId as string, 'working');
+    await vi.waitFor(() => expect(started).toEqual(['a', 'c']));
+    expect((await request(client, 'tasks/get', { taskId: b.taskId })).status).toBe('cancelled');
+    gates.get('c')?.();
+    const done = await until(client, c.taskId as string, 'completed');
+    expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'done c' }] });
+    expect(started).toEqual(['a', 'c']);
   });
 
   it('forgets a task once its ttlMs has passed', async () => {

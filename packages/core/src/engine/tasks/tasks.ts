@@ -26,8 +26,14 @@ export interface TasksOptions {
   ttlMs?: number | null;
   /** The poll interval suggested to clients, in ms. Default: 1 000. */
   pollIntervalMs?: number;
-  /** Most tasks running at once in this process; past it a call is refused with a retryable `RATE_LIMITED`. Default: 100. */
+  /** Most task handlers running at once in this process; later tasks wait in a queue. Default: 100. */
   maxRunning?: number;
+  /**
+   * Most tasks waiting for a free slot in this process; past it a call is refused with a
+   * retryable `RATE_LIMITED` (no task is created). A queued task is already `working` to the
+   * client, and cancelling it removes it from the queue. Default: 1 000.
+   */
+  maxQueued?: number;
 }
 
 /** How one tool runs as a task (`task` of a tool definition). */
@@ -106,8 +112,13 @@ export class Tasks {
   readonly #ttlMs: number | null;
   readonly #pollMs: number;
   readonly #maxRunning: number;
-  /** Tasks this process is running, with their cancellation (aborted on cancel or shutdown). */
+  readonly #maxQueued: number;
+  /** Tasks this process holds, running or queued, with their cancellation (aborted on cancel or shutdown). */
   readonly #running = new Map<string, Cancellation>();
+  /** Tasks whose handler holds one of the `maxRunning` slots. */
+  readonly #slotted = new Set<string>();
+  /** Tasks waiting for a slot, oldest first, each with what starts it. */
+  readonly #queue = new Map<string, () => void>();
 
   constructor(
     options: TasksOptions,
@@ -119,6 +130,7 @@ export class Tasks {
     this.#ttlMs = options.ttlMs === undefined ? 3_600_000 : options.ttlMs;
     this.#pollMs = options.pollIntervalMs ?? 1_000;
     this.#maxRunning = options.maxRunning ?? 100;
+    this.#maxQueued = options.maxQueued ?? 1_000;
   }
 
   /**
@@ -142,7 +154,7 @@ export class Tasks {
     ctx.hook = {
       mode: options?.detach ?? 'start',
       detach: () => {
-        started ??= this.#detach(ctx, env, tool, options).then(detached);
+        started ??= this.#detach(ctx, env, tool, options, detached as (record: TaskRecord) => void);
         return started;
       },
     };
@@ -160,13 +172,30 @@ export class Tasks {
     return { task: taskFields(wire(record)) };
   }
 
-  async #detach(ctx: DetachableContext, env: CallEnv, tool: string, options: ToolTaskOptions | undefined) {
-    if (this.#running.size >= this.#maxRunning) {
-      throw new McpkitError('RATE_LIMITED', 'The server runs as many tasks as it can; try again later.', {
-        retryable: true,
-        retryAfterMs: 1_000,
-        details: { maxRunning: this.#maxRunning },
-      });
+  /**
+   * Creates the task, answers the request with it (`created`), then resolves once the handler may
+   * run: at once when a slot is free, else when the queue reaches it (rejects if it is cancelled
+   * or the server shuts down while it waits).
+   */
+  async #detach(
+    ctx: DetachableContext,
+    env: CallEnv,
+    tool: string,
+    options: ToolTaskOptions | undefined,
+    created: (record: TaskRecord) => void,
+  ): Promise<void> {
+    const full = this.#slotted.size >= this.#maxRunning;
+    if (full && this.#queue.size >= this.#maxQueued) {
+      throw new McpkitError(
+        'RATE_LIMITED',
+        'The server runs and queues as many tasks as it can; try again later.',
+        {
+          retryable: true,
+          retryAfterMs: 1_000,
+          hint: 'Retry after retryAfterMs, or raise tasks.maxRunning / tasks.maxQueued of createServer() if this is normal load.',
+          details: { maxRunning: this.#maxRunning, maxQueued: this.#maxQueued },
+        },
+      );
     }
     const taskId = randomBytes(18).toString('base64url');
     const ttlMs = options?.ttlMs === undefined ? this.#ttlMs : options.ttlMs;
@@ -235,7 +264,39 @@ export class Tasks {
     };
     ctx.rebind({ ...env, cancellation, exchange: TASK_EXCHANGE, logLevel: null }, port);
     this.telemetry.emit('task.created', { taskId, tool, requestId: env.requestId });
-    return record;
+    created(record);
+    // Counted again after the awaits above: other calls may have taken the free slots meanwhile.
+    if (this.#slotted.size < this.#maxRunning) {
+      this.#slotted.add(taskId);
+      return;
+    }
+    await this.#waitForSlot(taskId, cancellation.signal);
+  }
+
+  #waitForSlot(taskId: string, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        this.#queue.delete(taskId);
+        reject(signal.reason);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#queue.set(taskId, () => {
+        signal.removeEventListener('abort', onAbort);
+        this.#slotted.add(taskId);
+        resolve();
+      });
+    });
+  }
+
+  /** Frees a finished task's slot and starts the oldest queued task with it. */
+  #release(taskId: string): void {
+    if (!this.#slotted.delete(taskId)) return;
+    for (const [next, start] of this.#queue) {
+      this.#queue.delete(next);
+      start();
+      return;
+    }
   }
 
   #failure(error: unknown, taskId: string): TaskOutcome {
@@ -283,6 +344,7 @@ export class Tasks {
       (record as { unwatch?: () => void }).unwatch?.();
       if (cancellation) this.inflight.delete(cancellation);
       this.#running.delete(taskId);
+      this.#release(taskId);
     }
     const cancelled = cancellation?.aborted === true && !this.inflight.closing;
     this.telemetry.emit(
