@@ -387,6 +387,31 @@ describe('task store and shutdown', () => {
     expect(started).toEqual(['a', 'c']);
   });
 
+  it("aborts a handler still running when its task's ttlMs passes", async () => {
+    let reason: unknown;
+    const server = createServer({ name: 'expiry', version: '1.0.0', tasks: { ttlMs: 80 } })
+      .tool('endless', {
+        description: 'Runs until stopped',
+        taskSupport: 'required',
+        handler: (_args, ctx) =>
+          new Promise<string>((_resolve, reject) => {
+            ctx.signal.addEventListener('abort', () => {
+              reason = ctx.signal.reason;
+              reject(ctx.signal.reason);
+            });
+          }),
+      })
+      .build();
+    const client = await connect(server as unknown as ReturnType<typeof buildServer>, 'modern');
+    const created = await request(client, 'tools/call', { name: 'endless', arguments: {} });
+    expect(created.status).toBe('working');
+    await vi.waitFor(() => expect(reason).toBeInstanceOf(McpkitError), { timeout: 2_000 });
+    expect((reason as McpkitError).code).toBe('UPSTREAM_TIMEOUT');
+    await expect(request(client, 'tasks/get', { taskId: created.taskId })).rejects.toMatchObject({
+      code: -32602,
+    });
+  });
+
   it('forgets a task once its ttlMs has passed', async () => {
     let now = 1_000_000;
     const store = createMemoryTaskStore({ now: () => now });

@@ -3,6 +3,7 @@ import type { Logger } from '../observability/logger.js';
 import type { Telemetry } from '../observability/telemetry.js';
 import type { RpcRequest, RpcResponse } from '../protocol/jsonrpc.js';
 import type { LegacyState } from '../protocol/legacy-state.js';
+import type { AuthIdentity } from './context.js';
 import type { EdgeGuard, RouteHandler } from './edge.js';
 import type { CallEnv } from './exchange.js';
 import type { HealthReport } from './health.js';
@@ -52,6 +53,16 @@ export interface Engine {
   checkHealth(): Promise<HealthReport>;
   /** Subscribes to change events (list changes, resource updates); returns an unsubscribe function. */
   onChange(listener: (event: ChangeEvent) => void): () => void;
+  /**
+   * Follows the status of the listed tasks that belong to `auth`'s owner (the Tasks extension's
+   * status notifications): `listener` gets each change as the `tasks/get` body would show it.
+   * Returns the unsubscribe function; does nothing on a server without tasks.
+   */
+  watchTasks(
+    taskIds: ReadonlySet<string>,
+    auth: AuthIdentity | undefined,
+    listener: (task: Record<string, unknown>) => void,
+  ): () => void;
   /** Runs `listener` once when a server-wide shutdown starts; returns an unsubscribe function. */
   onShutdown(listener: () => void): () => void;
   /** A tracker for one transport: it counts into the server's and closes with it (or on its own). */

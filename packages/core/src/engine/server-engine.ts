@@ -12,7 +12,7 @@ import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
 import { declaresTasks, missingTasksCapability, TASK_METHODS } from '../protocol/tasks.js';
 import { isLoggingLevel, LEGACY_VERSIONS, SUPPORTED_VERSIONS } from '../protocol/versions.js';
 import { deriveCapabilities, servesTasks } from './capabilities.js';
-import type { McpMethod } from './context.js';
+import type { AuthIdentity, McpMethod } from './context.js';
 import { Dispatcher } from './dispatch.js';
 import type { EdgeGuard, RouteHandler } from './edge.js';
 import type { ChangeEvent, Engine, Outcome } from './engine.js';
@@ -330,6 +330,14 @@ export class ServerEngine implements Engine {
   onChange(listener: (event: ChangeEvent) => void): () => void {
     this.#changeListeners.add(listener);
     return () => this.#changeListeners.delete(listener);
+  }
+
+  watchTasks(
+    taskIds: ReadonlySet<string>,
+    auth: AuthIdentity | undefined,
+    listener: (task: Record<string, unknown>) => void,
+  ): () => void {
+    return this.#tasks === undefined ? () => {} : this.#tasks.watchStatus(taskIds, auth, listener);
   }
 
   #announce(event: ChangeEvent): void {

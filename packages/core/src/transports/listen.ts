@@ -3,7 +3,11 @@ import type { CallEnv } from '../engine/exchange.js';
 import type { Inflight } from '../engine/inflight.js';
 import type { RpcRequest } from '../protocol/jsonrpc.js';
 import { ProtocolError, RpcCode } from '../protocol/rpc-error.js';
+import { declaresTasks, TASKS_EXTENSION } from '../protocol/tasks.js';
 import { META } from '../protocol/versions.js';
+
+/** Most task ids one stream follows; the acknowledgement lists the ones it took. */
+const MAX_TASK_IDS = 1_000;
 
 /** The notification kinds a `subscriptions/listen` stream may ask for. */
 interface ListenFilter {
@@ -11,9 +15,11 @@ interface ListenFilter {
   promptsListChanged?: boolean;
   resourcesListChanged?: boolean;
   resourceSubscriptions?: string[];
+  /** The Tasks extension's status notifications (`notifications/tasks`) for these tasks. */
+  taskIds?: string[];
 }
 
-function honoredFilter(requested: ListenFilter, server: Engine): ListenFilter {
+function honoredFilter(requested: ListenFilter, server: Engine, env: CallEnv): ListenFilter {
   const caps = server.capabilities;
   const honored: ListenFilter = {};
   if (requested.toolsListChanged && caps.tools?.listChanged) honored.toolsListChanged = true;
@@ -21,6 +27,11 @@ function honoredFilter(requested: ListenFilter, server: Engine): ListenFilter {
   if (requested.resourcesListChanged && caps.resources?.listChanged) honored.resourcesListChanged = true;
   if (Array.isArray(requested.resourceSubscriptions) && caps.resources?.subscribe) {
     honored.resourceSubscriptions = requested.resourceSubscriptions.filter((uri) => typeof uri === 'string');
+  }
+  const servesTasks = (caps as { extensions?: Record<string, unknown> }).extensions?.[TASKS_EXTENSION];
+  if (Array.isArray(requested.taskIds) && servesTasks && declaresTasks(env.client.capabilities)) {
+    const ids = new Set(requested.taskIds.filter((id): id is string => typeof id === 'string' && id !== ''));
+    honored.taskIds = [...ids].slice(0, MAX_TASK_IDS);
   }
   return honored;
 }
@@ -73,7 +84,7 @@ export async function serveListen(
     ...params,
     _meta: { ...(params._meta as object | undefined), [META.subscriptionId]: subscriptionId },
   });
-  const honored = honoredFilter(requested as ListenFilter, server);
+  const honored = honoredFilter(requested as ListenFilter, server, env);
   write({
     jsonrpc: '2.0',
     method: 'notifications/subscriptions/acknowledged',
@@ -96,6 +107,13 @@ export async function serveListen(
     const note = notificationFor(event, honored);
     if (note) write({ jsonrpc: '2.0', method: note.method, params: stamp(note.params) });
   });
+  // Tasks of another owner stay silent here, as `tasks/get` shows them as unknown.
+  const unwatchTasks =
+    honored.taskIds === undefined
+      ? () => {}
+      : server.watchTasks(new Set(honored.taskIds), env.auth, (task) =>
+          write({ jsonrpc: '2.0', method: 'notifications/tasks', params: stamp(task) }),
+        );
   let stopShutdownWatch = () => {};
   await new Promise<void>((resolve) => {
     const signal = env.cancellation.signal;
@@ -105,6 +123,7 @@ export async function serveListen(
   });
   stopShutdownWatch();
   unsubscribe();
+  unwatchTasks();
   // A shutdown ends the stream gracefully; a client that left needs no goodbye.
   if (tracker.closing) finish();
 }

@@ -85,6 +85,18 @@ const TASK_EXCHANGE: Exchange = {
   },
 };
 
+/** A task this process runs, with what it holds for it. */
+type HeldTask = TaskRecord & {
+  /** Stops following the store's signals for it. */
+  unwatch?: () => void;
+  /** The last state its status listeners were told, so each is told once. */
+  announced?: string;
+  /** Aborts the handler when the task's ttlMs passes. */
+  expiry?: ReturnType<typeof setTimeout>;
+  /** Set when the ttlMs passed before the handler finished. */
+  expired?: boolean;
+};
+
 /** The owner a task is bound to: the verified subject and client, or every anonymous caller alike. */
 export function taskOwner(auth: AuthIdentity | undefined): string {
   return auth === undefined ? 'anonymous' : `${auth.subject}\u0000${auth.clientId ?? ''}`;
@@ -119,6 +131,12 @@ export class Tasks {
   readonly #slotted = new Set<string>();
   /** Tasks waiting for a slot, oldest first, each with what starts it. */
   readonly #queue = new Map<string, () => void>();
+  /** Status listeners (`subscriptions/listen` streams), each for its owner's listed tasks. */
+  readonly #watchers = new Set<{
+    owner: string;
+    taskIds: ReadonlySet<string>;
+    listener: (task: Record<string, unknown>) => void;
+  }>();
 
   constructor(
     options: TasksOptions,
@@ -199,7 +217,7 @@ export class Tasks {
     }
     const taskId = randomBytes(18).toString('base64url');
     const ttlMs = options?.ttlMs === undefined ? this.#ttlMs : options.ttlMs;
-    const record = await this.store.create({
+    const record: HeldTask = await this.store.create({
       taskId,
       owner: taskOwner(ctx.auth),
       tool,
@@ -209,18 +227,33 @@ export class Tasks {
     const cancellation = new Cancellation();
     this.#running.set(taskId, cancellation);
     this.inflight.add(cancellation);
+    if (ttlMs !== null) {
+      // Past its ttlMs the task is gone for the client: stop the work too (one timer per task held,
+      // bounded by maxRunning + maxQueued).
+      record.expiry = setTimeout(
+        () => {
+          record.expired = true;
+          cancellation.abort(
+            new McpkitError('UPSTREAM_TIMEOUT', `The task outlived its ttlMs (${ttlMs} ms) and was stopped.`),
+          );
+        },
+        Math.max(0, record.createdAt + ttlMs - Date.now()),
+      );
+      record.expiry.unref?.();
+    }
     const waiting = new Set<(answers: Record<string, unknown>) => void>();
     const unwatch = this.store.watch(taskId, (signal) => {
       if (signal.kind === 'cancelled') cancellation.abort(new Error('The task was cancelled by the client.'));
       else for (const listener of waiting) listener(signal.answers);
+      this.#announce(record);
     });
-    (record as { unwatch?: () => void }).unwatch = unwatch;
+    record.unwatch = unwatch;
     let seq = 0;
     const store = this.store;
     const port: TaskPort = {
       taskId,
-      status(message) {
-        void store.setStatusMessage(taskId, message);
+      status: (message) => {
+        void store.setStatusMessage(taskId, message).then(() => this.#announce(record));
       },
       ask: (requests) =>
         new Promise((resolve, reject) => {
@@ -256,10 +289,13 @@ export class Tasks {
           if (signal.aborted) return onAbort();
           signal.addEventListener('abort', onAbort, { once: true });
           waiting.add(listener);
-          store.requestInput(taskId, minted).catch((error) => {
-            done();
-            reject(error);
-          });
+          store.requestInput(taskId, minted).then(
+            () => this.#announce(record),
+            (error) => {
+              done();
+              reject(error);
+            },
+          );
         }),
     };
     ctx.rebind({ ...env, cancellation, exchange: TASK_EXCHANGE, logLevel: null }, port);
@@ -331,7 +367,7 @@ export class Tasks {
     };
   }
 
-  async #settle(record: TaskRecord, outcome: TaskOutcome): Promise<void> {
+  async #settle(record: HeldTask, outcome: TaskOutcome): Promise<void> {
     const { taskId } = record;
     const cancellation = this.#running.get(taskId);
     // A shutdown that aborted the handler fails the task retryably, whatever the handler made of it.
@@ -341,12 +377,14 @@ export class Tasks {
     } catch (error) {
       this.logger.error({ err: error, taskId }, 'task store failed to settle a task');
     } finally {
-      (record as { unwatch?: () => void }).unwatch?.();
+      record.unwatch?.();
+      clearTimeout(record.expiry);
       if (cancellation) this.inflight.delete(cancellation);
       this.#running.delete(taskId);
       this.#release(taskId);
     }
-    const cancelled = cancellation?.aborted === true && !this.inflight.closing;
+    this.#announce(record);
+    const cancelled = cancellation?.aborted === true && !this.inflight.closing && !record.expired;
     this.telemetry.emit(
       cancelled ? 'task.cancelled' : final.status === 'completed' ? 'task.completed' : 'task.failed',
       {
@@ -355,6 +393,52 @@ export class Tasks {
         durationMs: Date.now() - record.createdAt,
       },
     );
+  }
+
+  /**
+   * Follows the listed tasks of `auth`'s owner: `listener` gets the `tasks/get` body of each after
+   * every change this process makes or hears of (it hears every change of the tasks it runs).
+   */
+  watchStatus(
+    taskIds: ReadonlySet<string>,
+    auth: AuthIdentity | undefined,
+    listener: (task: Record<string, unknown>) => void,
+  ): () => void {
+    const watcher = { owner: taskOwner(auth), taskIds, listener };
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
+  }
+
+  /** Tells the watchers of a task its current state, read back from the store (nothing to do without watchers). */
+  #announce(record: HeldTask): void {
+    if (this.#watchers.size === 0) return;
+    const { taskId, owner } = record;
+    const interested = [...this.#watchers].filter((w) => w.owner === owner && w.taskIds.has(taskId));
+    if (interested.length === 0) return;
+    this.store.get(taskId, owner).then(
+      (task) => {
+        if (task === undefined) return;
+        // A cancel is heard twice (the store's signal, then the settle): tell each state once.
+        const state = `${task.status}\u0000${task.lastUpdatedAt}\u0000${task.statusMessage ?? ''}`;
+        if (record.announced === state) return;
+        record.announced = state;
+        const body = this.#detailed(task);
+        for (const watcher of interested) watcher.listener(body);
+      },
+      (error: unknown) =>
+        this.logger.warn({ err: error, taskId }, 'task status could not be read for its listeners'),
+    );
+  }
+
+  #detailed(task: TaskRecord): Record<string, unknown> {
+    return detailedTask(wire(task), {
+      inputRequests: task.inputRequests as Record<
+        string,
+        { method: string; params?: Record<string, unknown> }
+      >,
+      result: task.result,
+      error: task.error,
+    });
   }
 
   /** Fails every task this process still runs (after a drain's grace): none stays `working` forever. */
@@ -373,14 +457,7 @@ export class Tasks {
   ): Promise<Record<string, unknown>> {
     const task = await this.store.get(taskIdOf(params), taskOwner(auth));
     if (task === undefined) throw taskNotFound();
-    return detailedTask(wire(task), {
-      inputRequests: task.inputRequests as Record<
-        string,
-        { method: string; params?: Record<string, unknown> }
-      >,
-      result: task.result,
-      error: task.error,
-    });
+    return this.#detailed(task);
   }
 
   /** `tasks/update`: answers for the task's input requests (unknown keys are ignored). */
