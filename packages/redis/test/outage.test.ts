@@ -43,6 +43,15 @@ async function deadClient(options = FAIL_FAST): Promise<Redis> {
   return client;
 }
 
+/** A fail-fast client through the proxy, once connected: with no offline queue, a command sent before it is ready fails. */
+async function proxiedClient(port: number): Promise<Redis> {
+  const client = new Redis({ ...FAIL_FAST, host: '127.0.0.1', port });
+  client.on('error', () => {});
+  dead.push(client);
+  if (client.status !== 'ready') await new Promise((resolve) => client.once('ready', resolve));
+  return client;
+}
+
 const UNAVAILABLE = {
   code: 'UPSTREAM_UNAVAILABLE',
   retryable: true,
@@ -150,9 +159,7 @@ describe('the Redis task store while Redis is down', () => {
   it('logs once when an outage starts and once when it ends, and works again after it', async () => {
     const target = new URL(REDIS_URL);
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
-    const client = new Redis({ ...FAIL_FAST, host: '127.0.0.1', port: proxy.port });
-    client.on('error', () => {});
-    dead.push(client);
+    const client = await proxiedClient(proxy.port);
     const { logger, lines } = recorder();
     const store = createRedisTaskStore({ client, prefix, logger, timeoutMs: 300 });
     try {
@@ -179,9 +186,7 @@ describe('the Redis task store while Redis is down', () => {
   it('hears, after its subscriber reconnects, a cancel sent while it was cut off', async () => {
     const target = new URL(REDIS_URL);
     const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
-    const client = new Redis({ ...FAIL_FAST, host: '127.0.0.1', port: proxy.port });
-    client.on('error', () => {});
-    dead.push(client);
+    const client = await proxiedClient(proxy.port);
     const cutOff = createRedisTaskStore({ client, prefix, logger: recorder().logger, timeoutMs: 300 });
     const other = createRedisTaskStore({ client: await connectRedis(), prefix, logger: recorder().logger });
     try {

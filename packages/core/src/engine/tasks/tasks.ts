@@ -3,20 +3,20 @@ import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { readInputResponses } from '../../protocol/input-responses.js';
 import { ProtocolError, RpcCode } from '../../protocol/rpc-error.js';
-import {
-  detailedTask,
-  type TaskSupport,
-  type TaskWire,
-  taskFields,
-  taskNotFound,
-} from '../../protocol/tasks.js';
+import { type TaskSupport, taskFields, taskNotFound } from '../../protocol/tasks.js';
 import { Cancellation } from '../cancellation.js';
-import type { AuthIdentity, InputRequestSpec } from '../context.js';
+import type { AuthIdentity } from '../context.js';
 import { McpkitError, toErrorPayload } from '../errors.js';
 import type { CallEnv, Exchange } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
 import { createMemoryTaskStore } from './memory-task-store.js';
+import { createTaskPort, type TaskPort } from './task-port.js';
+import { TaskSlots } from './task-slots.js';
+import { type AnnouncedTask, TaskStatusWatchers } from './task-status-watchers.js';
 import type { TaskOutcome, TaskRecord, TaskStore } from './task-store.js';
+import { detailedTaskOf, taskWire } from './task-wire.js';
+
+export type { TaskPort } from './task-port.js';
 
 /** Options of `createServer({ tasks })`: where tasks live and how long they are kept. */
 export interface TasksOptions {
@@ -57,25 +57,12 @@ export interface TaskHook {
   detach(): Promise<void>;
 }
 
-/** What a detached handler's context uses to ask for input and report status. */
-export interface TaskPort {
-  readonly taskId: string;
-  ask(requests: Record<string, InputRequestSpec>): Promise<Record<string, unknown>>;
-  status(message: string): void;
-}
-
 /** A context that can be moved from its request onto a task. */
 export interface DetachableContext {
   auth: AuthIdentity | undefined;
   readonly signal: AbortSignal;
   rebind(env: CallEnv, port: TaskPort): void;
 }
-
-const CAPABILITY = {
-  'elicitation/create': 'elicitation',
-  'sampling/createMessage': 'sampling',
-  'roots/list': 'roots',
-} as const;
 
 /** A detached task's way back to the client: none. Progress and log notifications are not sent for tasks. */
 const TASK_EXCHANGE: Exchange = {
@@ -86,33 +73,19 @@ const TASK_EXCHANGE: Exchange = {
 };
 
 /** A task this process runs, with what it holds for it. */
-type HeldTask = TaskRecord & {
-  /** Stops following the store's signals for it. */
-  unwatch?: () => void;
-  /** The last state its status listeners were told, so each is told once. */
-  announced?: string;
-  /** Aborts the handler when the task's ttlMs passes. */
-  expiry?: ReturnType<typeof setTimeout>;
-  /** Set when the ttlMs passed before the handler finished. */
-  expired?: boolean;
-};
+type HeldTask = TaskRecord &
+  AnnouncedTask & {
+    /** Stops following the store's signals for it. */
+    unwatch?: () => void;
+    /** Aborts the handler when the task's ttlMs passes. */
+    expiry?: ReturnType<typeof setTimeout>;
+    /** Set when the ttlMs passed before the handler finished. */
+    expired?: boolean;
+  };
 
 /** The owner a task is bound to: the verified subject and client, or every anonymous caller alike. */
 export function taskOwner(auth: AuthIdentity | undefined): string {
   return auth === undefined ? 'anonymous' : `${auth.subject}\u0000${auth.clientId ?? ''}`;
-}
-
-function wire(task: TaskRecord): TaskWire {
-  const out: TaskWire = {
-    taskId: task.taskId,
-    status: task.status,
-    createdAt: new Date(task.createdAt).toISOString(),
-    lastUpdatedAt: new Date(task.lastUpdatedAt).toISOString(),
-    ttlMs: task.ttlMs,
-  };
-  if (task.pollIntervalMs !== undefined) out.pollIntervalMs = task.pollIntervalMs;
-  if (task.statusMessage !== undefined) out.statusMessage = task.statusMessage;
-  return out;
 }
 
 /**
@@ -123,20 +96,10 @@ export class Tasks {
   readonly store: TaskStore;
   readonly #ttlMs: number | null;
   readonly #pollMs: number;
-  readonly #maxRunning: number;
-  readonly #maxQueued: number;
   /** Tasks this process holds, running or queued, with their cancellation (aborted on cancel or shutdown). */
   readonly #running = new Map<string, Cancellation>();
-  /** Tasks whose handler holds one of the `maxRunning` slots. */
-  readonly #slotted = new Set<string>();
-  /** Tasks waiting for a slot, oldest first, each with what starts it. */
-  readonly #queue = new Map<string, () => void>();
-  /** Status listeners (`subscriptions/listen` streams), each for its owner's listed tasks. */
-  readonly #watchers = new Set<{
-    owner: string;
-    taskIds: ReadonlySet<string>;
-    listener: (task: Record<string, unknown>) => void;
-  }>();
+  readonly #slots: TaskSlots;
+  readonly #watchers: TaskStatusWatchers;
 
   constructor(
     options: TasksOptions,
@@ -147,8 +110,8 @@ export class Tasks {
     this.store = options.store ?? createMemoryTaskStore();
     this.#ttlMs = options.ttlMs === undefined ? 3_600_000 : options.ttlMs;
     this.#pollMs = options.pollIntervalMs ?? 1_000;
-    this.#maxRunning = options.maxRunning ?? 100;
-    this.#maxQueued = options.maxQueued ?? 1_000;
+    this.#slots = new TaskSlots(options.maxRunning ?? 100, options.maxQueued ?? 1_000);
+    this.#watchers = new TaskStatusWatchers(this.store, logger);
   }
 
   /**
@@ -187,7 +150,7 @@ export class Tasks {
       (result) => this.#settle(record, { status: 'completed', result: shape(result) }),
       (error) => this.#settle(record, this.#failure(error, record.taskId)),
     );
-    return { task: taskFields(wire(record)) };
+    return { task: taskFields(taskWire(record)) };
   }
 
   /**
@@ -202,28 +165,22 @@ export class Tasks {
     options: ToolTaskOptions | undefined,
     created: (record: TaskRecord) => void,
   ): Promise<void> {
-    const full = this.#slotted.size >= this.#maxRunning;
-    if (full && this.#queue.size >= this.#maxQueued) {
-      throw new McpkitError(
-        'RATE_LIMITED',
-        'The server runs and queues as many tasks as it can; try again later.',
-        {
-          retryable: true,
-          retryAfterMs: 1_000,
-          hint: 'Retry after retryAfterMs, or raise tasks.maxRunning / tasks.maxQueued of createServer() if this is normal load.',
-          details: { maxRunning: this.#maxRunning, maxQueued: this.#maxQueued },
-        },
-      );
-    }
+    this.#slots.reserve();
     const taskId = randomBytes(18).toString('base64url');
     const ttlMs = options?.ttlMs === undefined ? this.#ttlMs : options.ttlMs;
-    const record: HeldTask = await this.store.create({
-      taskId,
-      owner: taskOwner(ctx.auth),
-      tool,
-      ttlMs,
-      pollIntervalMs: options?.pollIntervalMs ?? this.#pollMs,
-    });
+    let record: HeldTask;
+    try {
+      record = await this.store.create({
+        taskId,
+        owner: taskOwner(ctx.auth),
+        tool,
+        ttlMs,
+        pollIntervalMs: options?.pollIntervalMs ?? this.#pollMs,
+      });
+    } catch (error) {
+      this.#slots.unreserve();
+      throw error;
+    }
     const cancellation = new Cancellation();
     this.#running.set(taskId, cancellation);
     this.inflight.add(cancellation);
@@ -241,98 +198,17 @@ export class Tasks {
       );
       record.expiry.unref?.();
     }
-    const waiting = new Set<(answers: Record<string, unknown>) => void>();
-    const unwatch = this.store.watch(taskId, (signal) => {
+    const announce = () => this.#watchers.announce(record);
+    const { port, hear } = createTaskPort(taskId, this.store, cancellation.signal, announce);
+    record.unwatch = this.store.watch(taskId, (signal) => {
       if (signal.kind === 'cancelled') cancellation.abort(new Error('The task was cancelled by the client.'));
-      else for (const listener of waiting) listener(signal.answers);
-      this.#announce(record);
+      else hear(signal.answers);
+      announce();
     });
-    record.unwatch = unwatch;
-    let seq = 0;
-    const store = this.store;
-    const port: TaskPort = {
-      taskId,
-      status: (message) => {
-        void store.setStatusMessage(taskId, message).then(() => this.#announce(record));
-      },
-      ask: (requests) =>
-        new Promise((resolve, reject) => {
-          const keys = new Map<string, string>();
-          const minted: Record<string, InputRequestSpec> = {};
-          for (const [name, spec] of Object.entries(requests)) {
-            const key = `${CAPABILITY[spec.method]}-${seq++}`;
-            keys.set(key, name);
-            minted[key] = spec;
-          }
-          const out: Record<string, unknown> = {};
-          const signal = cancellation.signal;
-          const done = () => {
-            waiting.delete(listener);
-            signal.removeEventListener('abort', onAbort);
-          };
-          const onAbort = () => {
-            done();
-            reject(signal.reason);
-          };
-          const listener = (answers: Record<string, unknown>) => {
-            for (const [key, value] of Object.entries(answers)) {
-              const name = keys.get(key);
-              if (name === undefined) continue;
-              out[name] = value;
-              keys.delete(key);
-            }
-            if (keys.size === 0) {
-              done();
-              resolve(out);
-            }
-          };
-          if (signal.aborted) return onAbort();
-          signal.addEventListener('abort', onAbort, { once: true });
-          waiting.add(listener);
-          store.requestInput(taskId, minted).then(
-            () => this.#announce(record),
-            (error) => {
-              done();
-              reject(error);
-            },
-          );
-        }),
-    };
     ctx.rebind({ ...env, cancellation, exchange: TASK_EXCHANGE, logLevel: null }, port);
     this.telemetry.emit('task.created', { taskId, tool, requestId: env.requestId });
     created(record);
-    // Counted again after the awaits above: other calls may have taken the free slots meanwhile.
-    if (this.#slotted.size < this.#maxRunning) {
-      this.#slotted.add(taskId);
-      return;
-    }
-    await this.#waitForSlot(taskId, cancellation.signal);
-  }
-
-  #waitForSlot(taskId: string, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onAbort = () => {
-        this.#queue.delete(taskId);
-        reject(signal.reason);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#queue.set(taskId, () => {
-        signal.removeEventListener('abort', onAbort);
-        this.#slotted.add(taskId);
-        resolve();
-      });
-    });
-  }
-
-  /** Frees a finished task's slot and starts the oldest queued task with it. */
-  #release(taskId: string): void {
-    if (!this.#slotted.delete(taskId)) return;
-    for (const [next, start] of this.#queue) {
-      this.#queue.delete(next);
-      start();
-      return;
-    }
+    await this.#slots.acquire(taskId, cancellation.signal);
   }
 
   #failure(error: unknown, taskId: string): TaskOutcome {
@@ -381,9 +257,9 @@ export class Tasks {
       clearTimeout(record.expiry);
       if (cancellation) this.inflight.delete(cancellation);
       this.#running.delete(taskId);
-      this.#release(taskId);
+      this.#slots.release(taskId);
     }
-    this.#announce(record);
+    this.#watchers.announce(record);
     const cancelled = cancellation?.aborted === true && !this.inflight.closing && !record.expired;
     this.telemetry.emit(
       cancelled ? 'task.cancelled' : final.status === 'completed' ? 'task.completed' : 'task.failed',
@@ -404,41 +280,7 @@ export class Tasks {
     auth: AuthIdentity | undefined,
     listener: (task: Record<string, unknown>) => void,
   ): () => void {
-    const watcher = { owner: taskOwner(auth), taskIds, listener };
-    this.#watchers.add(watcher);
-    return () => this.#watchers.delete(watcher);
-  }
-
-  /** Tells the watchers of a task its current state, read back from the store (nothing to do without watchers). */
-  #announce(record: HeldTask): void {
-    if (this.#watchers.size === 0) return;
-    const { taskId, owner } = record;
-    const interested = [...this.#watchers].filter((w) => w.owner === owner && w.taskIds.has(taskId));
-    if (interested.length === 0) return;
-    this.store.get(taskId, owner).then(
-      (task) => {
-        if (task === undefined) return;
-        // A cancel is heard twice (the store's signal, then the settle): tell each state once.
-        const state = `${task.status}\u0000${task.lastUpdatedAt}\u0000${task.statusMessage ?? ''}`;
-        if (record.announced === state) return;
-        record.announced = state;
-        const body = this.#detailed(task);
-        for (const watcher of interested) watcher.listener(body);
-      },
-      (error: unknown) =>
-        this.logger.warn({ err: error, taskId }, 'task status could not be read for its listeners'),
-    );
-  }
-
-  #detailed(task: TaskRecord): Record<string, unknown> {
-    return detailedTask(wire(task), {
-      inputRequests: task.inputRequests as Record<
-        string,
-        { method: string; params?: Record<string, unknown> }
-      >,
-      result: task.result,
-      error: task.error,
-    });
+    return this.#watchers.watch(taskOwner(auth), taskIds, listener);
   }
 
   /** Fails every task this process still runs (after a drain's grace): none stays `working` forever. */
@@ -457,7 +299,7 @@ export class Tasks {
   ): Promise<Record<string, unknown>> {
     const task = await this.store.get(taskIdOf(params), taskOwner(auth));
     if (task === undefined) throw taskNotFound();
-    return this.#detailed(task);
+    return detailedTaskOf(task);
   }
 
   /** `tasks/update`: answers for the task's input requests (unknown keys are ignored). */
