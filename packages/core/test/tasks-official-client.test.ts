@@ -21,7 +21,8 @@ import * as z from 'zod';
 // - Legacy (2025-11-25 session): the official SDK v2 client declaring the extension at
 //   `initialize`, speaking SEP-2663 as the conformance suite does in that era, every answer checked
 //   against the extension's published wire schemas. (The requester itself speaks the older
-//   2025-11-25 built-in tasks in this era, which this server does not serve.)
+//   2025-11-25 built-in tasks in this era; the extension replaces them, and the conformance suite
+//   forbids advertising their `capabilities.tasks` slot.)
 
 const DECLARED = { extensions: { [TASKS_EXTENSION]: {} }, elicitation: {} };
 const ANY = z.looseObject({});
