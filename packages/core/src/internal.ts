@@ -26,7 +26,7 @@ export type { CompiledSchema, SchemaOwner } from './engine/schema.js';
 export { compileSchema } from './engine/schema.js';
 export type { EngineDefinition, PromptSpec, ResourceSpec, ToolSpec } from './engine/server-definition.js';
 export type { ServerEngine } from './engine/server-engine.js';
-export { newTaskRecord } from './engine/tasks/task-store.js';
+export { newTaskRecord, ownerTaskLimit } from './engine/tasks/task-store.js';
 export { redactingLogger } from './observability/logger.js';
 export { isValidInputResponse } from './protocol/input-responses.js';
 export type { RpcErrorObject, RpcId, RpcRequest, RpcResponse } from './protocol/jsonrpc.js';

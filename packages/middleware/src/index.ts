@@ -25,6 +25,7 @@ export type { LoggingOptions } from './logging/logging.js';
 export { logging } from './logging/logging.js';
 export type { MetricsOptions, MetricsPlugin } from './metrics/metrics.js';
 export { MCP_DURATION_BUCKETS, metrics } from './metrics/metrics.js';
+export { TASK_DURATION_BUCKETS } from './metrics/task-metrics.js';
 export type { ProductionOptions, ProductionPreset } from './production.js';
 export { production } from './production.js';
 export type { MemoryRateLimitStoreOptions } from './rate-limit/memory-store.js';

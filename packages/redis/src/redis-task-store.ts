@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createLogger,
   type InputRequestSpec,
@@ -13,7 +13,7 @@ import {
   type TaskStore,
   toErrorPayload,
 } from '@mcpkit/core';
-import { isValidInputResponse, newTaskRecord } from '@mcpkit/core/internal';
+import { isValidInputResponse, newTaskRecord, ownerTaskLimit } from '@mcpkit/core/internal';
 import type { RedisTaskClient } from './redis-client.js';
 import { RedisOutage } from './redis-outage.js';
 import {
@@ -23,7 +23,9 @@ import {
   CANCEL,
   CREATE,
   FAIL_ORPHAN,
+  RELEASE,
   REQUEST_INPUT,
+  RESERVE,
   SET_STATUS_MESSAGE,
   SETTLE,
 } from './task-scripts.js';
@@ -44,6 +46,15 @@ export interface RedisTaskStoreOptions {
    * bound on what it holds. Default: 86 400 000 (24 hours).
    */
   nullTtlMs?: number;
+  /**
+   * Most tasks one owner (auth subject and client id; every anonymous caller is one owner) holds
+   * at once across every instance, running or kept for their result, so no caller can fill Redis
+   * and deny the others. Counted atomically in Redis (a sorted set per owner,
+   * `<prefix>owner:<hash>`); past it that owner's new tasks are refused with a retryable
+   * `RATE_LIMITED` whose `retryAfterMs` says when the owner's next task expires. `Infinity` turns
+   * the count off. Default: 1 000.
+   */
+  maxTasksPerOwner?: number;
   /**
    * How long an instance's heartbeat lives in Redis, in ms (it is renewed every third of that).
    * A running task whose instance stopped beating (crashed, killed, cut off from Redis) is marked
@@ -96,6 +107,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
   readonly #outage: RedisOutage;
   readonly #signals: TaskSignals;
   readonly #heartbeatMs: number;
+  readonly #maxPerOwner: number;
   /** This instance's id in the `instance` field of the tasks it creates (and so runs). */
   readonly #instance = randomBytes(12).toString('base64url');
   #beating: NodeJS.Timeout | undefined;
@@ -107,6 +119,17 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     this.#nullTtlMs = options.nullTtlMs ?? 86_400_000;
     this.#timeoutMs = options.timeoutMs ?? 1_000;
     this.#heartbeatMs = options.heartbeatMs ?? 10_000;
+    this.#maxPerOwner = options.maxTasksPerOwner ?? 1_000;
+    if (!(this.#maxPerOwner >= 1)) {
+      throw new McpkitError(
+        'VALIDATION_FAILED',
+        'maxTasksPerOwner of the Redis task store must be at least 1.',
+        {
+          hint: 'Pass a positive number, or Infinity to not count tasks per owner.',
+          details: { maxTasksPerOwner: this.#maxPerOwner },
+        },
+      );
+    }
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? createLogger();
     this.#outage = new RedisOutage(options.name ?? 'Redis task store', this.#logger, this.#timeoutMs);
@@ -123,6 +146,11 @@ class RedisTaskStoreImpl implements RedisTaskStore {
 
   #key(taskId: string): string {
     return `${this.#prefix}${taskId}`;
+  }
+
+  /** An owner's index key: hashed, so no identity appears in key names and the length is fixed. */
+  #ownerKey(owner: string): string {
+    return `${this.#prefix}owner:${createHash('sha256').update(owner).digest('base64url')}`;
   }
 
   #instanceKey(instance: string): string {
@@ -177,9 +205,33 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     ];
     if (task.pollIntervalMs !== undefined) fields.push('pollIntervalMs', task.pollIntervalMs);
     const expiry = Math.max(1, Math.ceil(task.ttlMs ?? this.#nullTtlMs));
-    const created = await this.#run('create a task', () =>
-      this.#client.eval(CREATE, 1, this.#key(task.taskId), expiry, ...fields),
-    );
+    const counted = Number.isFinite(this.#maxPerOwner);
+    const ownerKey = this.#ownerKey(task.owner);
+    let took = false;
+    if (counted) {
+      // The owner's place is taken first, in one script on the owner's key alone (no cross-slot
+      // script on Redis Cluster); a place whose task was not created is given back below, and
+      // one left by a crash in between expires with the task it was taken for.
+      const reserved = Number(
+        await this.#run('count the tasks of an owner', () =>
+          this.#client.eval(RESERVE, 1, ownerKey, now, this.#maxPerOwner, task.taskId, now + expiry),
+        ),
+      );
+      if (reserved < 0) throw ownerTaskLimit(this.#maxPerOwner, -reserved);
+      took = reserved === 1;
+    }
+    let created: unknown;
+    try {
+      created = await this.#run('create a task', () =>
+        this.#client.eval(CREATE, 1, this.#key(task.taskId), expiry, ...fields),
+      );
+    } finally {
+      if (took && created !== 1) {
+        await this.#run('release a place of an owner', () =>
+          this.#client.eval(RELEASE, 1, ownerKey, task.taskId),
+        ).catch(() => {});
+      }
+    }
     if (created !== 1) {
       throw new McpkitError('CONFLICT', 'A task with this id already exists.', { retryable: true });
     }

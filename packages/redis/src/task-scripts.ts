@@ -18,7 +18,8 @@ local function clearInput(key)
 end
 `;
 
-// Every script touches one key (the task, or one heartbeat), so none crosses Redis Cluster slots.
+// Every script touches one key (the task, one heartbeat, or one owner's index), so none crosses
+// Redis Cluster slots.
 
 /** KEYS: task. ARGV: expiry ms, then the hash's field/value pairs. 0 when the id is taken. */
 export const CREATE = `
@@ -26,6 +27,26 @@ if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return 1`;
+
+/**
+ * KEYS: an owner's index (a sorted set of its task ids, scored by when each expires). ARGV: now,
+ * the cap, the task id, its expiry time. Drops the expired ids, then takes a place for the task
+ * when the owner holds fewer than the cap: 1 (0 when that id holds one already). A refusal
+ * answers the ms until the owner's next task expires, negated (at least 1, so always < 0).
+ */
+export const RESERVE = `
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[2]) then
+  local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  return -math.max(1, tonumber(first[2]) - tonumber(ARGV[1]))
+end
+if redis.call('ZADD', KEYS[1], 'NX', ARGV[4], ARGV[3]) == 0 then return 0 end
+local last = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+redis.call('PEXPIREAT', KEYS[1], last[2])
+return 1`;
+
+/** KEYS: an owner's index. ARGV: the task id. Gives back a place taken for a task that was not created. */
+export const RELEASE = `return redis.call('ZREM', KEYS[1], ARGV[1])`;
 
 /** KEYS: an instance's heartbeat key. ARGV: heartbeat ms. */
 export const BEAT = `

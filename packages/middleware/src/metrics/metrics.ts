@@ -2,6 +2,7 @@ import type { Plugin, RouteHandler, RouteResponse, ServerBuilder, TelemetryEvent
 import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { LabelCap } from './label-cap.js';
 import { OperationSeries } from './operation-series.js';
+import { exportTaskMetrics, TASK_DURATION_BUCKETS } from './task-metrics.js';
 import { exportTelemetryCounters } from './telemetry-counters.js';
 
 /**
@@ -25,6 +26,8 @@ export interface MetricsOptions {
   maxToolNames?: number;
   /** Histogram buckets in seconds. Default: {@link MCP_DURATION_BUCKETS}. */
   buckets?: readonly number[];
+  /** Buckets in seconds of `mcpkit_task_duration_seconds` (tasks of the Tasks extension). Default: {@link TASK_DURATION_BUCKETS}. */
+  taskBuckets?: readonly number[];
 }
 
 /** The plugin {@link metrics} returns: install it with `.use()`, read `.registry` to scrape it yourself. */
@@ -42,7 +45,7 @@ type EndEvent = TelemetryEvents['request.end'];
  * `mcp_server_operation_duration_seconds` (labels `mcp_method_name`, `gen_ai_tool_name`,
  * `error_type`), `mcp_server_requests_total` by outcome, `mcp_server_requests_in_flight`, and
  * counters for core telemetry (cache, upstream retries and give-ups, breakers, bulkheads, rate
- * limits). Requests are measured from core's `request.start`/`request.end` events, so every
+ * limits), and tasks of the Tasks extension (created, ended by outcome, durations, running). Requests are measured from core's `request.start`/`request.end` events, so every
  * request counts — including ones refused by auth or rate-limit middleware and calls naming an
  * unknown tool (those collapse into the tool label `_other`).
  */
@@ -111,6 +114,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       builder.telemetry.on('request.start', onStart);
       builder.telemetry.on('request.end', onEnd);
       exportTelemetryCounters(builder.telemetry, registry, tools);
+      exportTaskMetrics(builder.telemetry, registry, tools, options.taskBuckets ?? TASK_DURATION_BUCKETS);
       if (options.endpoint !== undefined) builder.route(options.endpoint, route);
     },
   };

@@ -1,7 +1,8 @@
-import { type BaseContext, type Middleware, redact } from '@mcpkit/core';
+import { type BaseContext, type Middleware, redact, type ToolCallContext } from '@mcpkit/core';
 import type { Attributes, Context, Span, Tracer, TracerProvider } from '@opentelemetry/api';
 import { classifyError, classifyResult } from '../outcome/classify-outcome.js';
 import { loadOtelApi, type OtelApi } from './load-otel-api.js';
+import { HandoffSpan, mayBecomeTask, type PendingCall, taskSpansOf } from './task-spans.js';
 import { parseTraceparent } from './traceparent.js';
 import './trace-state.js';
 
@@ -91,6 +92,11 @@ function finish(api: OtelApi, span: Span, errorType: string | undefined, error?:
  * HTTP `traceparent`. The span is active while inner layers run and is put on `ctx.state.span`
  * (its trace id on `ctx.state.traceId`). Without a registered OpenTelemetry SDK it costs a no-op span.
  *
+ * A `tools/call` that becomes a task (the Tasks extension) ends its request span when the client
+ * gets the task, and its detached run gets a `task {tool}` span (kind internal, a child of the
+ * request span, attributes `mcp.task.id` and, at the end, `mcp.task.status`), which is then the
+ * active span and `ctx.state.span` for the handler.
+ *
  * `@opentelemetry/api` is an optional peer dependency, loaded by this call: without it installed,
  * `tracing()` throws a `VALIDATION_FAILED` `McpkitError` whose hint names the install command.
  */
@@ -138,6 +144,7 @@ export function tracing(options: TracingOptions = {}): Middleware {
     const spanContext = span.spanContext();
     ctx.state.span = span;
     if (trace.isSpanContextValid(spanContext)) ctx.state.traceId = spanContext.traceId;
+    if (mayBecomeTask(ctx)) return tracedTask(ctx as ToolCallContext, next, parent, span);
     let result: Awaited<ReturnType<typeof next>>;
     try {
       result = await context.with(trace.setSpan(parent, span), next);
@@ -146,6 +153,30 @@ export function tracing(options: TracingOptions = {}): Middleware {
       throw error;
     }
     finish(api, span, classifyResult(result).errorType);
+    return result;
+  };
+
+  /** A call that may become a task: its run gets a span of its own once it does (see TaskSpans). */
+  const tracedTask = async (
+    ctx: ToolCallContext,
+    next: Parameters<Middleware>[1],
+    parent: Context,
+    span: Span,
+  ): Promise<Awaited<ReturnType<typeof next>>> => {
+    const tasks = taskSpansOf(ctx.telemetry, api, (s, errorType, error) => finish(api, s, errorType, error));
+    const call: PendingCall = { ctx, span, handoff: new HandoffSpan(span), tracer };
+    ctx.state.span = call.handoff;
+    tasks.begin(call);
+    let result: Awaited<ReturnType<typeof next>>;
+    try {
+      result = await context.with(trace.setSpan(parent, call.handoff), next);
+    } catch (error) {
+      const classified = classifyError(error);
+      if (!tasks.done(call, classified, error)) finish(api, span, classified.errorType, error);
+      throw error;
+    }
+    const classified = classifyResult(result);
+    if (!tasks.done(call, classified)) finish(api, span, classified.errorType);
     return result;
   };
 

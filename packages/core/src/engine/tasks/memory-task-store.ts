@@ -5,6 +5,7 @@ import { McpkitError } from '../errors.js';
 import {
   type NewTask,
   newTaskRecord,
+  ownerTaskLimit,
   type TaskOutcome,
   type TaskRecord,
   type TaskSignal,
@@ -15,6 +16,13 @@ import {
 export interface MemoryTaskStoreOptions {
   /** Most tasks held at once, running or kept for their result. Default: 10 000. */
   maxTasks?: number;
+  /**
+   * Most tasks one owner (auth subject and client id; every anonymous caller is one owner) holds
+   * at once, running or kept for their result, so no caller can fill the store and deny the
+   * others. Past it that owner's new tasks are refused with a retryable `RATE_LIMITED`.
+   * Default: 1 000.
+   */
+  maxTasksPerOwner?: number;
   /** Clock, for tests. Default: `Date.now`. */
   now?: () => number;
 }
@@ -22,10 +30,15 @@ export interface MemoryTaskStoreOptions {
 /**
  * Tasks in this process's memory: right for one instance. Bounded by `maxTasks`; expired tasks
  * are dropped lazily (on read, and from the oldest end when room is needed), with no timer per
- * task. A full store refuses new tasks with a retryable `RATE_LIMITED` instead of evicting a live one.
+ * task. A full store, or an owner holding `maxTasksPerOwner` tasks, gets a retryable
+ * `RATE_LIMITED` instead of evicting a live task.
  */
 export function createMemoryTaskStore(options: MemoryTaskStoreOptions = {}): TaskStore {
-  return new MemoryTaskStore(options.maxTasks ?? 10_000, options.now ?? Date.now);
+  return new MemoryTaskStore(
+    options.maxTasks ?? 10_000,
+    options.maxTasksPerOwner ?? 1_000,
+    options.now ?? Date.now,
+  );
 }
 
 /** How many tasks one sweep looks at, so a create never scans the whole store. */
@@ -39,14 +52,22 @@ class MemoryTaskStore implements TaskStore {
   /** In creation order, so the oldest (first to expire under one TTL) are swept first. */
   readonly #tasks = new Map<string, TaskRecord>();
   readonly #watchers = new Map<string, Set<(signal: TaskSignal) => void>>();
+  /** Each owner's task ids, in creation order. */
+  readonly #owned = new Map<string, Set<string>>();
 
   constructor(
     readonly maxTasks: number,
+    readonly maxTasksPerOwner: number,
     readonly now: () => number,
   ) {}
 
   async create(task: NewTask): Promise<TaskRecord> {
     const now = this.now();
+    let owned = this.#owned.get(task.owner);
+    if (owned !== undefined && owned.size >= this.maxTasksPerOwner) {
+      const retryAfterMs = this.#sweepOwner(owned, now);
+      if (owned.size >= this.maxTasksPerOwner) throw ownerTaskLimit(this.maxTasksPerOwner, retryAfterMs);
+    }
     if (this.#tasks.size >= this.maxTasks) this.#sweep(now);
     if (this.#tasks.size >= this.maxTasks) {
       throw new McpkitError('RATE_LIMITED', 'The server holds as many tasks as it can; try again later.', {
@@ -58,7 +79,27 @@ class MemoryTaskStore implements TaskStore {
     }
     const record = newTaskRecord(task, now);
     this.#tasks.set(task.taskId, record);
+    owned ??= this.#owned.get(task.owner);
+    if (owned === undefined) {
+      owned = new Set();
+      this.#owned.set(task.owner, owned);
+    }
+    owned.add(task.taskId);
     return { ...record };
+  }
+
+  /** Drops an owner's expired tasks (a bounded number per call); returns how long until the next of them expires. */
+  #sweepOwner(owned: Set<string>, now: number): number | undefined {
+    let looked = 0;
+    let next: number | undefined;
+    for (const id of owned) {
+      const task = this.#tasks.get(id);
+      if (task === undefined) owned.delete(id);
+      else if (expired(task, now)) this.#drop(id);
+      else if (task.ttlMs !== null) next = Math.min(next ?? Infinity, task.createdAt + task.ttlMs - now);
+      if (++looked >= SWEEP_BATCH) break;
+    }
+    return next;
   }
 
   /** Drops expired tasks, oldest first, looking at a bounded number of them per call. */
@@ -71,8 +112,13 @@ class MemoryTaskStore implements TaskStore {
   }
 
   #drop(id: string): void {
+    const task = this.#tasks.get(id);
     this.#tasks.delete(id);
     this.#watchers.delete(id);
+    if (task === undefined) return;
+    const owned = this.#owned.get(task.owner);
+    owned?.delete(id);
+    if (owned?.size === 0) this.#owned.delete(task.owner);
   }
 
   #live(taskId: string, owner?: string): TaskRecord | undefined {

@@ -1,5 +1,6 @@
 import type { TaskStatus } from '../../protocol/tasks.js';
 import type { InputRequestSpec } from '../context.js';
+import { McpkitError } from '../errors.js';
 
 /** A task as a store keeps it. Times are milliseconds since the epoch. */
 export interface TaskRecord {
@@ -47,7 +48,7 @@ export type TaskSignal = { kind: 'cancelled' } | { kind: 'answered'; answers: Re
  * an unknown one.
  */
 export interface TaskStore {
-  /** Stores a new `working` task; resolves once any instance can read it. Throws a coded, retryable error when full. */
+  /** Stores a new `working` task; resolves once any instance can read it. Throws a coded, retryable error when full, or when the owner holds its share. */
   create(task: NewTask): Promise<TaskRecord>;
   /** The task, if it exists, has not expired and belongs to `owner`. */
   get(taskId: string, owner: string): Promise<TaskRecord | undefined>;
@@ -84,4 +85,14 @@ export function newTaskRecord(task: NewTask, now: number): TaskRecord {
   if (task.pollIntervalMs !== undefined)
     (record as { pollIntervalMs?: number }).pollIntervalMs = task.pollIntervalMs;
   return record;
+}
+
+/** Every store's refusal of a new task for an owner already holding `max`; `retryAfterMs`: until one of them expires. */
+export function ownerTaskLimit(max: number, retryAfterMs: number | undefined): McpkitError {
+  return new McpkitError('RATE_LIMITED', 'This caller holds as many tasks as it may; try again later.', {
+    retryable: true,
+    ...(retryAfterMs !== undefined ? { retryAfterMs: Math.max(1, Math.ceil(retryAfterMs)) } : {}),
+    hint: 'Each caller may hold maxTasksPerOwner tasks (running, or finished and kept until their ttlMs passes): wait for some to expire, or raise maxTasksPerOwner of the task store.',
+    details: { maxTasksPerOwner: max },
+  });
 }
