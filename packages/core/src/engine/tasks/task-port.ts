@@ -1,3 +1,4 @@
+import type { Logger } from '../../observability/logger.js';
 import type { InputRequestSpec } from '../context.js';
 import type { TaskStore } from './task-store.js';
 
@@ -24,13 +25,17 @@ export function createTaskPort(
   store: TaskStore,
   signal: AbortSignal,
   changed: () => void,
+  logger: Logger,
 ): { port: TaskPort; hear(answers: Record<string, unknown>): void } {
   const waiting = new Set<(answers: Record<string, unknown>) => void>();
   let seq = 0;
   const port: TaskPort = {
     taskId,
     status(message) {
-      void store.setStatusMessage(taskId, message).then(changed);
+      // A status message is best effort: a store that cannot take it (Redis down) costs a log line, not the process.
+      store.setStatusMessage(taskId, message).then(changed, (error: unknown) => {
+        logger.warn({ err: error, taskId }, 'task status message could not be stored');
+      });
     },
     ask: (requests) =>
       new Promise((resolve, reject) => {

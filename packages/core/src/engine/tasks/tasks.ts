@@ -81,7 +81,24 @@ type HeldTask = TaskRecord &
     expiry?: ReturnType<typeof setTimeout>;
     /** Set when the ttlMs passed before the handler finished. */
     expired?: boolean;
+    /** The request that created it (error payloads name it). */
+    requestId?: string;
+    /** Aborts the handler: on cancel, ttlMs, shutdown, or once the task settled. */
+    cancellation?: Cancellation;
   };
+
+/** Longest delay a Node.js timer takes (about 24.8 days); a longer ttlMs re-arms in steps. */
+const MAX_TIMER_MS = 2_147_483_647;
+/** Longest a settle is retried while the store cannot take it (a task with no ttlMs). */
+const SETTLE_RETRY_MS = 3_600_000;
+
+/** The reason a task's signal aborts with when the client cancels it. */
+function cancelledByClient(): McpkitError {
+  return new McpkitError('CONFLICT', 'The task was cancelled by the client.', {
+    retryable: false,
+    hint: 'The client cancelled this task with tasks/cancel; nothing more is expected of it.',
+  });
+}
 
 /** The owner a task is bound to: the verified subject and client, or every anonymous caller alike. */
 export function taskOwner(auth: AuthIdentity | undefined): string {
@@ -96,8 +113,8 @@ export class Tasks {
   readonly store: TaskStore;
   readonly #ttlMs: number | null;
   readonly #pollMs: number;
-  /** Tasks this process holds, running or queued, with their cancellation (aborted on cancel or shutdown). */
-  readonly #running = new Map<string, Cancellation>();
+  /** Tasks this process holds, running or queued, until they settle. */
+  readonly #held = new Map<string, HeldTask>();
   readonly #slots: TaskSlots;
   readonly #watchers: TaskStatusWatchers;
 
@@ -135,7 +152,11 @@ export class Tasks {
     ctx.hook = {
       mode: options?.detach ?? 'start',
       detach: () => {
-        started ??= this.#detach(ctx, env, tool, options, detached as (record: TaskRecord) => void);
+        if (started === undefined) {
+          started = this.#detach(ctx, env, tool, options, detached as (record: TaskRecord) => void);
+          // A handler may start detaching without awaiting it; its refusal must not go unhandled.
+          started.catch(() => {});
+        }
         return started;
       },
     };
@@ -144,7 +165,16 @@ export class Tasks {
       running.then((result) => ({ result })),
       created.then((record) => ({ record })),
     ]);
-    if ('result' in first) return first;
+    if ('result' in first) {
+      // The handler returned while its task was still being created (it did not await
+      // ctx.detach()): the call answers with the result, and the task, once it exists, ends with it.
+      if (started !== undefined) {
+        void created.then((record) =>
+          this.#settle(record, { status: 'completed', result: shape(first.result) }),
+        );
+      }
+      return first;
+    }
     const record = first.record;
     running.then(
       (result) => this.#settle(record, { status: 'completed', result: shape(result) }),
@@ -181,27 +211,39 @@ export class Tasks {
       this.#slots.unreserve();
       throw error;
     }
+    record.requestId = env.requestId;
     const cancellation = new Cancellation();
-    this.#running.set(taskId, cancellation);
+    record.cancellation = cancellation;
+    this.#held.set(taskId, record);
     this.inflight.add(cancellation);
     if (ttlMs !== null) {
       // Past its ttlMs the task is gone for the client: stop the work too (one timer per task held,
       // bounded by maxRunning + maxQueued).
-      record.expiry = setTimeout(
-        () => {
-          record.expired = true;
-          cancellation.abort(
-            new McpkitError('UPSTREAM_TIMEOUT', `The task outlived its ttlMs (${ttlMs} ms) and was stopped.`),
-          );
-        },
-        Math.max(0, record.createdAt + ttlMs - Date.now()),
-      );
-      record.expiry.unref?.();
+      const expireAt = record.createdAt + ttlMs;
+      const arm = () => {
+        const delay = expireAt - Date.now();
+        record.expiry = setTimeout(
+          delay > MAX_TIMER_MS
+            ? arm
+            : () => {
+                record.expired = true;
+                cancellation.abort(
+                  new McpkitError(
+                    'UPSTREAM_TIMEOUT',
+                    `The task outlived its ttlMs (${ttlMs} ms) and was stopped.`,
+                  ),
+                );
+              },
+          Math.min(Math.max(0, delay), MAX_TIMER_MS),
+        );
+        record.expiry.unref?.();
+      };
+      arm();
     }
     const announce = () => this.#watchers.announce(record);
-    const { port, hear } = createTaskPort(taskId, this.store, cancellation.signal, announce);
+    const { port, hear } = createTaskPort(taskId, this.store, cancellation.signal, announce, this.logger);
     record.unwatch = this.store.watch(taskId, (signal) => {
-      if (signal.kind === 'cancelled') cancellation.abort(new Error('The task was cancelled by the client.'));
+      if (signal.kind === 'cancelled') cancellation.abort(cancelledByClient());
       else hear(signal.answers);
       announce();
     });
@@ -212,8 +254,6 @@ export class Tasks {
   }
 
   #failure(error: unknown, taskId: string): TaskOutcome {
-    const cancellation = this.#running.get(taskId);
-    if (this.inflight.closing && cancellation?.aborted) return this.#shutdownFailure(taskId);
     if (error instanceof ProtocolError) {
       const out: TaskOutcome = {
         status: 'failed',
@@ -231,44 +271,82 @@ export class Tasks {
     };
   }
 
-  #shutdownFailure(taskId: string): TaskOutcome {
+  #shutdownFailure(record: HeldTask): TaskOutcome {
     const error = new McpkitError('UPSTREAM_UNAVAILABLE', 'The server shut down before the task finished.', {
       retryable: true,
-      hint: 'Call the tool again; another instance (or this one, restarted) will run it.',
+      hint: 'Call the tool again (another instance, or this one restarted, will run it), unless calling it twice would do its work twice.',
     });
     return {
       status: 'failed',
-      error: { code: RpcCode.INTERNAL_ERROR, message: error.message, data: toErrorPayload(error, taskId) },
+      error: {
+        code: RpcCode.INTERNAL_ERROR,
+        message: error.message,
+        data: toErrorPayload(error, record.requestId ?? record.taskId),
+      },
       statusMessage: error.message,
     };
   }
 
   async #settle(record: HeldTask, outcome: TaskOutcome): Promise<void> {
     const { taskId } = record;
-    const cancellation = this.#running.get(taskId);
+    const cancellation = record.cancellation;
+    // Settled already (by failRunning), or never held.
+    if (cancellation === undefined || this.#held.get(taskId) !== record) return;
+    const aborted = cancellation.aborted;
     // A shutdown that aborted the handler fails the task retryably, whatever the handler made of it.
-    const final = this.inflight.closing && cancellation?.aborted ? this.#shutdownFailure(taskId) : outcome;
-    try {
-      await this.store.settle(taskId, final);
-    } catch (error) {
-      this.logger.error({ err: error, taskId }, 'task store failed to settle a task');
-    } finally {
-      record.unwatch?.();
-      clearTimeout(record.expiry);
-      if (cancellation) this.inflight.delete(cancellation);
-      this.#running.delete(taskId);
-      this.#slots.release(taskId);
-    }
+    const final = this.inflight.closing && aborted ? this.#shutdownFailure(record) : outcome;
+    // Work still running for the task (a promise its handler did not await, a handler a
+    // middleware answered for early) stops with it, so nothing outlives the slot it held.
+    if (!aborted)
+      cancellation.abort(
+        new McpkitError('INTERNAL', 'The task has ended; work left running for it is stopped.'),
+      );
+    record.unwatch?.();
+    clearTimeout(record.expiry);
+    this.inflight.delete(cancellation);
+    this.#held.delete(taskId);
+    this.#slots.release(taskId);
+    const kind = record.expired
+      ? 'task.failed'
+      : aborted && !this.inflight.closing
+        ? 'task.cancelled'
+        : final.status === 'completed'
+          ? 'task.completed'
+          : 'task.failed';
+    await this.#persist(record, final);
     this.#watchers.announce(record);
-    const cancelled = cancellation?.aborted === true && !this.inflight.closing && !record.expired;
-    this.telemetry.emit(
-      cancelled ? 'task.cancelled' : final.status === 'completed' ? 'task.completed' : 'task.failed',
-      {
-        taskId,
-        tool: record.tool,
-        durationMs: Date.now() - record.createdAt,
-      },
-    );
+    this.telemetry.emit(kind, { taskId, tool: record.tool, durationMs: Date.now() - record.createdAt });
+  }
+
+  /**
+   * Writes a task's outcome to the store, retrying with backoff while the store cannot take it (a
+   * Redis blip must not leave the task `working` for its whole ttlMs), until the task expires.
+   */
+  async #persist(record: HeldTask, outcome: TaskOutcome): Promise<void> {
+    const deadline = record.createdAt + (record.ttlMs ?? SETTLE_RETRY_MS);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.store.settle(record.taskId, outcome);
+        if (attempt > 0)
+          this.logger.info({ taskId: record.taskId, attempts: attempt + 1 }, 'task settled after retries');
+        return;
+      } catch (error) {
+        const wait = Math.min(250 * 2 ** attempt, 30_000);
+        if (Date.now() + wait > deadline) {
+          this.logger.error(
+            { err: error, taskId: record.taskId },
+            'task store failed to settle a task; giving up at its ttlMs',
+          );
+          return;
+        }
+        if (attempt === 0)
+          this.logger.warn(
+            { err: error, taskId: record.taskId },
+            'task store failed to settle a task; retrying',
+          );
+        await new Promise((resolve) => setTimeout(resolve, wait).unref?.());
+      }
+    }
   }
 
   /**
@@ -283,13 +361,11 @@ export class Tasks {
     return this.#watchers.watch(taskOwner(auth), taskIds, listener);
   }
 
-  /** Fails every task this process still runs (after a drain's grace): none stays `working` forever. */
+  /** Fails every task this process still holds (after a drain's grace): none stays `working` forever. */
   async failRunning(): Promise<void> {
-    for (const taskId of [...this.#running.keys()]) {
-      await this.store.settle(taskId, this.#shutdownFailure(taskId)).catch((error: unknown) => {
-        this.logger.error({ err: error, taskId }, 'task store failed to settle a task');
-      });
-    }
+    await Promise.allSettled(
+      [...this.#held.values()].map((record) => this.#settle(record, this.#shutdownFailure(record))),
+    );
   }
 
   /** `tasks/get`: the task's status and, for its status, the input requests, result or error. */
