@@ -412,6 +412,34 @@ describe('task store and shutdown', () => {
     });
   });
 
+  it('makes room from expired tasks whatever came before them, and keeps a ttlMs: null task only nullTtlMs', async () => {
+    let now = 1_000_000;
+    const store = createMemoryTaskStore({
+      maxTasks: 1_100,
+      maxTasksPerOwner: 2_000,
+      nullTtlMs: 10_000,
+      now: () => now,
+    });
+    // Long-lived tasks first (more than one sweep batch of them), then short ones, filling the store.
+    for (let i = 0; i < 1_050; i++)
+      await store.create({ taskId: `long-${i}`, owner: 'o', tool: 'w', ttlMs: 3_600_000 });
+    for (let i = 0; i < 50; i++)
+      await store.create({ taskId: `short-${i}`, owner: 'o', tool: 'w', ttlMs: 1_000 });
+    await expect(
+      store.create({ taskId: 'refused', owner: 'o', tool: 'w', ttlMs: 1_000 }),
+    ).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    });
+    now += 1_000;
+    // The short ones expired: their room is taken back although 1,050 older tasks come first.
+    for (let i = 0; i < 50; i++)
+      await store.create({ taskId: `again-${i}`, owner: 'o', tool: 'w', ttlMs: null });
+    expect(await store.get('again-0', 'o')).toMatchObject({ ttlMs: null });
+    now += 10_000;
+    expect(await store.get('again-0', 'o')).toBeUndefined();
+    await store.create({ taskId: 'after-null', owner: 'o', tool: 'w', ttlMs: 1_000 });
+  });
+
   it('forgets a task once its ttlMs has passed', async () => {
     let now = 1_000_000;
     const store = createMemoryTaskStore({ now: () => now });

@@ -9,6 +9,7 @@ export class RedisOutage {
   #down = false;
   #failures = 0;
   #since = 0;
+  #recoveredAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: string,
@@ -19,6 +20,11 @@ export class RedisOutage {
   /** Whether the last command failed. */
   get down(): boolean {
     return this.#down;
+  }
+
+  /** When the last outage ended (`Date.now()`), or -Infinity when there was none. */
+  get recoveredAt(): number {
+    return this.#recoveredAt;
   }
 
   async run<T>(operation: string, command: () => Promise<T>): Promise<T> {
@@ -43,6 +49,7 @@ export class RedisOutage {
   #recovered(): void {
     if (!this.#down) return;
     this.#down = false;
+    this.#recoveredAt = Date.now();
     this.logger.info(
       { store: this.store, failedCommands: this.#failures, outageMs: Date.now() - this.#since },
       `${this.store}: Redis answers again`,

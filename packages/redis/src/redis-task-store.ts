@@ -139,8 +139,17 @@ class RedisTaskStoreImpl implements RedisTaskStore {
       timeoutMs: this.#timeoutMs,
       logger: this.#logger,
       run: (operation, command) => this.#run(operation, command),
-      // After the subscriber reconnects: was the task cancelled while it was away?
-      cancelled: async (taskId) => (await this.#read(taskId))?.status === 'cancelled',
+      // After the subscriber reconnects: did the task end, or get answers, while it was away?
+      state: async (taskId) => {
+        const hash = await this.#run('read a task', () => this.#client.hgetall(this.#key(taskId)));
+        const task = toRecord(taskId, hash);
+        if (task === undefined) return undefined;
+        const answers: Record<string, unknown> = {};
+        for (const [field, value] of Object.entries(hash)) {
+          if (field.startsWith('ans:')) answers[field.slice(4)] = JSON.parse(value);
+        }
+        return { ended: ENDED.has(task.status), answers };
+      },
     });
   }
 
@@ -238,11 +247,14 @@ class RedisTaskStoreImpl implements RedisTaskStore {
     return newTaskRecord(task, now);
   }
 
-  /** The live task (any owner), read in one round trip. */
-  async #read(taskId: string): Promise<TaskRecord | undefined> {
+  /**
+   * The live task of `owner`, read in one round trip. Another owner's task answers as a missing
+   * one before anything else is looked at: the same cost, and no change made on their behalf.
+   */
+  async #read(taskId: string, owner: string): Promise<TaskRecord | undefined> {
     const hash = await this.#run('read a task', () => this.#client.hgetall(this.#key(taskId)));
     const task = toRecord(taskId, hash);
-    if (task === undefined) return undefined;
+    if (task === undefined || task.owner !== owner) return undefined;
     // Redis expires the key; the clock check keeps the store's answer exact between its expiry tick.
     if (task.ttlMs !== null && this.#now() >= task.createdAt + task.ttlMs) return undefined;
     const instance = hash.instance;
@@ -254,9 +266,12 @@ class RedisTaskStoreImpl implements RedisTaskStore {
   /** The task marked failed when the instance running it stopped beating; undefined while it beats. */
   async #failIfOrphaned(task: TaskRecord, instance: string): Promise<TaskRecord | undefined> {
     if (instance === this.#instance && !this.#closed) return undefined;
+    // Just after this instance's own outage, every heartbeat may have lapsed in the same outage;
+    // the live ones beat again within a third of heartbeatMs. Judge none until then.
+    if (Date.now() - this.#outage.recoveredAt < this.#heartbeatMs) return undefined;
     const error = new McpkitError('UPSTREAM_UNAVAILABLE', ORPHAN_MESSAGE, {
       retryable: true,
-      hint: 'Call the tool again; a live instance will run it.',
+      hint: 'Call the tool again (a live instance will run it), unless calling it twice would do its work twice.',
     });
     const wire = {
       code: RpcCode.INTERNAL_ERROR,
@@ -276,15 +291,16 @@ class RedisTaskStoreImpl implements RedisTaskStore {
         JSON.stringify(wire),
         ORPHAN_MESSAGE,
         instance,
+        this.#signals.channel,
+        task.taskId,
       ),
     );
     if (failed !== 1) return undefined;
     return { ...task, status: 'failed', statusMessage: ORPHAN_MESSAGE, inputRequests: {}, error: wire };
   }
 
-  async get(taskId: string, owner: string): Promise<TaskRecord | undefined> {
-    const task = await this.#read(taskId);
-    return task !== undefined && task.owner === owner ? task : undefined;
+  get(taskId: string, owner: string): Promise<TaskRecord | undefined> {
+    return this.#read(taskId, owner);
   }
 
   async requestInput(taskId: string, requests: Record<string, InputRequestSpec>): Promise<void> {
@@ -367,6 +383,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
 }
 
 const STATUSES = new Set<string>(['working', 'input_required', 'completed', 'failed', 'cancelled']);
+const ENDED = new Set<string>(['completed', 'failed', 'cancelled']);
 
 /** A task from its hash; undefined for a missing (or unreadable) one. */
 function toRecord(taskId: string, hash: Record<string, string>): TaskRecord | undefined {

@@ -3,6 +3,7 @@
 // after an acknowledgement reads the new state. A task is one hash:
 //   owner, tool, status, message (status message), createdAt, updatedAt, ttlMs ('' for null),
 //   pollIntervalMs, pending (count of outstanding input requests), in:<key> (each request, JSON),
+//   ans:<key> (each answer taken, JSON, so a running instance that missed its signal can read it),
 //   result / error (JSON, once settled), instance (the id of the instance running it, whose
 //   heartbeat key <prefix>instance:<id> lives while that instance does).
 
@@ -12,7 +13,8 @@ local function terminal(status)
 end
 local function clearInput(key)
   for _, field in ipairs(redis.call('HKEYS', key)) do
-    if string.sub(field, 1, 3) == 'in:' then redis.call('HDEL', key, field) end
+    local kind = string.sub(field, 1, 4)
+    if string.sub(field, 1, 3) == 'in:' or kind == 'ans:' then redis.call('HDEL', key, field) end
   end
   redis.call('HSET', key, 'pending', 0)
 end
@@ -58,13 +60,15 @@ export const BEATING = `return redis.call('EXISTS', KEYS[1])`;
 
 /**
  * KEYS: task. ARGV: now, error JSON, status message, the instance whose heartbeat was found
- * lapsed. Fails the task if it is still running there (its instance died without settling it).
+ * lapsed, channel, taskId. Fails the task if it is still running there (its instance died without
+ * settling it), and publishes a stop signal in case that instance was only cut off and comes back.
  */
 export const FAIL_ORPHAN = `${PRELUDE}
 local head = redis.call('HMGET', KEYS[1], 'status', 'instance')
 if not head[1] or terminal(head[1]) or head[2] ~= ARGV[4] then return 0 end
 clearInput(KEYS[1])
 redis.call('HSET', KEYS[1], 'status', 'failed', 'error', ARGV[2], 'message', ARGV[3], 'updatedAt', ARGV[1])
+redis.call('PUBLISH', ARGV[5], '{"taskId":' .. cjson.encode(ARGV[6]) .. ',"kind":"cancelled"}')
 return 1`;
 
 /** KEYS: task. ARGV: now, then key/request-JSON pairs. Adds requests to a running task. */
@@ -81,8 +85,8 @@ return 1`;
 
 /**
  * KEYS: task. ARGV: owner, now, channel, taskId, then key/answer-JSON pairs (already validated).
- * Takes the answers whose key is still outstanding, returns the task to working when none
- * remain, and publishes the taken answers. 0 when the task is unknown to the owner.
+ * Takes the answers whose key is still outstanding (kept under ans:<key>), returns the task to
+ * working when none remain, and publishes the taken answers. 0 when the task is unknown to the owner.
  */
 export const ANSWER = `${PRELUDE}
 local head = redis.call('HMGET', KEYS[1], 'owner', 'status')
@@ -91,6 +95,7 @@ if terminal(head[2]) then return 1 end
 local parts = {}
 for i = 5, #ARGV, 2 do
   if redis.call('HDEL', KEYS[1], 'in:' .. ARGV[i]) == 1 then
+    redis.call('HSET', KEYS[1], 'ans:' .. ARGV[i], ARGV[i + 1])
     parts[#parts + 1] = cjson.encode(ARGV[i]) .. ':' .. ARGV[i + 1]
   end
 end

@@ -11,15 +11,17 @@ export interface TaskSignalsOptions {
   /** Runs a Redis step with the store's deadline and coded errors. */
   run: <T>(operation: string, command: () => Promise<T>) => Promise<T>;
   /**
-   * Whether a task is cancelled now; asked for every followed task after the subscriber
-   * reconnects. Rejects when Redis cannot say (the store's own connection may still be down).
+   * What a followed task's signals would have said, read from the task itself: whether it ended
+   * (cancelled, or failed elsewhere) and the answers taken for it so far. Asked for every followed
+   * task after the subscriber reconnects; undefined for a task that is gone. Rejects when Redis
+   * cannot say (the store's own connection may still be down).
    */
-  cancelled: (taskId: string) => Promise<boolean>;
+  state: (taskId: string) => Promise<{ ended: boolean; answers: Record<string, unknown> } | undefined>;
 }
 
-/** How often, and how far apart, a reconnected subscriber asks about a followed task (about 10 s in all). */
-const RECHECK_ATTEMPTS = 50;
-const RECHECK_DELAY_MS = 200;
+/** How far apart a reconnected subscriber asks about a followed task, at first and at most. */
+const RECHECK_FIRST_MS = 200;
+const RECHECK_MAX_MS = 5_000;
 
 interface Watcher {
   listener: (signal: TaskSignal) => void;
@@ -114,22 +116,29 @@ export class TaskSignals {
     subscriber.on('message', (channel, message) => {
       if (channel === this.channel) this.#deliver(message);
     });
-    // After a reconnect, a cancel published while the subscriber was away was missed: look.
+    // After a reconnect, a cancel or an answer published while the subscriber was away was missed: look.
     subscriber.on('ready', () => {
       for (const taskId of this.#watchers.keys()) void this.#recheck(taskId);
     });
     return subscriber;
   }
 
-  /** Asks until Redis answers (the store's connection may come back after the subscriber's). */
+  /**
+   * Replays what the task holds (answers are taken once, so one heard twice changes nothing) and
+   * stops it when it ended; asks until Redis answers, for as long as the task is followed (the
+   * store's connection may come back after the subscriber's).
+   */
   async #recheck(taskId: string): Promise<void> {
-    for (let attempt = 0; attempt < RECHECK_ATTEMPTS; attempt++) {
+    for (let delay = RECHECK_FIRST_MS; ; delay = Math.min(delay * 2, RECHECK_MAX_MS)) {
       if (this.#closed || !this.#watchers.has(taskId)) return;
       try {
-        if (await this.#options.cancelled(taskId)) this.#emit(taskId, { kind: 'cancelled' });
+        const state = await this.#options.state(taskId);
+        if (state === undefined || state.ended) this.#emit(taskId, { kind: 'cancelled' });
+        else if (Object.keys(state.answers).length > 0)
+          this.#emit(taskId, { kind: 'answered', answers: state.answers });
         return;
       } catch {
-        await new Promise((resolve) => setTimeout(resolve, RECHECK_DELAY_MS).unref());
+        await new Promise((resolve) => setTimeout(resolve, delay).unref());
       }
     }
   }

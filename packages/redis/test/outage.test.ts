@@ -206,4 +206,82 @@ describe('the Redis task store while Redis is down', () => {
       await proxy.close();
     }
   });
+  it('hears, after its subscriber reconnects, answers taken while it was cut off', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const client = await proxiedClient(proxy.port);
+    const cutOff = createRedisTaskStore({ client, prefix, logger: recorder().logger, timeoutMs: 300 });
+    const other = createRedisTaskStore({ client: await connectRedis(), prefix, logger: recorder().logger });
+    try {
+      await cutOff.create({ taskId: 'asked', owner: 'o', tool: 'work', ttlMs: 60_000 });
+      await cutOff.requestInput('asked', {
+        'elicitation-0': { method: 'elicitation/create', params: { message: 'Go?', requestedSchema: {} } },
+      });
+      const heard: unknown[] = [];
+      cutOff.watch('asked', (signal) => heard.push(signal));
+      proxy.cut();
+      const answer = { action: 'accept', content: { ok: true } };
+      expect(await other.answer('asked', 'o', { 'elicitation-0': answer })).toBe(true);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(heard).toEqual([]);
+      proxy.restore();
+      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toEqual([{ kind: 'answered', answers: { 'elicitation-0': answer } }]);
+    } finally {
+      await cutOff.close();
+      await other.close();
+      await proxy.close();
+    }
+  });
+
+  it('does not judge a task orphaned just after its own outage, when every heartbeat lapsed together', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const options = { prefix, logger: recorder().logger, timeoutMs: 200, heartbeatMs: 300 };
+    const runner = createRedisTaskStore({ client: await proxiedClient(proxy.port), ...options });
+    const reader = createRedisTaskStore({ client: await proxiedClient(proxy.port), ...options });
+    try {
+      await runner.create({ taskId: 'alive', owner: 'o', tool: 'work', ttlMs: 60_000 });
+      proxy.cut();
+      await expect(reader.get('alive', 'o')).rejects.toMatchObject(UNAVAILABLE);
+      await new Promise((r) => setTimeout(r, 450)); // longer than the heartbeat: the key lapsed
+      proxy.restore();
+      let task: unknown;
+      for (let i = 0; i < 100 && task === undefined; i++) {
+        task = await reader.get('alive', 'o').catch(() => undefined);
+        if (task === undefined) await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(task).toMatchObject({ status: 'working' });
+      // The runner beats again within a third of heartbeatMs; past the hold-off it is judged alive.
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await reader.get('alive', 'o')).toMatchObject({ status: 'working' });
+    } finally {
+      await runner.close();
+      await reader.close();
+      await proxy.close();
+    }
+  });
+
+  it('stops the handler of an instance that was only cut off, once it hears its task was failed as orphaned', async () => {
+    const target = new URL(REDIS_URL);
+    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const options = { prefix, logger: recorder().logger, timeoutMs: 200, heartbeatMs: 300 };
+    const cutOff = createRedisTaskStore({ client: await proxiedClient(proxy.port), ...options });
+    const reader = createRedisTaskStore({ client: await connectRedis(), ...options });
+    try {
+      await cutOff.create({ taskId: 'partitioned', owner: 'o', tool: 'work', ttlMs: 60_000 });
+      const heard: string[] = [];
+      cutOff.watch('partitioned', (signal) => heard.push(signal.kind));
+      proxy.cut();
+      await new Promise((r) => setTimeout(r, 450));
+      expect(await reader.get('partitioned', 'o')).toMatchObject({ status: 'failed' });
+      proxy.restore();
+      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(heard).toEqual(['cancelled']);
+    } finally {
+      await cutOff.close();
+      await reader.close();
+      await proxy.close();
+    }
+  });
 });

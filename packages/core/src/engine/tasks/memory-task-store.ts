@@ -2,6 +2,7 @@ import { isValidInputResponse } from '../../protocol/input-responses.js';
 import { isTerminal } from '../../protocol/tasks.js';
 import type { InputRequestSpec } from '../context.js';
 import { McpkitError } from '../errors.js';
+import { ExpiryHeap } from './expiry-heap.js';
 import {
   type NewTask,
   newTaskRecord,
@@ -23,13 +24,19 @@ export interface MemoryTaskStoreOptions {
    * Default: 1 000.
    */
   maxTasksPerOwner?: number;
+  /**
+   * How long a task created with `ttlMs: null` is kept at most, in ms (`tasks/get` still reports
+   * `ttlMs: null`), so such tasks cannot fill the store for good. Default: 86 400 000 (24 hours),
+   * as the Redis store's `nullTtlMs`.
+   */
+  nullTtlMs?: number;
   /** Clock, for tests. Default: `Date.now`. */
   now?: () => number;
 }
 
 /**
  * Tasks in this process's memory: right for one instance. Bounded by `maxTasks`; expired tasks
- * are dropped lazily (on read, and from the oldest end when room is needed), with no timer per
+ * are dropped lazily (on read, and soonest-expiring first when room is needed), with no timer per
  * task. A full store, or an owner holding `maxTasksPerOwner` tasks, gets a retryable
  * `RATE_LIMITED` instead of evicting a live task.
  */
@@ -37,20 +44,18 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions = {}): Tas
   return new MemoryTaskStore(
     options.maxTasks ?? 10_000,
     options.maxTasksPerOwner ?? 1_000,
+    options.nullTtlMs ?? 86_400_000,
     options.now ?? Date.now,
   );
 }
 
-/** How many tasks one sweep looks at, so a create never scans the whole store. */
+/** How many of an owner's tasks one look for the next expiry reads, so a create never scans them all. */
 const SWEEP_BATCH = 1_024;
 
-function expired(task: TaskRecord, now: number): boolean {
-  return task.ttlMs !== null && now >= task.createdAt + task.ttlMs;
-}
-
 class MemoryTaskStore implements TaskStore {
-  /** In creation order, so the oldest (first to expire under one TTL) are swept first. */
   readonly #tasks = new Map<string, TaskRecord>();
+  /** Every held task by when it expires, so a sweep drops the expired ones first, whatever their ttlMs. */
+  readonly #expiries = new ExpiryHeap();
   readonly #watchers = new Map<string, Set<(signal: TaskSignal) => void>>();
   /** Each owner's task ids, in creation order. */
   readonly #owned = new Map<string, Set<string>>();
@@ -58,17 +63,28 @@ class MemoryTaskStore implements TaskStore {
   constructor(
     readonly maxTasks: number,
     readonly maxTasksPerOwner: number,
+    readonly nullTtlMs: number,
     readonly now: () => number,
   ) {}
 
+  /** When a task stops being kept: its ttlMs, or nullTtlMs for a task with none. */
+  #expiresAt(task: TaskRecord): number {
+    return task.createdAt + (task.ttlMs ?? this.nullTtlMs);
+  }
+
+  #expired(task: TaskRecord, now: number): boolean {
+    return now >= this.#expiresAt(task);
+  }
+
   async create(task: NewTask): Promise<TaskRecord> {
     const now = this.now();
+    // Cheap when nothing expired (one look at the heap's top), and it keeps the heap as small as the store.
+    this.#sweep(now);
     let owned = this.#owned.get(task.owner);
     if (owned !== undefined && owned.size >= this.maxTasksPerOwner) {
       const retryAfterMs = this.#sweepOwner(owned, now);
       if (owned.size >= this.maxTasksPerOwner) throw ownerTaskLimit(this.maxTasksPerOwner, retryAfterMs);
     }
-    if (this.#tasks.size >= this.maxTasks) this.#sweep(now);
     if (this.#tasks.size >= this.maxTasks) {
       throw new McpkitError('RATE_LIMITED', 'The server holds as many tasks as it can; try again later.', {
         retryable: true,
@@ -79,6 +95,7 @@ class MemoryTaskStore implements TaskStore {
     }
     const record = newTaskRecord(task, now);
     this.#tasks.set(task.taskId, record);
+    this.#expiries.push(task.taskId, this.#expiresAt(record));
     owned ??= this.#owned.get(task.owner);
     if (owned === undefined) {
       owned = new Set();
@@ -88,26 +105,24 @@ class MemoryTaskStore implements TaskStore {
     return { ...record };
   }
 
-  /** Drops an owner's expired tasks (a bounded number per call); returns how long until the next of them expires. */
+  /** How long until the next of an owner's tasks expires (looking at a bounded number of them). */
   #sweepOwner(owned: Set<string>, now: number): number | undefined {
     let looked = 0;
     let next: number | undefined;
     for (const id of owned) {
       const task = this.#tasks.get(id);
-      if (task === undefined) owned.delete(id);
-      else if (expired(task, now)) this.#drop(id);
-      else if (task.ttlMs !== null) next = Math.min(next ?? Infinity, task.createdAt + task.ttlMs - now);
+      if (task !== undefined) next = Math.min(next ?? Infinity, this.#expiresAt(task) - now);
       if (++looked >= SWEEP_BATCH) break;
     }
     return next;
   }
 
-  /** Drops expired tasks, oldest first, looking at a bounded number of them per call. */
+  /** Drops every expired task, soonest-expiring first: the work is the number dropped (each a heap pop). */
   #sweep(now: number): void {
-    let looked = 0;
-    for (const [id, task] of this.#tasks) {
-      if (expired(task, now)) this.#drop(id);
-      if (++looked >= SWEEP_BATCH) break;
+    for (const id of this.#expiries.popExpired(now)) {
+      const task = this.#tasks.get(id);
+      // An id dropped on read already, or reused, is not dropped again.
+      if (task !== undefined && this.#expired(task, now)) this.#drop(id);
     }
   }
 
@@ -124,7 +139,7 @@ class MemoryTaskStore implements TaskStore {
   #live(taskId: string, owner?: string): TaskRecord | undefined {
     const task = this.#tasks.get(taskId);
     if (task === undefined) return undefined;
-    if (expired(task, this.now())) {
+    if (this.#expired(task, this.now())) {
       this.#drop(taskId);
       return undefined;
     }

@@ -38,7 +38,11 @@ export type TaskOutcome =
   | { status: 'completed'; result: Record<string, unknown> }
   | { status: 'failed'; error: { code: number; message: string; data?: unknown }; statusMessage?: string };
 
-/** What a running task hears from its store: it was cancelled, or answers for its input requests arrived. */
+/**
+ * What a running task hears from its store: `cancelled` when it ended elsewhere (the client
+ * cancelled it, or another instance failed it as orphaned) and its handler must stop, or
+ * `answered` when answers for its input requests arrived.
+ */
 export type TaskSignal = { kind: 'cancelled' } | { kind: 'answered'; answers: Record<string, unknown> };
 
 /**
