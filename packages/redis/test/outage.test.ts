@@ -215,7 +215,10 @@ describe('the Redis task store while Redis is down', () => {
     try {
       await cutOff.create({ taskId: 'asked', owner: 'o', tool: 'work', ttlMs: 60_000 });
       await cutOff.requestInput('asked', {
-        'elicitation-0': { method: 'elicitation/create', params: { message: 'Go?', requestedSchema: {} } },
+        'elicitation-0': {
+          method: 'elicitation/create',
+          params: { message: 'Go?', requestedSchema: { type: 'object', properties: {} } },
+        },
       });
       const heard: unknown[] = [];
       cutOff.watch('asked', (signal) => heard.push(signal));
