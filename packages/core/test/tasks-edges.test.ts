@@ -242,4 +242,20 @@ describe('task edges', () => {
     await rpc(server, 'tools/call', { name: 'brief', arguments: {} });
     await vi.waitFor(() => expect(ended).toEqual(['task.cancelled:wait', 'task.failed:brief']));
   });
+  it('fails a task whose result is larger than maxResultBytes, with a coded error, instead of storing it', async () => {
+    const server = build({ maxResultBytes: 1_000 }, (b) =>
+      b.tool('huge', {
+        description: 'Returns too much',
+        taskSupport: 'required',
+        handler: () => 'x'.repeat(5_000),
+      }),
+    );
+    const created = await rpc(server, 'tools/call', { name: 'huge', arguments: {} });
+    const failed = await until(server, created.taskId as string, 'failed');
+    expect(failed.error).toMatchObject({
+      code: -32603,
+      data: { code: 'INTERNAL', details: { maxResultBytes: 1_000 } },
+    });
+    expect(JSON.stringify(failed)).not.toContain('xxxxxxxxxx');
+  });
 });

@@ -34,6 +34,12 @@ export interface TasksOptions {
    * client, and cancelling it removes it from the queue. Default: 1 000.
    */
   maxQueued?: number;
+  /**
+   * Largest result a task keeps, in bytes of its JSON; a larger one is not stored and the task
+   * fails with a coded `INTERNAL` error saying so (results live in the store until the ttlMs
+   * passes, in Redis shared with everything else). Default: 4 194 304 (4 MiB).
+   */
+  maxResultBytes?: number;
 }
 
 /** How one tool runs as a task (`task` of a tool definition). */
@@ -116,6 +122,7 @@ export class Tasks {
   /** Tasks this process holds, running or queued, until they settle. */
   readonly #held = new Map<string, HeldTask>();
   readonly #slots: TaskSlots;
+  readonly #maxResultBytes: number;
   readonly #watchers: TaskStatusWatchers;
 
   constructor(
@@ -129,6 +136,7 @@ export class Tasks {
     this.#pollMs = options.pollIntervalMs ?? 1_000;
     this.#slots = new TaskSlots(options.maxRunning ?? 100, options.maxQueued ?? 1_000);
     this.#watchers = new TaskStatusWatchers(this.store, logger);
+    this.#maxResultBytes = options.maxResultBytes ?? 4_194_304;
   }
 
   /**
@@ -177,7 +185,7 @@ export class Tasks {
     }
     const record = first.record;
     running.then(
-      (result) => this.#settle(record, { status: 'completed', result: shape(result) }),
+      (result) => this.#settle(record, this.#completion(record, shape(result))),
       (error) => this.#settle(record, this.#failure(error, record.taskId)),
     );
     return { task: taskFields(taskWire(record)) };
@@ -251,6 +259,26 @@ export class Tasks {
     this.telemetry.emit('task.created', { taskId, tool, requestId: env.requestId });
     created(record);
     await this.#slots.acquire(taskId, cancellation.signal);
+  }
+
+  /** A task's completion, or a coded failure when its result is too large to keep. */
+  #completion(record: HeldTask, result: Record<string, unknown>): TaskOutcome {
+    const bytes = Buffer.byteLength(JSON.stringify(result));
+    if (bytes <= this.#maxResultBytes) return { status: 'completed', result };
+    const error = new McpkitError('INTERNAL', 'The task finished with a result too large to keep.', {
+      hint: 'Return less (a link, a page, a summary), or raise tasks.maxResultBytes of createServer().',
+      details: { resultBytes: bytes, maxResultBytes: this.#maxResultBytes },
+    });
+    this.logger.warn({ taskId: record.taskId, resultBytes: bytes }, 'task result too large to keep');
+    return {
+      status: 'failed',
+      error: {
+        code: RpcCode.INTERNAL_ERROR,
+        message: error.message,
+        data: toErrorPayload(error, record.requestId ?? record.taskId),
+      },
+      statusMessage: error.message,
+    };
   }
 
   #failure(error: unknown, taskId: string): TaskOutcome {
