@@ -9,7 +9,8 @@ export interface MoneyMovement {
   currency?: string;
   objectId?: string;
   chargeId?: string;
-  idempotencyKey: string;
+  /** The idempotency key sent to the provider (named so redaction keeps it: it is not a secret). */
+  idempotency: string;
   items?: number;
 }
 

@@ -47,7 +47,8 @@ function providerCode(failure: { status: number; body: string }): Record<string,
 function mapProviderError(error: unknown, call: ProviderCall<z.ZodType>): never {
   if (!isMcpkitError(error) || error.code !== 'UPSTREAM_ERROR') throw error;
   const status = error.details?.status as number | undefined;
-  const code = error.details?.providerCode as string | undefined;
+  // `exposeErrorBody` below puts what it picked of the body under `upstreamError`.
+  const code = (error.details?.upstreamError as { providerCode?: string } | undefined)?.providerCode;
   const details = { status, ...(code ? { providerCode: code } : {}) };
   if (status === 404) {
     throw new McpkitError('NOT_FOUND', `The provider has no such object (${call.path.split('/').slice(0, 3).join('/')}).`, {
@@ -94,9 +95,10 @@ export function operationKey(
   clientKey: string | undefined,
   operation: string = ctx.name,
 ): string {
+  // Hex and UUIDs, not base64: a long mixed-case run would read as a secret to the redaction.
   if (clientKey === undefined) return `mcp_${randomUUID()}`;
   const caller = ctx.auth?.subject ?? 'anonymous';
-  return `mcp_${createHash('sha256').update(`${caller}\n${operation}\n${clientKey}`).digest('base64url').slice(0, 32)}`;
+  return `mcp_${createHash('sha256').update(`${caller}\n${operation}\n${clientKey}`).digest('hex').slice(0, 40)}`;
 }
 
 /**

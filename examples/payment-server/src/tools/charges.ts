@@ -44,7 +44,7 @@ export function viewOf(charge: Charge): z.output<typeof chargeView> {
 export const chargeTags = (id: string) => [`charge:${id}`, 'charges', 'refunds'];
 
 function recordMovement(ctx: ToolCallContext<unknown>, action: 'charge' | 'capture' | 'reverse', key: string, charge: Charge) {
-  ctx.state.payment = { action, amount: charge.amount, currency: charge.currency, objectId: charge.id, idempotencyKey: key };
+  ctx.state.payment = { action, amount: charge.amount, currency: charge.currency, objectId: charge.id, idempotency: key };
 }
 
 /** Charge tools: create_charge, get_charge, capture_charge, reverse_charge, list_charges. */

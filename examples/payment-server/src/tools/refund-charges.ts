@@ -44,7 +44,7 @@ export function refundChargesTool(deps: PaymentDeps, options: RefundChargesOptio
               currency: refund.currency,
               objectId: refund.id,
               chargeId: item.chargeId,
-              idempotencyKey: key,
+              idempotency: key,
             };
             const state = ctx.state;
             state.payment = Array.isArray(state.payment) ? [...state.payment, moved] : [moved];

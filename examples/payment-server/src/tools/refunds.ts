@@ -51,7 +51,7 @@ export function refundTools(deps: PaymentDeps): Plugin {
           handler: async ({ idempotencyKey, ...args }, ctx) => {
             const key = operationKey(ctx, idempotencyKey, 'refund');
             const refund = await refundCharge(deps, ctx, args, key);
-            ctx.state.payment = { action: 'refund', amount: refund.amount, currency: refund.currency, objectId: refund.id, chargeId: args.chargeId, idempotencyKey: key };
+            ctx.state.payment = { action: 'refund', amount: refund.amount, currency: refund.currency, objectId: refund.id, chargeId: args.chargeId, idempotency: key };
             return refund;
           },
         })

@@ -32,7 +32,7 @@ export function transferTools(deps: PaymentDeps): Plugin {
           handler: async ({ idempotencyKey, ...args }, ctx) => {
             const key = operationKey(ctx, idempotencyKey);
             const transfer = await deps.provider.call(ctx, { method: 'POST', path: '/transfers', json: args, schema: transferSchema, idempotencyKey: key });
-            ctx.state.payment = { action: 'transfer', amount: transfer.amount, currency: transfer.currency, objectId: transfer.id, idempotencyKey: key };
+            ctx.state.payment = { action: 'transfer', amount: transfer.amount, currency: transfer.currency, objectId: transfer.id, idempotency: key };
             await invalidate(ctx, ['transfers']);
             return transfer;
           },
