@@ -11,6 +11,8 @@ export interface SandboxFaults {
   dropAfterCommit?: number;
   /** Requests whose connection is reset before they are read (nothing committed). */
   resetConnections?: number;
+  /** Extra time every request takes before it is answered, in ms. Default: 0. */
+  latencyMs?: number;
   /** Seed of the fault dice, so a run can be replayed. Default: 1. */
   seed?: number;
 }
@@ -37,6 +39,9 @@ export interface SandboxStats {
   idempotentReplays: number;
   webhooksSent: number;
   webhooksFailed: number;
+  /** Requests being handled now, and the most there ever were at once. */
+  inFlight: number;
+  maxInFlight: number;
 }
 
 /** A running sandbox provider. */
@@ -83,17 +88,22 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const store = new SandboxStore();
-  const stats: SandboxStats = { requests: 0, resets: 0, dropped: 0, idempotentReplays: 0, webhooksSent: 0, webhooksFailed: 0 };
+  const stats: SandboxStats = { requests: 0, resets: 0, dropped: 0, idempotentReplays: 0, webhooksSent: 0, webhooksFailed: 0, inFlight: 0, maxInFlight: 0 };
   const requestIds: string[] = [];
   const expectedAuth = digest(`Basic ${Buffer.from(`${options.secretKey}:`).toString('base64')}`);
   // Idempotency-Key → the request it was first used with and the reply it got.
   const idempotent = new Map<string, { fingerprint: string; reply: SandboxReply }>();
-  let faults: Required<SandboxFaults> = { dropAfterCommit: 0, resetConnections: 0, seed: 1 };
+  let faults: Required<SandboxFaults> = { dropAfterCommit: 0, resetConnections: 0, latencyMs: 0, seed: 1 };
   let dice = seededRandom(1);
   let webhookUrl = options.webhookUrl;
 
   const setFaults = (next: SandboxFaults) => {
-    faults = { dropAfterCommit: next.dropAfterCommit ?? 0, resetConnections: next.resetConnections ?? 0, seed: next.seed ?? 1 };
+    faults = {
+      dropAfterCommit: next.dropAfterCommit ?? 0,
+      resetConnections: next.resetConnections ?? 0,
+      latencyMs: next.latencyMs ?? 0,
+      seed: next.seed ?? 1,
+    };
     dice = seededRandom(faults.seed);
   };
   if (options.faults) setFaults(options.faults);
@@ -213,9 +223,17 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) answer(res, { status: 500, body: { object: 'error', code: 'internal_error', message: 'sandbox failure' } });
-    });
+    stats.inFlight += 1;
+    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
+    const delay = faults.latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, faults.latencyMs)) : Promise.resolve();
+    delay
+      .then(() => handle(req, res))
+      .catch(() => {
+        if (!res.headersSent) answer(res, { status: 500, body: { object: 'error', code: 'internal_error', message: 'sandbox failure' } });
+      })
+      .finally(() => {
+        stats.inFlight -= 1;
+      });
   });
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
