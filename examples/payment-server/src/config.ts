@@ -44,9 +44,15 @@ export function parseApiKeys(value: string): CallerKey[] {
     .map((entry) => entry.trim())
     .filter(Boolean)
     .map((entry) => {
-      const [key, rest = ''] = entry.split('=', 2) as [string, string | undefined];
-      const [subject = '', scopes = ''] = rest.split(':', 2) as [string, string | undefined];
+      const [key, rest] = cut(entry, '=');
+      const [subject, scopes] = cut(rest, ':');
       return { key, subject, scopes: scopes.split(/\s+/).filter(Boolean) };
     })
     .filter((k) => k.key.length >= 16 && k.subject !== '');
+}
+
+/** Splits at the first `separator` (scopes themselves contain colons). */
+function cut(text: string, separator: string): [string, string] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, ''] : [text.slice(0, at), text.slice(at + 1)];
 }

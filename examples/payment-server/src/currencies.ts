@@ -23,13 +23,18 @@ export type Currency = keyof typeof CURRENCIES;
 export const CURRENCY_CODES = Object.keys(CURRENCIES) as [Currency, ...Currency[]];
 
 /** Why an amount is not valid in its currency, or undefined when it is. */
-export function amountProblem(amount: number, currency: Currency, options: { minimum?: boolean } = {}): string | undefined {
+export function amountProblem(
+  amount: number,
+  currency: Currency,
+  options: { minimum?: boolean } = {},
+): string | undefined {
   const rule: CurrencyRule = CURRENCIES[currency];
   if (!Number.isSafeInteger(amount) || amount <= 0) return 'must be a positive whole number of minor units';
   if ((options.minimum ?? true) && amount < rule.minimum) {
     return `must be at least ${rule.minimum} (${formatAmount(rule.minimum, currency)})`;
   }
-  if (amount > rule.maximum) return `must be at most ${rule.maximum} (${formatAmount(rule.maximum, currency)})`;
+  if (amount > rule.maximum)
+    return `must be at most ${rule.maximum} (${formatAmount(rule.maximum, currency)})`;
   return undefined;
 }
 

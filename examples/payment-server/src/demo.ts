@@ -17,7 +17,11 @@ const payments = createPaymentServer({
   cursorSecret: randomBytes(32).toString('hex'),
   callers: [
     { key: 'demo-attended-key-0001', subject: 'demo-user', scopes: ['payments:read', 'payments:write'] },
-    { key: 'demo-unattended-key-0002', subject: 'demo-robot', scopes: ['payments:read', 'payments:write', 'payments:unattended'] },
+    {
+      key: 'demo-unattended-key-0002',
+      subject: 'demo-robot',
+      scopes: ['payments:read', 'payments:write', 'payments:unattended'],
+    },
     { key: 'demo-readonly-key-00003', subject: 'demo-auditor', scopes: ['payments:read'] },
   ],
   logger: createLogger(),

@@ -32,13 +32,17 @@ export const PAYMENTS_UNATTENDED = 'payments:unattended';
 export const readAccess = <Args, Out>(): Middleware<'tools/call', Args, Out> => requireScopes(PAYMENTS_READ);
 
 /** Per-tool guard of customer changes (no money moves). */
-export const writeAccess = <Args, Out>(): Middleware<'tools/call', Args, Out> => requireScopes(PAYMENTS_WRITE);
+export const writeAccess = <Args, Out>(): Middleware<'tools/call', Args, Out> =>
+  requireScopes(PAYMENTS_WRITE);
 
 function describeAction(ctx: ToolCallContext): string {
   const args = ctx.args as { amount?: number; currency?: Currency; chargeId?: string; items?: unknown[] };
   const what = ctx.tool.title ?? ctx.name;
   if (Array.isArray(args.items)) return `${what}: ${args.items.length} refunds`;
-  const money = args.amount !== undefined && args.currency !== undefined ? ` of ${formatAmount(args.amount, args.currency)}` : '';
+  const money =
+    args.amount !== undefined && args.currency !== undefined
+      ? ` of ${formatAmount(args.amount, args.currency)}`
+      : '';
   const charge = args.chargeId ? ` on ${args.chargeId}` : '';
   return `${what}${money}${charge}`;
 }
@@ -55,8 +59,10 @@ export function moneyMovement<Args, Out>(tool: string): Middleware<'tools/call',
     message: (ctx) => `Allow this payment operation? ${describeAction(ctx)}. Money will move.`,
   });
   return (ctx, next) =>
-    scoped(ctx, () =>
-      // What consent hands back is what next() gave it: the tool's own result.
-      (ctx.auth?.scopes.includes(PAYMENTS_UNATTENDED) ? next() : ask(ctx, next)) as ReturnType<typeof next>,
+    scoped(
+      ctx,
+      () =>
+        // What consent hands back is what next() gave it: the tool's own result.
+        (ctx.auth?.scopes.includes(PAYMENTS_UNATTENDED) ? next() : ask(ctx, next)) as ReturnType<typeof next>,
     );
 }

@@ -3,4 +3,9 @@ export { loadPaymentConfig, parseApiKeys, paymentConfigSchema } from './config.j
 export { amountProblem, CURRENCIES, type Currency, formatAmount } from './currencies.js';
 export { PAYMENTS_READ, PAYMENTS_UNATTENDED, PAYMENTS_WRITE } from './guards.js';
 export { createPaymentServer, type PaymentServer, type PaymentServerOptions } from './payment-server.js';
-export { type Sandbox, type SandboxFaults, type SandboxOptions, startSandbox } from './sandbox/sandbox-server.js';
+export {
+  type Sandbox,
+  type SandboxFaults,
+  type SandboxOptions,
+  startSandbox,
+} from './sandbox/sandbox-server.js';

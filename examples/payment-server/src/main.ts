@@ -6,7 +6,9 @@ import { createPaymentServer } from './payment-server.js';
 // Reads the environment once; a missing or malformed variable stops here, listed with the others.
 const config = loadPaymentConfig();
 const logger = createLogger();
-const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 }) : undefined;
+const redis = config.REDIS_URL
+  ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+  : undefined;
 const payments = createPaymentServer({
   apiUrl: config.PAYMENT_API_URL,
   secretKey: config.PAYMENT_SECRET_KEY,

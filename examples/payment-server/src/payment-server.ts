@@ -6,8 +6,21 @@ import {
   createRedisCacheStore,
   createTieredCacheStore,
 } from '@mcpkit/cache';
-import { createCursorPagination, createLogger, createServer, type Logger, type ServerBuilder } from '@mcpkit/core';
-import { type AuditPlugin, type AuditSink, type AuditSinkFunction, apiKey, audit, hashApiKey } from '@mcpkit/middleware';
+import {
+  createCursorPagination,
+  createLogger,
+  createServer,
+  type Logger,
+  type ServerBuilder,
+} from '@mcpkit/core';
+import {
+  type AuditPlugin,
+  type AuditSink,
+  type AuditSinkFunction,
+  apiKey,
+  audit,
+  hashApiKey,
+} from '@mcpkit/middleware';
 import type { UpstreamOptions } from '@mcpkit/resilience';
 import type { Redis } from 'ioredis';
 import type { CallerKey } from './config.js';
@@ -67,9 +80,13 @@ export function createPaymentServer(options: PaymentServerOptions): PaymentServe
   const logger = options.logger ?? createLogger();
   const prefix = options.redisPrefix ?? 'payments:';
   const store = options.redis
-    ? createTieredCacheStore(createMemoryCacheStore(), createRedisCacheStore({ client: options.redis, prefix: `${prefix}cache:` }), {
-        bus: createRedisCacheBus({ client: options.redis, channel: `${prefix}cache:bus` }),
-      })
+    ? createTieredCacheStore(
+        createMemoryCacheStore(),
+        createRedisCacheStore({ client: options.redis, prefix: `${prefix}cache:` }),
+        {
+          bus: createRedisCacheBus({ client: options.redis, channel: `${prefix}cache:bus` }),
+        },
+      )
     : createMemoryCacheStore();
   const appCache = createCache({ store, name: 'payments-cache' });
   const provider = createProvider({
@@ -77,7 +94,11 @@ export function createPaymentServer(options: PaymentServerOptions): PaymentServe
     secretKey: options.secretKey,
     ...(options.upstream ? { upstream: options.upstream } : {}),
   });
-  const pagination = createCursorPagination({ secret: options.cursorSecret, defaultPageSize: 50, maxPageSize: 100 });
+  const pagination = createCursorPagination({
+    secret: options.cursorSecret,
+    defaultPageSize: 50,
+    maxPageSize: 100,
+  });
   const trail = audit({
     sink:
       options.auditSink ??
@@ -106,7 +127,12 @@ export function createPaymentServer(options: PaymentServerOptions): PaymentServe
     .use(trail)
     .use(appCache)
     .use(provider.upstream)
-    .use(paymentTools({ provider, pagination, cacheTtlMs: options.cacheTtlMs ?? 30_000 }, { refundBatch: options.refundBatch ?? {} }))
+    .use(
+      paymentTools(
+        { provider, pagination, cacheTtlMs: options.cacheTtlMs ?? 30_000 },
+        { refundBatch: options.refundBatch ?? {} },
+      ),
+    )
     .route(
       options.webhookPath ?? '/webhooks/payments',
       webhookRoute({

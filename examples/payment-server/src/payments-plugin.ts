@@ -8,7 +8,10 @@ import { searchChargesTool } from './tools/search-charges.js';
 import { transferTools } from './tools/transfers.js';
 
 /** Every payment tool, one plugin per resource, installed with `.use(paymentTools(deps))`. */
-export function paymentTools(deps: PaymentDeps, options: { refundBatch?: RefundChargesOptions } = {}): Plugin {
+export function paymentTools(
+  deps: PaymentDeps,
+  options: { refundBatch?: RefundChargesOptions } = {},
+): Plugin {
   return {
     name: 'payments',
     install(server) {

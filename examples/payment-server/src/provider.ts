@@ -37,7 +37,9 @@ const INPUT_STATUSES = new Set([400, 422]);
 function providerCode(failure: { status: number; body: string }): Record<string, unknown> | undefined {
   try {
     const parsed = JSON.parse(failure.body) as { code?: unknown };
-    return typeof parsed.code === 'string' && /^[a-z_]{1,64}$/.test(parsed.code) ? { providerCode: parsed.code } : undefined;
+    return typeof parsed.code === 'string' && /^[a-z_]{1,64}$/.test(parsed.code)
+      ? { providerCode: parsed.code }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -51,12 +53,16 @@ function mapProviderError(error: unknown, call: ProviderCall<z.ZodType>): never 
   const code = (error.details?.upstreamError as { providerCode?: string } | undefined)?.providerCode;
   const details = { status, ...(code ? { providerCode: code } : {}) };
   if (status === 404) {
-    throw new McpkitError('NOT_FOUND', `The provider has no such object (${call.path.split('/').slice(0, 3).join('/')}).`, {
-      retryable: false,
-      details,
-      hint: 'Check the id; list the objects to find the right one.',
-      cause: error,
-    });
+    throw new McpkitError(
+      'NOT_FOUND',
+      `The provider has no such object (${call.path.split('/').slice(0, 3).join('/')}).`,
+      {
+        retryable: false,
+        details,
+        hint: 'Check the id; list the objects to find the right one.',
+        cause: error,
+      },
+    );
   }
   if (status === 422 && code === 'idempotency_key_reused') {
     throw new McpkitError('CONFLICT', 'This idempotency key was already used for a different operation.', {
@@ -67,12 +73,16 @@ function mapProviderError(error: unknown, call: ProviderCall<z.ZodType>): never 
     });
   }
   if (status !== undefined && INPUT_STATUSES.has(status)) {
-    throw new McpkitError('VALIDATION_FAILED', `The provider refused the request${code ? ` (${code})` : ''}.`, {
-      retryable: false,
-      details,
-      hint: 'Change the arguments: the same request will be refused again.',
-      cause: error,
-    });
+    throw new McpkitError(
+      'VALIDATION_FAILED',
+      `The provider refused the request${code ? ` (${code})` : ''}.`,
+      {
+        retryable: false,
+        details,
+        hint: 'Change the arguments: the same request will be refused again.',
+        cause: error,
+      },
+    );
   }
   if (status === 401 || status === 403) {
     throw new McpkitError('UPSTREAM_ERROR', 'The provider refused the server’s credentials.', {
@@ -122,13 +132,15 @@ export function createProvider(options: ProviderOptions): Provider {
     upstream,
     async call(ctx, call) {
       try {
-        return (await upstream.request(call.method, call.path, {
-          ctx,
-          schema: call.schema,
-          ...(call.json === undefined ? {} : { json: call.json }),
-          ...(call.query === undefined ? {} : { searchParams: call.query }),
-          ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
-        })).data as z.output<typeof call.schema>;
+        return (
+          await upstream.request(call.method, call.path, {
+            ctx,
+            schema: call.schema,
+            ...(call.json === undefined ? {} : { json: call.json }),
+            ...(call.query === undefined ? {} : { searchParams: call.query }),
+            ...(call.idempotencyKey === undefined ? {} : { idempotencyKey: call.idempotencyKey }),
+          })
+        ).data as z.output<typeof call.schema>;
       } catch (error) {
         mapProviderError(error, call);
       }

@@ -9,4 +9,5 @@ const sandbox = await startSandbox({
   ...(process.env.SANDBOX_WEBHOOK_URL ? { webhookUrl: process.env.SANDBOX_WEBHOOK_URL } : {}),
 });
 process.stderr.write(`sandbox provider listening at ${sandbox.url}\n`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void sandbox.close().then(() => process.exit(0)));
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.once(signal, () => void sandbox.close().then(() => process.exit(0)));

@@ -57,15 +57,27 @@ export type Transfer = z.output<typeof transferSchema>;
 
 /** The provider's list envelope around items of `item`. */
 export const providerList = <S extends z.ZodType>(item: S) =>
-  z.object({ data: z.array(item), offset: z.number().int(), limit: z.number().int(), total: z.number().int() });
+  z.object({
+    data: z.array(item),
+    offset: z.number().int(),
+    limit: z.number().int(),
+    total: z.number().int(),
+  });
 
 /** A tool's page of items: the items and, when more follow, the signed cursor of the next page. */
 export const pageOf = <S extends z.ZodType>(item: S) =>
-  z.object({ items: z.array(item), nextCursor: z.string().optional().describe('Pass back as cursor for the next page') });
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().optional().describe('Pass back as cursor for the next page'),
+  });
 
 /** Page arguments shared by the list tools. */
 export const pageArgs = {
-  cursor: z.string().max(2048).optional().describe('nextCursor of the previous page; omit for the first page'),
+  cursor: z
+    .string()
+    .max(2048)
+    .optional()
+    .describe('nextCursor of the previous page; omit for the first page'),
   limit: z.number().int().min(1).max(100).optional().describe('Items per page (default 50)'),
 };
 
@@ -81,10 +93,11 @@ export const freeText = (max: number) =>
     .string()
     .max(max)
     .refine(
-      (text) => !(text.match(CARD_LIKE) ?? []).some((run) => {
-        const digits = run.replace(/[ -]/g, '');
-        return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
-      }),
+      (text) =>
+        !(text.match(CARD_LIKE) ?? []).some((run) => {
+          const digits = run.replace(/[ -]/g, '');
+          return digits.length >= 13 && digits.length <= 19 && passesLuhn(digits);
+        }),
       'must not contain a card number; charge with a card token (tokn_…) instead',
     );
 
@@ -94,20 +107,32 @@ export const metadataSchema = z.record(z.string().max(40), freeText(500)).option
 /** A card token from the provider's client-side tokenisation; raw card numbers are never accepted. */
 export const cardToken = z
   .string()
-  .regex(/^tokn_[A-Za-z0-9_]{1,64}$/, 'must be a card token (tokn_…) made by the provider; never send card numbers');
+  .regex(
+    /^tokn_[A-Za-z0-9_]{1,64}$/,
+    'must be a card token (tokn_…) made by the provider; never send card numbers',
+  );
 
 /** `amount` in minor units checked against `currency`'s rules (THB and JPY differ). */
 export function withMoney<T extends z.ZodRawShape>(shape: T, options: { minimum?: boolean } = {}) {
   return z
     .strictObject({
-      amount: z.number().int().positive().describe('Amount in minor units: satang for THB (2000 = 20.00 THB), yen for JPY'),
+      amount: z
+        .number()
+        .int()
+        .positive()
+        .describe('Amount in minor units: satang for THB (2000 = 20.00 THB), yen for JPY'),
       currency: z.enum(CURRENCY_CODES).describe('Lower-case ISO 4217 code'),
       ...shape,
     })
     .superRefine((value, issues) => {
       const { amount, currency } = value as { amount: number; currency: Currency };
       const problem = amountProblem(amount, currency, options);
-      if (problem) issues.addIssue({ code: 'custom', path: ['amount'], message: `amount ${problem} for ${currency.toUpperCase()}` });
+      if (problem)
+        issues.addIssue({
+          code: 'custom',
+          path: ['amount'],
+          message: `amount ${problem} for ${currency.toUpperCase()}`,
+        });
     });
 }
 
@@ -116,4 +141,6 @@ export const idempotencyKeyArg = z
   .string()
   .regex(/^[A-Za-z0-9_.:-]{8,128}$/, 'must be 8–128 characters of A-Z a-z 0-9 _ . : -')
   .optional()
-  .describe('Your key for this operation: reuse it when retrying after a retryable error and it happens at most once');
+  .describe(
+    'Your key for this operation: reuse it when retrying after a retryable error and it happens at most once',
+  );

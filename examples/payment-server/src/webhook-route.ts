@@ -1,5 +1,5 @@
-import { isMcpkitError, type Logger, type RouteHandler } from '@mcpkit/core';
 import type { Cache } from '@mcpkit/cache';
+import { isMcpkitError, type Logger, type RouteHandler } from '@mcpkit/core';
 import { createNonceCache, verifyWebhook } from '@mcpkit/middleware';
 import type { Redis } from 'ioredis';
 import * as z from 'zod';

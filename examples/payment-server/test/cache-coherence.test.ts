@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { TestClient } from '@mcpkit/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSandbox, type Sandbox } from '../src/sandbox/sandbox-server.js';
-import { type Instance, KEYS, leaks, SECRETS, startInstance } from './support/harness.js';
+import { type Sandbox, startSandbox } from '../src/sandbox/sandbox-server.js';
+import { assertNoLeaks, type Instance, KEYS, SECRETS, startInstance } from './support/harness.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `mcpkit-test:payments:${randomBytes(4).toString('hex')}:`;
@@ -14,10 +14,17 @@ const instances: Instance[] = [];
 const clients: TestClient[] = [];
 
 async function connectRedis(): Promise<Redis> {
-  const client = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 1_000 });
+  const client = new Redis(REDIS_URL, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 1_000,
+  });
   client.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Redis is not reachable at ${REDIS_URL}; these tests need a real Redis.`)), 3_000);
+    const timer = setTimeout(
+      () => reject(new Error(`Redis is not reachable at ${REDIS_URL}; these tests need a real Redis.`)),
+      3_000,
+    );
     client.once('ready', () => {
       clearTimeout(timer);
       resolve();
@@ -47,7 +54,7 @@ afterAll(async () => {
   const keys = await redis[0]?.keys(`${prefix}*`);
   if (keys && keys.length > 0) await redis[0]?.del(...keys);
   for (const client of redis) client.disconnect();
-  expect(leaks()).toEqual([]);
+  assertNoLeaks('cache coherence');
 });
 
 type Charge = { id: string; status: string; refunded_amount: number };
@@ -59,7 +66,9 @@ describe('cache coherence across two instances on one Redis', () => {
     const [a, b] = clients as [TestClient, TestClient];
     let stale = 0;
     for (let round = 0; round < 20; round++) {
-      const charge = (await a.callTool('create_charge', { amount: 10_000, currency: 'thb', card: 'tokn_test_visa' })).structuredContent as Charge;
+      const charge = (
+        await a.callTool('create_charge', { amount: 10_000, currency: 'thb', card: 'tokn_test_visa' })
+      ).structuredContent as Charge;
       // Both instances cache the charge before the refund.
       expect((await get(a, charge.id)).refunded_amount).toBe(0);
       expect((await get(b, charge.id)).refunded_amount).toBe(0);
@@ -84,7 +93,9 @@ describe('cache coherence across two instances on one Redis', () => {
     sandbox.setWebhookUrl(`${second.served.origin}/webhooks/payments`);
     let stale = 0;
     for (let round = 0; round < 10; round++) {
-      const charge = (await a.callTool('create_charge', { amount: 8_000, currency: 'thb', card: 'tokn_test_visa' })).structuredContent as Charge;
+      const charge = (
+        await a.callTool('create_charge', { amount: 8_000, currency: 'thb', card: 'tokn_test_visa' })
+      ).structuredContent as Charge;
       expect((await get(a, charge.id)).refunded_amount).toBe(0);
       expect((await get(b, charge.id)).refunded_amount).toBe(0);
       // Refunded in the provider's dashboard: the server learns of it only from the webhook (sent to instance B).
@@ -94,7 +105,9 @@ describe('cache coherence across two instances on one Redis', () => {
         if ((await get(reader, charge.id)).refunded_amount !== 8_000) stale += 1;
       }
     }
-    console.log(`[acceptance 5] webhook refunds: 10 rounds × 2 instances, ${stale} stale reads after the webhook`);
+    console.log(
+      `[acceptance 5] webhook refunds: 10 rounds × 2 instances, ${stale} stale reads after the webhook`,
+    );
     expect(stale).toBe(0);
   });
 });

@@ -1,7 +1,7 @@
 import type { ToolErrorPayload } from '@mcpkit/core';
 import type { TestClient } from '@mcpkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KEYS, leaks, startPayments } from './support/harness.js';
+import { assertNoLeaks, KEYS, startPayments } from './support/harness.js';
 
 type Payments = Awaited<ReturnType<typeof startPayments>>;
 let env: Payments;
@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await env.close();
-  expect(leaks()).toEqual([]);
+  assertNoLeaks('exactly-once');
 });
 
 const LOGICAL_CALLS = 500;
@@ -23,12 +23,24 @@ describe('exactly-once money movement under faults', () => {
       await env.instance.connect({ era: 'modern', key: KEYS.unattended }),
       await env.instance.connect({ era: 'legacy', key: KEYS.unattended }),
     ];
-    const outcomes = { firstTry: 0, afterRetry: 0, toolCalls: 0, retryableErrors: 0, otherErrors: [] as ToolErrorPayload[] };
+    const outcomes = {
+      firstTry: 0,
+      afterRetry: 0,
+      toolCalls: 0,
+      retryableErrors: 0,
+      otherErrors: [] as ToolErrorPayload[],
+    };
     const chargeOf = new Map<number, string>();
 
     const logicalCall = async (order: number) => {
       const client = clients[order % 2] as TestClient;
-      const args = { amount: 2000 + order, currency: 'thb', card: 'tokn_test_visa', metadata: { order: String(order) }, idempotencyKey: `order-${order}-of-run` };
+      const args = {
+        amount: 2000 + order,
+        currency: 'thb',
+        card: 'tokn_test_visa',
+        metadata: { order: String(order) },
+        idempotencyKey: `order-${order}-of-run`,
+      };
       // A retryable failure is retried by the caller with the same idempotency key, as the tool asks.
       for (let attempt = 1; attempt <= 6; attempt++) {
         const result = await client.callTool('create_charge', args);
@@ -78,7 +90,9 @@ describe('exactly-once money movement under faults', () => {
     expect(lost).toBe(0);
     // Every success names the one charge of its order.
     for (const [order, id] of chargeOf) {
-      expect((env.sandbox.store.charges.get(id)?.metadata as Record<string, string>).order).toBe(String(order));
+      expect((env.sandbox.store.charges.get(id)?.metadata as Record<string, string> | undefined)?.order).toBe(
+        String(order),
+      );
     }
     expect(env.sandbox.stats.dropped).toBeGreaterThan(0);
     expect(env.sandbox.stats.resets).toBeGreaterThan(0);

@@ -35,6 +35,7 @@ function rowsServer(pagination = createCursorPagination({ secret: SECRET })) {
     .tool('list_other', {
       description: 'Another list of the same rows',
       input: z.object({ cursor: z.string().optional() }),
+      output: z.object({ items: z.array(z.object({ id: z.string() })), nextCursor: z.string().optional() }),
       handler: ({ cursor }) =>
         pagination.offsetPage({ cursor }, { list: 'list_other' }, (offset, size) => ({
           items: rows.slice(offset, offset + size),

@@ -88,7 +88,16 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const store = new SandboxStore();
-  const stats: SandboxStats = { requests: 0, resets: 0, dropped: 0, idempotentReplays: 0, webhooksSent: 0, webhooksFailed: 0, inFlight: 0, maxInFlight: 0 };
+  const stats: SandboxStats = {
+    requests: 0,
+    resets: 0,
+    dropped: 0,
+    idempotentReplays: 0,
+    webhooksSent: 0,
+    webhooksFailed: 0,
+    inFlight: 0,
+    maxInFlight: 0,
+  };
   const requestIds: string[] = [];
   const expectedAuth = digest(`Basic ${Buffer.from(`${options.secretKey}:`).toString('base64')}`);
   // Idempotency-Key → the request it was first used with and the reply it got.
@@ -114,7 +123,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     try {
       const response = await fetch(webhookUrl, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'webhook-signature': signWebhook(body, { secret: options.webhookSecret }) },
+        headers: {
+          'content-type': 'application/json',
+          'webhook-signature': signWebhook(body, { secret: options.webhookSecret }),
+        },
         body,
         signal: AbortSignal.timeout(5_000),
       });
@@ -127,17 +139,24 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
   };
 
-  const route = (method: string, path: string, query: URLSearchParams, input: Record<string, unknown>): SandboxReply => {
+  const route = (
+    method: string,
+    path: string,
+    query: URLSearchParams,
+    input: Record<string, unknown>,
+  ): SandboxReply => {
     const parts = path.split('/').filter(Boolean);
     const [collection, id, action] = parts;
     if (collection === 'customers') {
-      if (id === undefined) return method === 'POST' ? store.createCustomer(input) : store.list(store.customers.values(), query);
+      if (id === undefined)
+        return method === 'POST' ? store.createCustomer(input) : store.list(store.customers.values(), query);
       if (method === 'GET') return store.getCustomer(id);
       if (method === 'PATCH') return store.updateCustomer(id, input);
       if (method === 'DELETE') return store.deleteCustomer(id);
     }
     if (collection === 'charges') {
-      if (id === undefined) return method === 'POST' ? store.createCharge(input) : store.list(store.charges.values(), query);
+      if (id === undefined)
+        return method === 'POST' ? store.createCharge(input) : store.list(store.charges.values(), query);
       if (action === undefined && method === 'GET') return store.getCharge(id);
       if (action === 'capture' && method === 'POST') return store.capture(id);
       if (action === 'reverse' && method === 'POST') return store.reverse(id);
@@ -150,14 +169,22 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     if (collection === 'transfers' && id === undefined) {
       return method === 'POST' ? store.createTransfer(input) : store.list(store.transfers.values(), query);
     }
-    if (collection === 'events' && id === undefined && method === 'GET') return store.list(store.events.values() as never, query);
-    if (collection === 'search' && method === 'GET' && query.get('scope') === 'charge') return store.searchCharges(query);
-    return { status: 404, body: { object: 'error', code: 'not_found', message: `no route for ${method} ${path}` } };
+    if (collection === 'events' && id === undefined && method === 'GET')
+      return store.list(store.events.values() as never, query);
+    if (collection === 'search' && method === 'GET' && query.get('scope') === 'charge')
+      return store.searchCharges(query);
+    return {
+      status: 404,
+      body: { object: 'error', code: 'not_found', message: `no route for ${method} ${path}` },
+    };
   };
 
   const answer = (res: ServerResponse, reply: SandboxReply) => {
     const body = JSON.stringify(reply.body);
-    res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.writeHead(reply.status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    });
     res.end(body);
   };
 
@@ -176,7 +203,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     const auth = req.headers.authorization ?? '';
     const given = digest(auth);
     if (!timingSafeEqual(given, expectedAuth)) {
-      answer(res, { status: 401, body: { object: 'error', code: 'authentication_failure', message: 'authentication failed' } });
+      answer(res, {
+        status: 401,
+        body: { object: 'error', code: 'authentication_failure', message: 'authentication failed' },
+      });
       return;
     }
     const url = new URL(req.url ?? '/', 'http://sandbox');
@@ -187,7 +217,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       try {
         input = JSON.parse(text) as Record<string, unknown>;
       } catch {
-        answer(res, { status: 400, body: { object: 'error', code: 'bad_request', message: 'malformed JSON' } });
+        answer(res, {
+          status: 400,
+          body: { object: 'error', code: 'bad_request', message: 'malformed JSON' },
+        });
         return;
       }
     }
@@ -198,7 +231,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
       const fingerprint = `${method} ${url.pathname} ${text}`;
       const seen = idempotent.get(key);
       if (seen && seen.fingerprint !== fingerprint) {
-        reply = { status: 422, body: { object: 'error', code: 'idempotency_key_reused', message: 'the key was used with another request' } };
+        reply = {
+          status: 422,
+          body: {
+            object: 'error',
+            code: 'idempotency_key_reused',
+            message: 'the key was used with another request',
+          },
+        };
       } else if (seen) {
         stats.idempotentReplays += 1;
         reply = { status: seen.reply.status, body: seen.reply.body };
@@ -206,8 +246,12 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
         reply = route(method, url.pathname, url.searchParams, input);
         // Only committed changes are remembered: a refused request may be corrected and resent.
         if (reply.status < 400) {
-          idempotent.set(key, { fingerprint, reply: { status: reply.status, body: structuredClone(reply.body) } });
-          if (idempotent.size > IDEMPOTENT_KEYS_MAX) idempotent.delete(idempotent.keys().next().value as string);
+          idempotent.set(key, {
+            fingerprint,
+            reply: { status: reply.status, body: structuredClone(reply.body) },
+          });
+          if (idempotent.size > IDEMPOTENT_KEYS_MAX)
+            idempotent.delete(idempotent.keys().next().value as string);
         }
       }
     } else {
@@ -225,11 +269,18 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const server: Server = createServer((req, res) => {
     stats.inFlight += 1;
     stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    const delay = faults.latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, faults.latencyMs)) : Promise.resolve();
+    const delay =
+      faults.latencyMs > 0
+        ? new Promise((resolve) => setTimeout(resolve, faults.latencyMs))
+        : Promise.resolve();
     delay
       .then(() => handle(req, res))
       .catch(() => {
-        if (!res.headersSent) answer(res, { status: 500, body: { object: 'error', code: 'internal_error', message: 'sandbox failure' } });
+        if (!res.headersSent)
+          answer(res, {
+            status: 500,
+            body: { object: 'error', code: 'internal_error', message: 'sandbox failure' },
+          });
       })
       .finally(() => {
         stats.inFlight -= 1;

@@ -55,7 +55,13 @@ export class SandboxStore {
   }
 
   #event(key: string, data: Row): SandboxEvent {
-    const event: SandboxEvent = { object: 'event', id: newId('evnt'), key, created_at: this.#stamp(), data: { ...data } };
+    const event: SandboxEvent = {
+      object: 'event',
+      id: newId('evnt'),
+      key,
+      created_at: this.#stamp(),
+      data: { ...data },
+    };
     this.events.push(event);
     if (this.events.length > 10_000) this.events.shift();
     return event;
@@ -81,14 +87,17 @@ export class SandboxStore {
 
   getCustomer(id: string): SandboxReply {
     const customer = this.customers.get(id);
-    return customer ? { status: 200, body: customer } : fail(404, 'not_found', `customer ${id} was not found`);
+    return customer
+      ? { status: 200, body: customer }
+      : fail(404, 'not_found', `customer ${id} was not found`);
   }
 
   updateCustomer(id: string, input: Record<string, unknown>): SandboxReply {
     const customer = this.customers.get(id);
     if (!customer) return fail(404, 'not_found', `customer ${id} was not found`);
     if (input.email !== undefined) {
-      if (typeof input.email !== 'string' || !input.email.includes('@')) return fail(400, 'invalid_customer', 'email is invalid');
+      if (typeof input.email !== 'string' || !input.email.includes('@'))
+        return fail(400, 'invalid_customer', 'email is invalid');
       customer.email = input.email;
     }
     if (typeof input.description === 'string') customer.description = input.description;
@@ -100,7 +109,13 @@ export class SandboxStore {
     const customer = this.customers.get(id);
     if (!customer) return fail(404, 'not_found', `customer ${id} was not found`);
     this.customers.delete(id);
-    const gone: Row = { object: 'customer', id, livemode: false, deleted: true, created_at: customer.created_at };
+    const gone: Row = {
+      object: 'customer',
+      id,
+      livemode: false,
+      deleted: true,
+      created_at: customer.created_at,
+    };
     return { status: 200, body: gone, event: this.#event('customer.destroy', gone) };
   }
 
@@ -115,8 +130,10 @@ export class SandboxStore {
       return fail(404, 'not_found', `customer ${customer} was not found`);
     }
     const card = typeof input.card === 'string' ? input.card : undefined;
-    if (card === undefined && customer === undefined) return fail(400, 'invalid_charge', 'card or customer is required');
-    if (card !== undefined && !card.startsWith('tokn_')) return fail(400, 'invalid_card', 'card must be a token');
+    if (card === undefined && customer === undefined)
+      return fail(400, 'invalid_charge', 'card or customer is required');
+    if (card !== undefined && !card.startsWith('tokn_'))
+      return fail(400, 'invalid_card', 'card must be a token');
     const capture = input.capture !== false;
     const base = {
       object: 'charge',
@@ -132,9 +149,22 @@ export class SandboxStore {
     };
     let charge: Row;
     if (card === TOKENS.declined) {
-      charge = { ...base, status: 'failed', authorized: false, paid: false, failure_code: 'insufficient_fund', failure_message: 'insufficient funds in the account' };
+      charge = {
+        ...base,
+        status: 'failed',
+        authorized: false,
+        paid: false,
+        failure_code: 'insufficient_fund',
+        failure_message: 'insufficient funds in the account',
+      };
     } else if (card === TOKENS.threeDSecure) {
-      charge = { ...base, status: 'pending', authorized: false, paid: false, authorize_uri: `https://sandbox.example.test/3ds/${base.id}` };
+      charge = {
+        ...base,
+        status: 'pending',
+        authorized: false,
+        paid: false,
+        authorize_uri: `https://sandbox.example.test/3ds/${base.id}`,
+      };
     } else if (!capture) {
       charge = { ...base, status: 'pending', authorized: true, paid: false };
     } else {
@@ -162,7 +192,8 @@ export class SandboxStore {
   reverse(id: string): SandboxReply {
     const charge = this.charges.get(id);
     if (!charge) return fail(404, 'not_found', `charge ${id} was not found`);
-    if (charge.status !== 'pending') return fail(400, 'failed_reverse', 'only an uncaptured charge can be reversed');
+    if (charge.status !== 'pending')
+      return fail(400, 'failed_reverse', 'only an uncaptured charge can be reversed');
     Object.assign(charge, { status: 'reversed', authorized: false });
     return { status: 200, body: charge, event: this.#event('charge.reverse', charge) };
   }
@@ -170,10 +201,12 @@ export class SandboxStore {
   refund(chargeId: string, input: Record<string, unknown>): SandboxReply {
     const charge = this.charges.get(chargeId);
     if (!charge) return fail(404, 'not_found', `charge ${chargeId} was not found`);
-    if (charge.status !== 'successful') return fail(400, 'failed_refund', 'only a successful charge can be refunded');
+    if (charge.status !== 'successful')
+      return fail(400, 'failed_refund', 'only a successful charge can be refunded');
     const left = (charge.amount as number) - (charge.refunded_amount as number);
     const amount = input.amount === undefined ? left : Number(input.amount);
-    if (!Number.isSafeInteger(amount) || amount <= 0) return fail(400, 'invalid_amount', 'amount must be positive');
+    if (!Number.isSafeInteger(amount) || amount <= 0)
+      return fail(400, 'invalid_amount', 'amount must be positive');
     if (amount > left) return fail(400, 'failed_refund', 'refund amount exceeds the refundable amount');
     const refund: Row = {
       object: 'refund',
@@ -188,7 +221,11 @@ export class SandboxStore {
     this.refunds.set(refund.id, refund);
     charge.refunded_amount = (charge.refunded_amount as number) + amount;
     if (charge.refunded_amount === charge.amount) charge.status = 'refunded';
-    return { status: 200, body: refund, event: this.#event('charge.refund', { ...charge, refund: refund.id } as Row) };
+    return {
+      status: 200,
+      body: refund,
+      event: this.#event('charge.refund', { ...charge, refund: refund.id } as Row),
+    };
   }
 
   createTransfer(input: Record<string, unknown>): SandboxReply {
@@ -214,13 +251,26 @@ export class SandboxStore {
   list(rows: Iterable<Row>, query: URLSearchParams, filter?: (row: Row) => boolean): SandboxReply {
     const offset = Number(query.get('offset') ?? 0);
     const limit = Number(query.get('limit') ?? 20);
-    if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(limit) || limit < 1 || limit > 100) {
+    if (
+      !Number.isSafeInteger(offset) ||
+      offset < 0 ||
+      !Number.isSafeInteger(limit) ||
+      limit < 1 ||
+      limit > 100
+    ) {
       return fail(400, 'bad_request', 'offset must be >= 0 and limit from 1 to 100');
     }
     const all = [...rows].filter(filter ?? (() => true));
     return {
       status: 200,
-      body: { object: 'list', order: 'chronological', offset, limit, total: all.length, data: all.slice(offset, offset + limit) },
+      body: {
+        object: 'list',
+        order: 'chronological',
+        offset,
+        limit,
+        total: all.length,
+        data: all.slice(offset, offset + limit),
+      },
     };
   }
 

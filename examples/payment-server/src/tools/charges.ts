@@ -1,12 +1,12 @@
-import { type Plugin, type ToolCallContext } from '@mcpkit/core';
 import { cache, invalidate } from '@mcpkit/cache';
+import type { Plugin, ToolCallContext } from '@mcpkit/core';
 import * as z from 'zod';
 import type { PaymentDeps } from '../deps.js';
 import { moneyMovement, readAccess } from '../guards.js';
 import { operationKey } from '../provider.js';
 import {
-  cardToken,
   type Charge,
+  cardToken,
   chargeSchema,
   freeText,
   idempotencyKeyArg,
@@ -35,7 +35,11 @@ export function viewOf(charge: Charge): z.output<typeof chargeView> {
     };
   }
   if (charge.status === 'pending' && charge.authorized) {
-    return { ...charge, next_action: 'Authorized, not captured: call capture_charge to take the money, or reverse_charge to release it.' };
+    return {
+      ...charge,
+      next_action:
+        'Authorized, not captured: call capture_charge to take the money, or reverse_charge to release it.',
+    };
   }
   return charge;
 }
@@ -43,8 +47,19 @@ export function viewOf(charge: Charge): z.output<typeof chargeView> {
 /** Tags of what a change to charge `id` makes stale. */
 export const chargeTags = (id: string) => [`charge:${id}`, 'charges', 'refunds'];
 
-function recordMovement(ctx: ToolCallContext<unknown>, action: 'charge' | 'capture' | 'reverse', key: string, charge: Charge) {
-  ctx.state.payment = { action, amount: charge.amount, currency: charge.currency, objectId: charge.id, idempotency: key };
+function recordMovement(
+  ctx: ToolCallContext<unknown>,
+  action: 'charge' | 'capture' | 'reverse',
+  key: string,
+  charge: Charge,
+) {
+  ctx.state.payment = {
+    action,
+    amount: charge.amount,
+    currency: charge.currency,
+    objectId: charge.id,
+    idempotency: key,
+  };
 }
 
 /** Charge tools: create_charge, get_charge, capture_charge, reverse_charge, list_charges. */
@@ -59,7 +74,9 @@ export function chargeTools(deps: PaymentDeps): Plugin {
           description:
             'Charges a card token or a customer. Amount in minor units of the currency (THB: satang, min 2000; JPY: yen, min 100). Pass idempotencyKey and reuse it when retrying.',
           input: withMoney({
-            card: cardToken.optional().describe('Card token (tokn_…); omit to charge the customer’s default card'),
+            card: cardToken
+              .optional()
+              .describe('Card token (tokn_…); omit to charge the customer’s default card'),
             customer: idOf('cust', 'customer').optional(),
             capture: z.boolean().default(true).describe('false: authorize only, capture later'),
             description: freeText(255).optional(),
@@ -71,7 +88,13 @@ export function chargeTools(deps: PaymentDeps): Plugin {
           use: [moneyMovement('create_charge')],
           handler: async ({ idempotencyKey, ...args }, ctx) => {
             const key = operationKey(ctx, idempotencyKey);
-            const charge = await provider.call(ctx, { method: 'POST', path: '/charges', json: args, schema: chargeSchema, idempotencyKey: key });
+            const charge = await provider.call(ctx, {
+              method: 'POST',
+              path: '/charges',
+              json: args,
+              schema: chargeSchema,
+              idempotencyKey: key,
+            });
             recordMovement(ctx, 'charge', key, charge);
             await invalidate(ctx, ['charges']);
             return viewOf(charge);
@@ -96,7 +119,12 @@ export function chargeTools(deps: PaymentDeps): Plugin {
           use: [moneyMovement('capture_charge')],
           handler: async ({ chargeId: id, idempotencyKey }, ctx) => {
             const key = operationKey(ctx, idempotencyKey);
-            const charge = await provider.call(ctx, { method: 'POST', path: `/charges/${id}/capture`, schema: chargeSchema, idempotencyKey: key });
+            const charge = await provider.call(ctx, {
+              method: 'POST',
+              path: `/charges/${id}/capture`,
+              schema: chargeSchema,
+              idempotencyKey: key,
+            });
             recordMovement(ctx, 'capture', key, charge);
             await invalidate(ctx, chargeTags(id));
             return viewOf(charge);
@@ -111,7 +139,12 @@ export function chargeTools(deps: PaymentDeps): Plugin {
           use: [moneyMovement('reverse_charge')],
           handler: async ({ chargeId: id, idempotencyKey }, ctx) => {
             const key = operationKey(ctx, idempotencyKey);
-            const charge = await provider.call(ctx, { method: 'POST', path: `/charges/${id}/reverse`, schema: chargeSchema, idempotencyKey: key });
+            const charge = await provider.call(ctx, {
+              method: 'POST',
+              path: `/charges/${id}/reverse`,
+              schema: chargeSchema,
+              idempotencyKey: key,
+            });
             recordMovement(ctx, 'reverse', key, charge);
             await invalidate(ctx, chargeTags(id));
             return viewOf(charge);

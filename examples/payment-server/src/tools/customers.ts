@@ -1,10 +1,19 @@
-import type { Plugin } from '@mcpkit/core';
 import { cache, invalidate } from '@mcpkit/cache';
+import type { Plugin } from '@mcpkit/core';
 import * as z from 'zod';
 import type { PaymentDeps } from '../deps.js';
 import { readAccess, writeAccess } from '../guards.js';
 import { operationKey } from '../provider.js';
-import { customerSchema, freeText, idempotencyKeyArg, idOf, metadataSchema, pageArgs, pageOf, providerList } from '../schemas.js';
+import {
+  customerSchema,
+  freeText,
+  idempotencyKeyArg,
+  idOf,
+  metadataSchema,
+  pageArgs,
+  pageOf,
+  providerList,
+} from '../schemas.js';
 
 const customerId = idOf('cust', 'customer');
 const tagsOf = (id: string) => [`customer:${id}`, 'customers'];
@@ -46,13 +55,22 @@ export function customerTools(deps: PaymentDeps): Plugin {
           input: z.strictObject({ customerId }),
           output: customerSchema,
           annotations: { readOnlyHint: true, openWorldHint: true },
-          use: [readAccess(), cache({ ttlMs: deps.cacheTtlMs, tags: (args) => [`customer:${args.customerId}`] })],
-          handler: ({ customerId: id }, ctx) => provider.call(ctx, { method: 'GET', path: `/customers/${id}`, schema: customerSchema }),
+          use: [
+            readAccess(),
+            cache({ ttlMs: deps.cacheTtlMs, tags: (args) => [`customer:${args.customerId}`] }),
+          ],
+          handler: ({ customerId: id }, ctx) =>
+            provider.call(ctx, { method: 'GET', path: `/customers/${id}`, schema: customerSchema }),
         })
         .tool('update_customer', {
           title: 'Update customer',
           description: 'Changes a customer’s email, description or metadata.',
-          input: z.strictObject({ customerId, email: z.email().optional(), description: freeText(255).optional(), metadata: metadataSchema }),
+          input: z.strictObject({
+            customerId,
+            email: z.email().optional(),
+            description: freeText(255).optional(),
+            metadata: metadataSchema,
+          }),
           output: customerSchema,
           annotations: { idempotentHint: true, openWorldHint: true },
           use: [writeAccess()],
@@ -76,7 +94,11 @@ export function customerTools(deps: PaymentDeps): Plugin {
           annotations: { destructiveHint: true, idempotentHint: true, openWorldHint: true },
           use: [writeAccess()],
           handler: async ({ customerId: id }, ctx) => {
-            const gone = await provider.call(ctx, { method: 'DELETE', path: `/customers/${id}`, schema: customerSchema.pick({ id: true, deleted: true }) });
+            const gone = await provider.call(ctx, {
+              method: 'DELETE',
+              path: `/customers/${id}`,
+              schema: customerSchema.pick({ id: true, deleted: true }),
+            });
             await invalidate(ctx, tagsOf(id));
             return gone;
           },
@@ -89,10 +111,19 @@ export function customerTools(deps: PaymentDeps): Plugin {
           annotations: { readOnlyHint: true, openWorldHint: true },
           use: [readAccess(), cache({ ttlMs: deps.cacheTtlMs, tags: ['customers'] })],
           handler: ({ cursor, limit }, ctx) =>
-            deps.pagination.offsetPage({ cursor, limit }, { list: 'list_customers' }, async (offset, size) => {
-              const page = await provider.call(ctx, { method: 'GET', path: '/customers', query: { offset, limit: size }, schema: providerList(customerSchema) });
-              return { items: page.data, total: page.total };
-            }),
+            deps.pagination.offsetPage(
+              { cursor, limit },
+              { list: 'list_customers' },
+              async (offset, size) => {
+                const page = await provider.call(ctx, {
+                  method: 'GET',
+                  path: '/customers',
+                  query: { offset, limit: size },
+                  schema: providerList(customerSchema),
+                });
+                return { items: page.data, total: page.total };
+              },
+            ),
         });
     },
   };

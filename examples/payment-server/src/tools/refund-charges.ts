@@ -29,7 +29,13 @@ export function refundChargesTool(deps: PaymentDeps, options: RefundChargesOptio
           title: 'Refund charges',
           description:
             'Refunds several charges in one call; each refund succeeds or fails on its own. Give each item an idempotencyKey to retry safely the ones that failed retryably.',
-          item: z.strictObject({ ...refundArgs, idempotencyKey: z.string().regex(/^[A-Za-z0-9_.:-]{8,128}$/).optional() }),
+          item: z.strictObject({
+            ...refundArgs,
+            idempotencyKey: z
+              .string()
+              .regex(/^[A-Za-z0-9_.:-]{8,128}$/)
+              .optional(),
+          }),
           value: refundSchema,
           maxItems: options.maxItems ?? 50,
           concurrency: options.concurrency ?? 5,

@@ -1,16 +1,30 @@
-import type { Plugin, ToolCallContext } from '@mcpkit/core';
 import { cache, invalidate } from '@mcpkit/cache';
+import type { Plugin, ToolCallContext } from '@mcpkit/core';
 import * as z from 'zod';
 import type { PaymentDeps } from '../deps.js';
 import { moneyMovement, readAccess } from '../guards.js';
 import { operationKey } from '../provider.js';
-import { idempotencyKeyArg, idOf, metadataSchema, pageArgs, pageOf, providerList, type Refund, refundSchema } from '../schemas.js';
+import {
+  idempotencyKeyArg,
+  idOf,
+  metadataSchema,
+  pageArgs,
+  pageOf,
+  providerList,
+  type Refund,
+  refundSchema,
+} from '../schemas.js';
 import { chargeTags } from './charges.js';
 
 /** Refund arguments: a charge and an optional partial amount (minor units of the charge's currency). */
 export const refundArgs = {
   chargeId: idOf('chrg', 'charge'),
-  amount: z.number().int().positive().optional().describe('Minor units to refund; omit to refund what is left'),
+  amount: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe('Minor units to refund; omit to refund what is left'),
   metadata: metadataSchema,
 };
 
@@ -43,7 +57,8 @@ export function refundTools(deps: PaymentDeps): Plugin {
       server
         .tool('create_refund', {
           title: 'Refund charge',
-          description: 'Refunds a successful charge in full or in part (amount in minor units of its currency).',
+          description:
+            'Refunds a successful charge in full or in part (amount in minor units of its currency).',
           input: z.strictObject({ ...refundArgs, idempotencyKey: idempotencyKeyArg }),
           output: refundSchema,
           annotations: { destructiveHint: true, openWorldHint: true },
@@ -51,7 +66,14 @@ export function refundTools(deps: PaymentDeps): Plugin {
           handler: async ({ idempotencyKey, ...args }, ctx) => {
             const key = operationKey(ctx, idempotencyKey, 'refund');
             const refund = await refundCharge(deps, ctx, args, key);
-            ctx.state.payment = { action: 'refund', amount: refund.amount, currency: refund.currency, objectId: refund.id, chargeId: args.chargeId, idempotency: key };
+            ctx.state.payment = {
+              action: 'refund',
+              amount: refund.amount,
+              currency: refund.currency,
+              objectId: refund.id,
+              chargeId: args.chargeId,
+              idempotency: key,
+            };
             return refund;
           },
         })
@@ -61,17 +83,24 @@ export function refundTools(deps: PaymentDeps): Plugin {
           input: z.strictObject({ chargeId: refundArgs.chargeId, ...pageArgs }),
           output: pageOf(refundSchema),
           annotations: { readOnlyHint: true, openWorldHint: true },
-          use: [readAccess(), cache({ ttlMs: deps.cacheTtlMs, tags: (args) => [`charge:${args.chargeId}`, 'refunds'] })],
+          use: [
+            readAccess(),
+            cache({ ttlMs: deps.cacheTtlMs, tags: (args) => [`charge:${args.chargeId}`, 'refunds'] }),
+          ],
           handler: ({ chargeId, cursor, limit }, ctx) =>
-            deps.pagination.offsetPage({ cursor, limit }, { list: 'list_refunds', filter: { chargeId } }, async (offset, size) => {
-              const page = await deps.provider.call(ctx, {
-                method: 'GET',
-                path: `/charges/${chargeId}/refunds`,
-                query: { offset, limit: size },
-                schema: providerList(refundSchema),
-              });
-              return { items: page.data, total: page.total };
-            }),
+            deps.pagination.offsetPage(
+              { cursor, limit },
+              { list: 'list_refunds', filter: { chargeId } },
+              async (offset, size) => {
+                const page = await deps.provider.call(ctx, {
+                  method: 'GET',
+                  path: `/charges/${chargeId}/refunds`,
+                  query: { offset, limit: size },
+                  schema: providerList(refundSchema),
+                });
+                return { items: page.data, total: page.total };
+              },
+            ),
         });
     },
   };

@@ -1,5 +1,5 @@
-import type { Plugin } from '@mcpkit/core';
 import { cache } from '@mcpkit/cache';
+import type { Plugin } from '@mcpkit/core';
 import * as z from 'zod';
 import { CURRENCY_CODES } from '../currencies.js';
 import type { PaymentDeps } from '../deps.js';
@@ -25,12 +25,22 @@ export function searchChargesTool(deps: PaymentDeps): Plugin {
         annotations: { readOnlyHint: true, openWorldHint: true },
         use: [readAccess(), cache({ ttlMs: deps.cacheTtlMs, tags: ['charges'] })],
         handler: ({ cursor, limit, ...filter }, ctx) =>
-          deps.pagination.offsetPage({ cursor, limit }, { list: 'search_charges', filter }, async (offset, size) => {
-            const query: Record<string, string | number> = { scope: 'charge', offset, limit: size };
-            for (const [name, value] of Object.entries(filter)) if (value !== undefined) query[`filters[${name}]`] = value;
-            const page = await deps.provider.call(ctx, { method: 'GET', path: '/search', query, schema: providerList(chargeSchema) });
-            return { items: page.data, total: page.total };
-          }),
+          deps.pagination.offsetPage(
+            { cursor, limit },
+            { list: 'search_charges', filter },
+            async (offset, size) => {
+              const query: Record<string, string | number> = { scope: 'charge', offset, limit: size };
+              for (const [name, value] of Object.entries(filter))
+                if (value !== undefined) query[`filters[${name}]`] = value;
+              const page = await deps.provider.call(ctx, {
+                method: 'GET',
+                path: '/search',
+                query,
+                schema: providerList(chargeSchema),
+              });
+              return { items: page.data, total: page.total };
+            },
+          ),
       });
     },
   };

@@ -1,5 +1,5 @@
-import type { Plugin } from '@mcpkit/core';
 import { cache, invalidate } from '@mcpkit/cache';
+import type { Plugin } from '@mcpkit/core';
 import * as z from 'zod';
 import { amountProblem } from '../currencies.js';
 import type { PaymentDeps } from '../deps.js';
@@ -15,24 +15,40 @@ export function transferTools(deps: PaymentDeps): Plugin {
       server
         .tool('create_transfer', {
           title: 'Create transfer',
-          description: 'Pays out from the account balance to a recipient, in THB satang (min 2000 = 20.00 THB).',
+          description:
+            'Pays out from the account balance to a recipient, in THB satang (min 2000 = 20.00 THB).',
           input: z
             .strictObject({
               amount: z.number().int().positive().describe('Satang (THB minor units)'),
-              recipient: idOf('recp', 'recipient').optional().describe('Recipient id; default: the account’s default recipient'),
+              recipient: idOf('recp', 'recipient')
+                .optional()
+                .describe('Recipient id; default: the account’s default recipient'),
               idempotencyKey: idempotencyKeyArg,
             })
             .superRefine((value, issues) => {
               const problem = amountProblem(value.amount, 'thb');
-              if (problem) issues.addIssue({ code: 'custom', path: ['amount'], message: `amount ${problem} for THB` });
+              if (problem)
+                issues.addIssue({ code: 'custom', path: ['amount'], message: `amount ${problem} for THB` });
             }),
           output: transferSchema,
           annotations: { destructiveHint: true, openWorldHint: true },
           use: [moneyMovement('create_transfer')],
           handler: async ({ idempotencyKey, ...args }, ctx) => {
             const key = operationKey(ctx, idempotencyKey);
-            const transfer = await deps.provider.call(ctx, { method: 'POST', path: '/transfers', json: args, schema: transferSchema, idempotencyKey: key });
-            ctx.state.payment = { action: 'transfer', amount: transfer.amount, currency: transfer.currency, objectId: transfer.id, idempotency: key };
+            const transfer = await deps.provider.call(ctx, {
+              method: 'POST',
+              path: '/transfers',
+              json: args,
+              schema: transferSchema,
+              idempotencyKey: key,
+            });
+            ctx.state.payment = {
+              action: 'transfer',
+              amount: transfer.amount,
+              currency: transfer.currency,
+              objectId: transfer.id,
+              idempotency: key,
+            };
             await invalidate(ctx, ['transfers']);
             return transfer;
           },
@@ -45,10 +61,19 @@ export function transferTools(deps: PaymentDeps): Plugin {
           annotations: { readOnlyHint: true, openWorldHint: true },
           use: [readAccess(), cache({ ttlMs: deps.cacheTtlMs, tags: ['transfers'] })],
           handler: ({ cursor, limit }, ctx) =>
-            deps.pagination.offsetPage({ cursor, limit }, { list: 'list_transfers' }, async (offset, size) => {
-              const page = await deps.provider.call(ctx, { method: 'GET', path: '/transfers', query: { offset, limit: size }, schema: providerList(transferSchema) });
-              return { items: page.data, total: page.total };
-            }),
+            deps.pagination.offsetPage(
+              { cursor, limit },
+              { list: 'list_transfers' },
+              async (offset, size) => {
+                const page = await deps.provider.call(ctx, {
+                  method: 'GET',
+                  path: '/transfers',
+                  query: { offset, limit: size },
+                  schema: providerList(transferSchema),
+                });
+                return { items: page.data, total: page.total };
+              },
+            ),
         });
     },
   };

@@ -1,7 +1,13 @@
 import { createLogger, type Era } from '@mcpkit/core';
 import type { AuditRecord } from '@mcpkit/middleware';
 import type { UpstreamOptions } from '@mcpkit/resilience';
-import { connectTestClient, serveForTest, type TestClient, type TestClientOptions, type TestServer } from '@mcpkit/testing';
+import {
+  connectTestClient,
+  serveForTest,
+  type TestClient,
+  type TestClientOptions,
+  type TestServer,
+} from '@mcpkit/testing';
 import type { Redis } from 'ioredis';
 import { createPaymentServer, type PaymentServer } from '../../src/payment-server.js';
 import { type Sandbox, type SandboxFaults, startSandbox } from '../../src/sandbox/sandbox-server.js';
@@ -51,7 +57,11 @@ export async function startInstance(sandbox: Sandbox, options: HarnessOptions = 
     cursorSecret: SECRETS.cursorSecret,
     callers: [
       { key: KEYS.attended, subject: 'alice', scopes: ['payments:read', 'payments:write'] },
-      { key: KEYS.unattended, subject: 'robot', scopes: ['payments:read', 'payments:write', 'payments:unattended'] },
+      {
+        key: KEYS.unattended,
+        subject: 'robot',
+        scopes: ['payments:read', 'payments:write', 'payments:unattended'],
+      },
       { key: KEYS.reader, subject: 'auditor', scopes: ['payments:read'] },
     ],
     logger: createLogger({ level: 'debug', write: (line) => void collected.logs.push(line) }),
@@ -80,7 +90,9 @@ export async function startInstance(sandbox: Sandbox, options: HarnessOptions = 
 }
 
 /** A sandbox and one instance, webhooks pointed at it. */
-export async function startPayments(options: HarnessOptions = {}): Promise<{ sandbox: Sandbox; instance: Instance; close(): Promise<void> }> {
+export async function startPayments(
+  options: HarnessOptions = {},
+): Promise<{ sandbox: Sandbox; instance: Instance; close(): Promise<void> }> {
   const sandbox = await startSandbox({
     secretKey: SECRETS.secretKey,
     webhookSecret: SECRETS.webhookSecret,
@@ -101,7 +113,28 @@ export async function startPayments(options: HarnessOptions = {}): Promise<{ san
 
 /** Lines among everything collected that contain a secret or card data. */
 export function leaks(): string[] {
-  const needles = [...Object.values(SECRETS), CARD.number, CARD.spaced, Buffer.from(`${SECRETS.secretKey}:`).toString('base64')];
-  const haystack = [...collected.logs, ...collected.audit.map((r) => JSON.stringify(r)), ...collected.results];
+  const needles = [
+    ...Object.values(SECRETS),
+    CARD.number,
+    CARD.spaced,
+    Buffer.from(`${SECRETS.secretKey}:`).toString('base64'),
+  ];
+  const haystack = [
+    ...collected.logs,
+    ...collected.audit.map((r) => JSON.stringify(r)),
+    ...collected.results,
+  ];
   return haystack.filter((line) => needles.some((needle) => line.includes(needle)));
+}
+
+/** Checks everything this file collected: no secret or card data anywhere, and something was collected. */
+export function assertNoLeaks(label: string): void {
+  const found = leaks();
+  console.log(
+    `[acceptance 6] ${label}: ${collected.logs.length} log lines, ${collected.audit.length} audit records, ${collected.results.length} tool results checked; ${found.length} contain a secret or card data`,
+  );
+  if (found.length > 0) throw new Error(`secret or card data leaked:\n${found.slice(0, 5).join('\n')}`);
+  if (collected.logs.length === 0 || collected.audit.length === 0 || collected.results.length === 0) {
+    throw new Error('nothing was collected: the leak check would prove nothing');
+  }
 }
