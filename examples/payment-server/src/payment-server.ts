@@ -20,6 +20,7 @@ import {
   apiKey,
   audit,
   hashApiKey,
+  metrics,
 } from '@mcpkit/middleware';
 import type { UpstreamOptions } from '@mcpkit/resilience';
 import type { Redis } from 'ioredis';
@@ -57,6 +58,8 @@ export interface PaymentServerOptions {
   refundBatch?: RefundChargesOptions;
   /** Path of the webhook route. Default: `/webhooks/payments`. */
   webhookPath?: string;
+  /** Path of the Prometheus metrics route. Default: `/metrics`. */
+  metricsPath?: string;
 }
 
 /** A composed payment server, not yet serving. */
@@ -71,7 +74,7 @@ export interface PaymentServer {
 }
 
 /**
- * Composes the payment server from mcpkit's packages: API-key auth with payment scopes, an audit
+ * Composes the payment server from mcpkit's packages: metrics, API-key auth with payment scopes, an audit
  * trail of every call (money movements with amount and idempotency key), a cache (tiered over
  * Redis when given) invalidated by mutations and webhooks, the provider behind a resilient upstream,
  * the tools (one plugin per resource) and the webhook route.
@@ -115,6 +118,8 @@ export function createPaymentServer(options: PaymentServerOptions): PaymentServe
     instructions:
       'Payments through a card provider. Amounts are integers in minor units (THB satang, JPY yen). Money-moving tools ask the user to confirm unless your key allows unattended use.',
   })
+    // Outermost, so refused calls are counted too; Prometheus text at /metrics, upstream retries and breaker included.
+    .use(metrics({ endpoint: options.metricsPath ?? '/metrics' }))
     .use(
       apiKey({
         keys: (options.callers ?? []).map((caller) => ({

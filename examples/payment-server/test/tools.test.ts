@@ -278,6 +278,16 @@ describe.each(['modern', 'legacy'] as const)('payment tools over HTTP (%s era)',
   });
 });
 
+describe('metrics route', () => {
+  it('serves Prometheus text with the tool calls and the upstream', async () => {
+    const response = await fetch(`${instance.served.origin}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toContain('create_charge');
+    expect(text).not.toContain(SECRETS.secretKey);
+  });
+});
+
 describe('webhook route', () => {
   const post = (body: string, signature: string) =>
     fetch(`${instance.served.origin}/webhooks/payments`, {
