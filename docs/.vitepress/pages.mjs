@@ -36,6 +36,7 @@ const sections = [
       { text: 'Resilience for upstreams', link: '/guide/resilience' },
       { text: 'Caching', link: '/guide/caching' },
       { text: 'Long-running tools: tasks', link: '/guide/tasks' },
+      { text: 'Pagination and batch tools', link: '/guide/pagination-and-batches' },
       { text: 'Configuration and secrets', link: '/guide/configuration' },
       { text: 'Security defaults', link: '/guide/security', optional: true },
       { text: 'Testing your server', link: '/guide/testing' },

@@ -9,6 +9,14 @@
 
 export type { Plugin } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
+export type {
+  BatchArgs,
+  BatchItemResult,
+  BatchResult,
+  BatchToolOptions,
+  BatchValueOf,
+} from './engine/batch-tool.js';
+export { batchTool } from './engine/batch-tool.js';
 export type { ConfigOptions } from './engine/config.js';
 export { ConfigError, defineConfig, secret } from './engine/config.js';
 export type {
@@ -27,6 +35,17 @@ export type {
   ResultOf,
   ToolCallContext,
 } from './engine/context.js';
+export type {
+  CursorPagination,
+  CursorPaginationOptions,
+  CursorPosition,
+  CursorScope,
+  OffsetSlice,
+  Page,
+  PageRequest,
+  UpstreamCursorSlice,
+} from './engine/cursor-pagination.js';
+export { createCursorPagination } from './engine/cursor-pagination.js';
 export type {
   Completer,
   HealthCheck,

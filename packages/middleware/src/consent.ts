@@ -14,9 +14,11 @@ export interface ConsentOptions {
  * Asks the user to confirm before a destructive (or listed) tool runs, through core's era-aware
  * elicitation (legacy `elicitation/create`, modern `input_required`). Anything but an explicit
  * acceptance — a decline, a cancel, or a client that cannot ask — is a `FORBIDDEN` refusal and the
- * handler does not run.
+ * handler does not run. In a tool's `use` it takes the tool's argument and output types.
  */
-export function consent(options: ConsentOptions = {}): Middleware<'tools/call'> {
+export function consent<Args = unknown, Out = unknown>(
+  options: ConsentOptions = {},
+): Middleware<'tools/call', Args, Out> {
   const listed = new Set(options.tools ?? []);
   const destructive = options.destructive ?? true;
   const message =

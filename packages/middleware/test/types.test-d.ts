@@ -1,5 +1,15 @@
-import { type AuditRecord, type AuditSink, audit, createJsonlFileSink, production } from '@mcpkit/middleware';
+import { createServer } from '@mcpkit/core';
+import {
+  type AuditRecord,
+  type AuditSink,
+  audit,
+  consent,
+  createJsonlFileSink,
+  production,
+  requireScopes,
+} from '@mcpkit/middleware';
 import { describe, expectTypeOf, it } from 'vitest';
+import * as z from 'zod';
 
 describe('public types', () => {
   it('types what an audit sink receives by what its encode returns', () => {
@@ -37,6 +47,16 @@ describe('public types', () => {
           },
         },
       },
+    });
+  });
+
+  it('fits requireScopes() and consent() in the use of a tool with an output schema', () => {
+    createServer({ name: 'typed', version: '1.0.0' }).tool('pay', {
+      description: 'Pays',
+      input: z.object({ amount: z.number() }),
+      output: z.object({ id: z.string() }),
+      use: [requireScopes('payments:write'), consent({ tools: ['pay'] })],
+      handler: ({ amount }) => ({ id: `pay-${amount}` }),
     });
   });
 });

@@ -40,6 +40,11 @@ export interface ServerOptions {
   requestStateSecret?: string;
   /** Cache hint (`ttlMs`) for modern-era list responses, in milliseconds. Default: 0 (do not cache). */
   listTtlMs?: number;
+  /**
+   * Items per page of `tools/list`, `resources/list`, `resources/templates/list` and `prompts/list`
+   * (clients follow `nextCursor`), for servers with hundreds of items. Default: none (one page).
+   */
+  listPageSize?: number;
   /** The Tasks extension: where tasks live, how long they are kept, how many run at once. Default: see {@link TasksOptions}. */
   tasks?: TasksOptions;
   /** Length limits on URIs, names and cursors in requests. Default: 8 192 / 256 / 1 024 characters. */

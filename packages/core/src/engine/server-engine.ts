@@ -21,6 +21,7 @@ import type { CallEnv } from './exchange.js';
 import { type HealthReport, runHealthChecks } from './health.js';
 import { Inflight } from './inflight.js';
 import { isInputRequired } from './input-required.js';
+import { listPaging } from './list-paging.js';
 import { ParamLimitCheck } from './param-limits.js';
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
@@ -77,7 +78,12 @@ export class ServerEngine implements Engine {
     this.#tasks = servesTasks(this.registry)
       ? new Tasks(o.tasks ?? {}, this.#inflight, this.logger, this.telemetry)
       : undefined;
-    this.#dispatcher = new Dispatcher(this.registry, definition.middleware, this.#tasks);
+    // Paging of the list methods, when asked for, is the innermost list layer (see list-paging.ts).
+    const middleware =
+      o.listPageSize === undefined
+        ? definition.middleware
+        : [...definition.middleware, listPaging(o.listPageSize)];
+    this.#dispatcher = new Dispatcher(this.registry, middleware, this.#tasks);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
     this.#listTtlMs = o.listTtlMs ?? 0;
     this.#limits = new ParamLimitCheck(o.requestLimits);

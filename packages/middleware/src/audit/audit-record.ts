@@ -20,6 +20,8 @@ export interface AuditRecord {
   args?: unknown;
   /** SHA-256 (HMAC when a key is set) of the JSON arguments (`args: 'hash'`), hex. */
   argsHash?: string;
+  /** What the `fields` option added for this call, redacted. */
+  fields?: Record<string, unknown>;
 }
 
 /**

@@ -15,6 +15,12 @@ export interface AuditOptions<T = AuditRecord> {
   hashKey?: string;
   /** Extra argument key names to redact. Default: none. */
   secretKeys?: readonly string[];
+  /**
+   * Extra fields for a call's record, read once the call has ended (so the handler can leave them in
+   * `ctx.state`: an amount, an idempotency key). Redacted like the arguments; return undefined for
+   * none. A throw is logged and the record written without them. Default: none.
+   */
+  fields?: (ctx: ToolCallContext) => Record<string, unknown> | undefined;
   /** Most records held while the sink is busy; past it, new records are dropped and counted. Default: 10000. */
   maxBuffered?: number;
   /** Most records handed to the sink in one batch. Default: 1000. */
@@ -63,6 +69,7 @@ export function audit<T = AuditRecord>(options: AuditOptions<T>): AuditPlugin {
   const writeInterval = options.writeIntervalMs ?? 50;
   const redact = createSecretRedactor({ keys: options.secretKeys ?? [] });
   const hashKey = options.hashKey;
+  const fieldsOf = options.fields;
   let logger: Pick<Logger, 'warn' | 'error'> = NO_LOGGER;
 
   let buffer: T[] = [];
@@ -172,6 +179,14 @@ export function audit<T = AuditRecord>(options: AuditOptions<T>): AuditPlugin {
     if (classified.errorType !== undefined) entry.errorCode = classified.errorType;
     if (mode === 'redact') entry.args = redact(ctx.arguments);
     else if (mode === 'hash') entry.argsHash = hash(ctx.arguments);
+    if (fieldsOf !== undefined) {
+      try {
+        const extra = fieldsOf(ctx);
+        if (extra !== undefined) entry.fields = redact(extra) as Record<string, unknown>;
+      } catch (error) {
+        logger.warn({ err: error, requestId: ctx.requestId, tool: ctx.name }, 'audit fields() threw');
+      }
+    }
     enqueue(entry);
   };
 

@@ -285,4 +285,38 @@ describe('audit()', () => {
     await client.close();
     await plugin.close();
   });
+
+  it('adds the fields a handler left in ctx.state, redacted, once the call has ended', async () => {
+    const records: AuditRecord[] = [];
+    const plugin = audit({
+      sink: (batch) => void records.push(...batch),
+      args: 'omit',
+      fields: (ctx) => (ctx.state as { moved?: Record<string, unknown> }).moved,
+    });
+    const server = createServer({ name: 'audited', version: '1.0.0', logger: captureLogger().logger })
+      .use(signIn)
+      .use(plugin)
+      .tool('pay', {
+        description: 'Pays',
+        input: z.object({ amount: z.number() }),
+        handler: ({ amount }, ctx) => {
+          (ctx.state as { moved?: Record<string, unknown> }).moved = {
+            amount,
+            idempotencyKey: 'key-1',
+            card: '4111111111111111',
+          };
+          return 'paid';
+        },
+      })
+      .tool('look', { description: 'Reads', handler: () => 'seen' });
+    const client = await createTestClient(server);
+    await client.callTool('pay', { amount: 250 });
+    await client.callTool('look');
+    await plugin.flush();
+    expect(records[0]?.fields).toEqual({ amount: 250, idempotencyKey: 'key-1', card: '[Redacted]' });
+    expect(records[0]?.args).toBeUndefined();
+    expect(records[1]?.fields).toBeUndefined();
+    await client.close();
+    await plugin.close();
+  });
 });

@@ -1,0 +1,12 @@
+import type { CursorPagination } from '@mcpkit/core';
+import type { Provider } from './provider.js';
+
+/** What every tool group is built from. */
+export interface PaymentDeps {
+  /** The provider client (resilient upstream). */
+  provider: Provider;
+  /** Signs and checks the list tools' cursors. */
+  pagination: CursorPagination;
+  /** How long reads are cached, in ms. */
+  cacheTtlMs: number;
+}
