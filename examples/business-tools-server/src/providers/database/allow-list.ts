@@ -32,5 +32,5 @@ export function parseAllowList(spec: string): AllowList {
 /** Whether `column` of `table` may be read. */
 export function columnAllowed(allow: AllowList, table: string, column: string): boolean {
   const columns = allow.get(table);
-  return columns === '*' || (columns !== undefined && columns.has(column));
+  return columns === '*' || (columns?.has(column) ?? false);
 }
