@@ -1,4 +1,4 @@
-import { createServer, loadPlugins, McpkitError, type ServerBuilder } from '@mcpkit/core';
+import { createServer, type Logger, loadPlugins, McpkitError, type ServerBuilder } from '@mcpkit/core';
 import { metrics } from '@mcpkit/middleware';
 import { installPlan, isProvider, type Provider, type ProviderStatus, planProviders } from './provider.js';
 
@@ -10,6 +10,8 @@ export interface BusinessServerOptions {
   providersDir?: string | URL;
   /** Public origin of the server once it listens, for provider callbacks. Default: none. */
   publicUrl?: () => string | undefined;
+  /** Logger of the server. Default: core's JSON logger on standard error. */
+  logger?: Logger;
 }
 
 /** The server and what start-up decided about each provider. */
@@ -39,9 +41,10 @@ export async function createBusinessServer(options: BusinessServerOptions = {}):
   const builder = createServer({
     name: 'business-tools',
     version: '1.0.0',
+    ...(options.logger ? { logger: options.logger } : {}),
     instructions:
       'Business tools from provider plugins: SMS (sms_*), CRM (crm_*), read-only database (db_*), outbound webhooks.',
-  }).use(metrics());
+  }).use(metrics({ endpoint: '/metrics' }));
   installPlan(builder, plan, { publicUrl: options.publicUrl ?? (() => undefined) });
   return { builder, providers: plan.statuses };
 }
