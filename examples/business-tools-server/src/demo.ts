@@ -3,6 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@mcpkit/middleware';
 import { seedDemoDatabase } from './demo-database.js';
+import { runDemoTour } from './demo-tour.js';
 import { startCrmSandbox } from './providers/crm/sandbox.js';
 import { startSmsSandbox } from './providers/sms/sandbox.js';
 import { createBusinessServer } from './server.js';
@@ -76,6 +77,8 @@ process.stderr.write(
     `${process.env.DATABASE_URL ? 'Database: schema business_demo (seeded).' : 'Database: disabled — set DATABASE_URL to a PostgreSQL to enable it.'}\n` +
     `Try: npx @modelcontextprotocol/inspector --cli ${handle.url} --method tools/list\n`,
 );
+
+await runDemoTour(handle.url, `${receiverUrl}demo`, (line) => process.stderr.write(`${line}\n`));
 
 const stop = async () => {
   await handle.close();

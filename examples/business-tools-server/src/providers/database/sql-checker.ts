@@ -372,6 +372,6 @@ export class Checker {
 
   tablesHint(): string {
     const list = [...this.allow].map(([t, c]) => (c === '*' ? t : `${t}(${[...c].join(', ')})`));
-    return `Readable: ${list.join('; ')}. describe_table shows their columns.`;
+    return `Readable: ${list.join('; ')}. db_describe_table shows their columns.`;
   }
 }
