@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { extname, join, relative, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isPlugin, type Plugin } from './builder.js';
 import { McpkitError } from './engine/errors.js';
 
@@ -98,11 +98,13 @@ function pluginOf(loaded: unknown): Plugin | undefined {
  * bring plugins of the same name. Install the result with `builder.use(...await loadPlugins(dir))`.
  */
 export async function loadPlugins(dir: string | URL, options: LoadPluginsOptions = {}): Promise<Plugin[]> {
-  const root = resolve(typeof dir === 'string' ? dir : decodeURIComponent(dir.pathname));
+  let root = String(dir);
   const extensions = options.extensions ?? DEFAULT_EXTENSIONS;
   const importModule = options.importModule ?? ((url: string) => import(url));
   let entries: Dirent[];
   try {
+    // A URL that is not a file: URL throws here too, and gets the same coded error.
+    root = resolve(typeof dir === 'string' ? dir : fileURLToPath(dir));
     entries = await readdir(root, { withFileTypes: true });
   } catch (cause) {
     throw new McpkitError('NOT_FOUND', `The plugin folder "${root}" cannot be read.`, {

@@ -10,7 +10,7 @@ const CHILD = fileURLToPath(new URL('./fixtures/load-plugins-child.mjs', import.
 const BUILT = pathToFileURL(fileURLToPath(new URL('../dist/index.js', import.meta.url))).href;
 const SOURCE = pathToFileURL(fileURLToPath(new URL('../src/index.ts', import.meta.url))).href;
 
-async function refusal(dir: string): Promise<McpkitError> {
+async function refusal(dir: string | URL): Promise<McpkitError> {
   const error = await loadPlugins(dir).then(
     () => undefined,
     (e: unknown) => e,
@@ -97,6 +97,8 @@ describe('loadPlugins', () => {
     const error = await refusal(folder('missing'));
     expect(error.code).toBe('NOT_FOUND');
     expect(error.details).toEqual({ reason: 'no-folder' });
+    const web = await refusal(new URL('https://example.com/plugins/'));
+    expect(web.code).toBe('NOT_FOUND');
   });
 
   it('loads through a custom importer and a narrower extension list', async () => {
