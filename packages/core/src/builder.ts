@@ -32,7 +32,8 @@ export interface Plugin {
   install(builder: ServerBuilder): void;
 }
 
-function isPlugin(value: unknown): value is Plugin {
+/** True when `value` has a plugin's shape (a `name` and an `install` function). */
+export function isPlugin(value: unknown): value is Plugin {
   return typeof value === 'object' && value !== null && typeof (value as Plugin).install === 'function';
 }
 

@@ -92,6 +92,8 @@ export type { MemoryTaskStoreOptions } from './engine/tasks/memory-task-store.js
 export { createMemoryTaskStore } from './engine/tasks/memory-task-store.js';
 export type { NewTask, TaskOutcome, TaskRecord, TaskSignal, TaskStore } from './engine/tasks/task-store.js';
 export type { TasksOptions, ToolTaskOptions } from './engine/tasks/tasks.js';
+export type { LoadPluginsOptions } from './load-plugins.js';
+export { loadPlugins } from './load-plugins.js';
 export type { Logger, LoggerOptions, LogLevel } from './observability/logger.js';
 export { createLogger, silentLogger } from './observability/logger.js';
 export type { RedactOptions, SecretRules } from './observability/redact.js';
