@@ -7,6 +7,7 @@ import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
 import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+import { type CorkedStream, StreamCorks } from './stream-corks.js';
 import { WriteBatch } from './write-batch.js';
 
 /** Options of `.serve()`. */
@@ -47,14 +48,19 @@ export interface HttpServerHandle {
 }
 
 /** Adapts a node response to the handler's sink (a class: no closures allocated per request). */
-export class NodeSink implements HttpSink {
+export class NodeSink implements HttpSink, CorkedStream {
   /** Set once a complete response is sent: it may still sit in the batch, but the exchange is over. */
   #sent = false;
+  /** An event stream whose socket is corked until the end of the turn (or the stream's end). */
+  #corked = false;
+  /** Whether an event stream has written anything since it started. */
+  #wrote = false;
 
   constructor(
     private readonly res: ServerResponse,
     private readonly batch?: WriteBatch,
     private readonly connections?: ConnectionDrain,
+    private readonly corks?: StreamCorks,
   ) {}
 
   send(status: number, headers: Record<string, string>, body: string): void {
@@ -74,15 +80,37 @@ export class NodeSink implements HttpSink {
     if (this.res.headersSent) return;
     if (this.connections?.draining) headers.connection = 'close';
     this.res.writeHead(200, headers);
-    this.res.flushHeaders();
+    if (!this.corks) {
+      this.res.flushHeaders();
+      return;
+    }
+    // The head waits for the first events (or the whole response) instead of leaving on its own.
+    this.res.cork();
+    this.#corked = true;
+    this.corks.hold(this);
+  }
+
+  /** The end of the turn: sends the head if nothing was written, then what the socket holds. */
+  release(): void {
+    if (!this.#corked) return;
+    this.#corked = false;
+    const res = this.res;
+    // An ended response uncorked its socket itself, which may carry the next response by now.
+    if (res.writableEnded || res.destroyed) return;
+    if (!this.#wrote) res.flushHeaders();
+    res.uncork();
   }
 
   write(chunk: string): void {
+    this.#wrote = true;
     this.res.write(chunk);
   }
 
   end(): void {
-    this.res.end();
+    // end() uncorks the socket fully: head, events and the last chunk leave in one write.
+    this.#corked = false;
+    const res = this.res;
+    res.end();
   }
 
   get open(): boolean {
@@ -180,9 +208,10 @@ export async function serveHttp(server: Engine, options: ServeOptions = {}): Pro
     (options.batchResponses ?? true)
       ? new WriteBatch((error) => server.logger.error({ err: error }, 'writing a response failed'))
       : undefined;
+  const corks = new StreamCorks();
   const http = createServer((req, res) => {
     const request = new NodeRequest(req);
-    const sink = new NodeSink(res, batch, connections);
+    const sink = new NodeSink(res, batch, connections, corks);
     if (req.method !== 'POST') {
       void handler.handle(request, sink);
       return;
@@ -209,6 +238,7 @@ export async function serveHttp(server: Engine, options: ServeOptions = {}): Pro
       await handler.drain(graceMs);
       // Answers of the last requests may still wait for the end of the turn: send them first.
       batch?.flush();
+      corks.releaseAll();
       await connections.close(lingerMs);
       await stopped;
     })();
