@@ -1,9 +1,9 @@
 import type { Socket } from 'node:net';
-import { createServer } from '@mcpkit/core';
+import { createMemoryEventStore, createServer } from '@mcpkit/core';
 import { serveForTest, type TestServer } from '@mcpkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { postLegacy, postModern, SseReader } from './fixtures/http-wire.js';
+import { LEGACY_VERSION, legacyHeaders, post, postLegacy, postModern, SseReader } from './fixtures/http-wire.js';
 
 /** Counts the flushes of every socket the server accepts (each is one write or writev syscall). */
 function countWrites(server: TestServer): { readonly count: number } {
@@ -86,5 +86,69 @@ describe('event streams on node:http', () => {
     expect(second?.params?.progress).toBe(2);
     const final = await reader.nextMessage();
     expect(final?.result?.content).toEqual([{ type: 'text', text: 'late' }]);
+  });
+});
+
+describe('resumable legacy streams that reached their client', () => {
+  it('are dropped from the event store once the connection carries the next request', async () => {
+    const eventStore = createMemoryEventStore();
+    server = await serveForTest(progressServer(), { eventStore });
+    const params = { name: 'progress', arguments: {}, _meta: { progressToken: 'p' } };
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await postLegacy(server.url, i, 'tools/call', params);
+      const reader = new SseReader(response);
+      const priming = await reader.next();
+      expect(priming).toMatchObject({ data: '', retry: 1_000 });
+      ids.push(priming?.id as string);
+      while (await reader.next()) {}
+    }
+    // What stays is at most the last stream of each kept-alive connection (fetch opens one or two).
+    const usage = eventStore.usage();
+    expect(usage.streams).toBeLessThanOrEqual(2);
+    expect(usage.finished).toBe(usage.streams);
+    // Every stream had its own id, and nothing is left to resume.
+    expect(new Set(ids.map((id) => id.slice(0, id.lastIndexOf('_')))).size).toBe(20);
+    const resumed = await fetch(server.url, {
+      headers: {
+        accept: 'text/event-stream',
+        'last-event-id': ids[0] as string,
+        'mcp-protocol-version': LEGACY_VERSION,
+      },
+    });
+    expect(resumed.status).toBe(404);
+    await resumed.body?.cancel();
+  });
+
+  it('are kept while the call runs, so a client that drops mid-stream can resume', async () => {
+    let open!: () => void;
+    const release = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const eventStore = createMemoryEventStore();
+    server = await serveForTest(progressServer(release), { eventStore });
+    const controller = new AbortController();
+    const params = { name: 'slow', arguments: {}, _meta: { progressToken: 's' } };
+    const message = { jsonrpc: '2.0', id: 7, method: 'tools/call', params };
+    const response = await post(server.url, message, legacyHeaders(), controller.signal);
+    const reader = new SseReader(response);
+    const priming = await reader.next();
+    const first = await reader.next();
+    expect(JSON.parse(first?.data ?? '{}').params?.progress).toBe(1);
+    controller.abort();
+    expect(eventStore.usage().streams).toBe(1);
+    open();
+    const resumed = await fetch(server.url, {
+      headers: {
+        accept: 'text/event-stream',
+        'last-event-id': first?.id as string,
+        'mcp-protocol-version': LEGACY_VERSION,
+      },
+    });
+    expect(resumed.status).toBe(200);
+    const rest = await resumed.text();
+    expect(rest).toContain('"progress":2');
+    expect(rest).toContain('"text":"late"');
+    expect(rest).not.toContain(`id: ${priming?.id}\n`);
   });
 });

@@ -76,6 +76,7 @@ export function createFetchHandler(server: Engine, options: FetchHandlerOptions 
         write(chunk) {
           if (open) controller?.enqueue(encoder.encode(chunk));
         },
+        // The runtime reads the body at its own pace: whether it reached the client is never known.
         end() {
           if (!open) return;
           open = false;

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Engine } from '../../engine/engine.js';
 import { ConnectionDrain } from './connection-drain.js';
 import type { HttpHandlerOptions } from './handler-options.js';
@@ -51,10 +51,9 @@ export interface HttpServerHandle {
 export class NodeSink implements HttpSink, CorkedStream {
   /** Set once a complete response is sent: it may still sit in the batch, but the exchange is over. */
   #sent = false;
-  /** An event stream whose socket is corked until the end of the turn (or the stream's end). */
-  #corked = false;
-  /** Whether an event stream has written anything since it started. */
-  #wrote = false;
+  /** An event stream held back until the end of the turn (or the stream's end), with what it wrote. */
+  #held = false;
+  #pending = '';
 
   constructor(
     private readonly res: ServerResponse,
@@ -79,38 +78,44 @@ export class NodeSink implements HttpSink, CorkedStream {
   startStream(headers: Record<string, string>): void {
     if (this.res.headersSent) return;
     if (this.connections?.draining) headers.connection = 'close';
+    // The head is built now, so a bad header value still throws to the caller.
     this.res.writeHead(200, headers);
     if (!this.corks) {
       this.res.flushHeaders();
       return;
     }
-    // The head waits for the first events (or the whole response) instead of leaving on its own.
-    this.res.cork();
-    this.#corked = true;
+    // The head and the events wait for the end of the turn (or of the stream) and leave together.
+    this.#held = true;
     this.corks.hold(this);
   }
 
-  /** The end of the turn: sends the head if nothing was written, then what the socket holds. */
+  /** The end of the turn: sends the head and what the stream wrote so far, in one write. */
   release(): void {
-    if (!this.#corked) return;
-    this.#corked = false;
+    if (!this.#held) return;
+    this.#held = false;
     const res = this.res;
-    // An ended response uncorked its socket itself, which may carry the next response by now.
+    const pending = this.#pending;
+    this.#pending = '';
     if (res.writableEnded || res.destroyed) return;
-    if (!this.#wrote) res.flushHeaders();
-    res.uncork();
+    if (pending === '') res.flushHeaders();
+    else res.write(pending);
   }
 
   write(chunk: string): void {
-    this.#wrote = true;
-    this.res.write(chunk);
+    if (this.#held) this.#pending += chunk;
+    else this.res.write(chunk);
   }
 
-  end(): void {
-    // end() uncorks the socket fully: head, events and the last chunk leave in one write.
-    this.#corked = false;
+  end(received?: () => void): void {
     const res = this.res;
-    res.end();
+    if (this.#held) {
+      // Ended in the turn it started: head and every event leave as one chunk, in one write.
+      this.#held = false;
+      const pending = this.#pending;
+      this.#pending = '';
+      res.end(pending);
+    } else res.end();
+    if (received !== undefined && res.socket) (res.socket as ReceiptSocket)[RECEIPT] = received;
   }
 
   get open(): boolean {
@@ -126,6 +131,21 @@ export class NodeSink implements HttpSink, CorkedStream {
 }
 
 const ignore = () => {};
+
+/** Where a connection keeps the receipt of the stream it carried last, until its next request. */
+const RECEIPT = Symbol('mcpkit.streamReceipt');
+type ReceiptSocket = Socket & { [RECEIPT]?: (() => void) | undefined };
+
+/**
+ * A client sends its next request on a connection only after reading the previous response (HTTP
+ * clients do not pipeline MCP requests): that request is the receipt of the stream before it.
+ */
+function acknowledge(socket: ReceiptSocket): void {
+  const received = socket[RECEIPT];
+  if (received === undefined) return;
+  socket[RECEIPT] = undefined;
+  received();
+}
 
 /** Adapts a node request to the handler's request view. */
 export class NodeRequest implements HttpRequestInfo {
@@ -210,6 +230,7 @@ export async function serveHttp(server: Engine, options: ServeOptions = {}): Pro
       : undefined;
   const corks = new StreamCorks();
   const http = createServer((req, res) => {
+    acknowledge(req.socket as ReceiptSocket);
     const request = new NodeRequest(req);
     const sink = new NodeSink(res, batch, connections, corks);
     if (req.method !== 'POST') {

@@ -6,8 +6,12 @@ export interface HttpSink {
   startStream(headers: Record<string, string>): void;
   /** Writes a chunk of an open event stream. */
   write(chunk: string): void;
-  /** Ends an open event stream. */
-  end(): void;
+  /**
+   * Ends an open event stream. `received`, when given, runs once the adapter knows the client read
+   * the whole response: the node adapter calls it when the same connection carries the client's
+   * next request; an adapter that cannot tell never calls it.
+   */
+  end(received?: () => void): void;
   /** False once the client went away or the response ended. */
   readonly open: boolean;
   /** Runs `listener` when the client disconnects before the response ended. */

@@ -119,9 +119,9 @@ class CountedSink implements HttpSink {
   write(chunk: string): void {
     this.sink.write(chunk);
   }
-  end(): void {
+  end(received?: () => void): void {
     this.release();
-    this.sink.end();
+    this.sink.end(received);
   }
   get open(): boolean {
     return this.sink.open;
