@@ -16,6 +16,11 @@ export type ChangeEvent = { kind: 'tools' | 'prompts' | 'resources' } | { kind: 
 export interface Outcome {
   response: RpcResponse;
   status: number;
+  /**
+   * The result already serialized as UTF-8, when it is a shared result (a list): a transport may
+   * send `{"jsonrpc":"2.0","id":…,"result":` + these bytes + `}` instead of serializing `response`.
+   */
+  resultBytes?: Uint8Array;
 }
 
 /**

@@ -25,6 +25,7 @@ import { ParamLimitCheck } from './param-limits.js';
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import type { EngineDefinition, ServerOptions } from './server-definition.js';
+import { SharedResults } from './shared-results.js';
 import { Tasks, type ToolTaskOptions } from './tasks/tasks.js';
 
 /**
@@ -52,6 +53,8 @@ export class ServerEngine implements Engine {
   readonly #listTtlMs: number;
   readonly #limits: ParamLimitCheck;
   readonly #identity: Readonly<Record<string, unknown>>;
+  /** List results serialized once per list version. */
+  readonly #shared = new SharedResults();
   /** Correlation ids: a random prefix per server and a counter (unique, cheap, not secret). */
   readonly #idPrefix = `${randomBytes(6).toString('base64url')}-`;
   #idCounter = 0;
@@ -77,7 +80,7 @@ export class ServerEngine implements Engine {
     this.#tasks = servesTasks(this.registry)
       ? new Tasks(o.tasks ?? {}, this.#inflight, this.logger, this.telemetry)
       : undefined;
-    this.#dispatcher = new Dispatcher(this.registry, definition.middleware, this.#tasks);
+    this.#dispatcher = new Dispatcher(this.registry, definition.middleware, this.#tasks, this.#shared);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
     this.#listTtlMs = o.listTtlMs ?? 0;
     this.#limits = new ParamLimitCheck(o.requestLimits);
@@ -141,6 +144,8 @@ export class ServerEngine implements Engine {
           'TOOL_ERROR';
       }
       outcome = { response: { jsonrpc: '2.0', id, result }, status: 200 };
+      const bytes = this.#shared.bytesOf(result);
+      if (bytes !== undefined) outcome.resultBytes = bytes;
     } catch (error) {
       const protocol = this.#asProtocolError(error, env);
       errorCode = String(protocol.rpcCode);
@@ -264,6 +269,11 @@ export class ServerEngine implements Engine {
           ctx.arguments = (params.arguments ?? {}) as Record<string, unknown>;
         }
         result = (await chain!(ctx)) as Record<string, unknown>;
+        if (this.#shared.has(result)) {
+          return this.#shared.forEra(result, env.era, (r) =>
+            modernResult(method, r, this.#identity, this.#listTtlMs),
+          );
+        }
       }
       return env.era === 'modern' ? modernResult(method, result, this.#identity, this.#listTtlMs) : result;
     } catch (error) {

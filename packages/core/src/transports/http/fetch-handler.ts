@@ -2,7 +2,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
-import { BodyTooLargeError, type HttpSink } from './sink.js';
+import { BodyTooLargeError, bodyText, type HttpSink } from './sink.js';
 
 /** A web-standard handler; `drain(ms)` refuses new requests and waits for those in flight (bounded). */
 export type FetchHandler = ((request: Request) => Promise<Response>) & {
@@ -59,7 +59,10 @@ export function createFetchHandler(server: Engine, options: FetchHandlerOptions 
         send(status, responseHeaders, body) {
           open = false;
           resolve(
-            new Response(status === 202 || body === '' ? null : body, { status, headers: responseHeaders }),
+            new Response(status === 202 || body === '' ? null : bodyText(body), {
+              status,
+              headers: responseHeaders,
+            }),
           );
         },
         startStream(responseHeaders) {

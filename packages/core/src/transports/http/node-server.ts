@@ -6,9 +6,9 @@ import type { HttpHandlerOptions } from './handler-options.js';
 import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
 import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
-import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+import { BodyTooLargeError, type HttpRequestInfo, type HttpSink, type ResponseBody } from './sink.js';
 import { type CorkedStream, StreamCorks } from './stream-corks.js';
-import { WriteBatch } from './write-batch.js';
+import { byteLengthOf, endWith, WriteBatch } from './write-batch.js';
 
 /** Options of `.serve()`. */
 export interface ServeOptions extends HttpHandlerOptions {
@@ -62,17 +62,17 @@ export class NodeSink implements HttpSink, CorkedStream {
     private readonly corks?: StreamCorks,
   ) {}
 
-  send(status: number, headers: Record<string, string>, body: string): void {
+  send(status: number, headers: Record<string, string>, body: ResponseBody): void {
     const res = this.res;
     if (res.headersSent) return;
-    headers['content-length'] = String(Buffer.byteLength(body));
+    headers['content-length'] = String(byteLengthOf(body));
     // While draining, the client must not send another request on this connection.
     if (this.connections?.draining) headers.connection = 'close';
     // The head is built now, so a bad header value still throws to the caller.
     res.writeHead(status, headers);
     this.#sent = true;
     if (this.batch) this.batch.end(res, body);
-    else res.end(body);
+    else endWith(res, body);
   }
 
   startStream(headers: Record<string, string>): void {

@@ -1,7 +1,7 @@
 import type { Exchange } from '../../engine/exchange.js';
 import type { PendingRequests } from '../pending-requests.js';
 import type { EventStore } from './event-store.js';
-import type { HttpSink } from './sink.js';
+import { bodyText, type HttpSink, type ResponseBody } from './sink.js';
 import { newStreamId } from './stream-id.js';
 
 /** What the endpoint learns about a stream's life: when it becomes resumable, loses or regains its client. */
@@ -140,7 +140,7 @@ export class RequestStream implements Exchange {
   }
 
   /** Sends the final response and ends the exchange. */
-  finish(status: number, body: string): void {
+  finish(status: number, body: ResponseBody): void {
     if (this.#mode === 'done') return;
     if (this.#mode === 'json') {
       this.#mode = 'done';
@@ -149,7 +149,7 @@ export class RequestStream implements Exchange {
       return;
     }
     this.#mode = 'done';
-    this.#event(body);
+    this.#event(bodyText(body));
     const sink = this.#sink;
     this.#sink = undefined;
     const id = this.id;
