@@ -53,6 +53,8 @@ export interface Engine {
   initializeResult(requested: unknown): Record<string, unknown>;
   /** The `server/discover` result. */
   discoverResult(): Record<string, unknown>;
+  /** Runs the tasks registered with `onDrained`, each bounded by `graceMs` (transports call it after draining). */
+  runDrainedTasks(graceMs: number): Promise<void>;
   /** Runs the registered readiness checks. */
   checkHealth(): Promise<HealthReport>;
   /** Subscribes to change events (list changes, resource updates); returns an unsubscribe function. */

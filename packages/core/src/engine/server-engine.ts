@@ -331,6 +331,31 @@ export class ServerEngine implements Engine {
     return { answers: opened.answers, responses, next: 0, round: opened.round };
   }
 
+  /**
+   * Runs the tasks registered with `onDrained` (all at once), each bounded by `graceMs`; a task
+   * that throws or overruns is logged. Transports call it after draining, before they close.
+   */
+  async runDrainedTasks(graceMs: number): Promise<void> {
+    const tasks = this.#definition.drained;
+    if (tasks.length === 0) return;
+    await Promise.all(
+      tasks.map(async ({ name, task }) => {
+        let timer: NodeJS.Timeout | undefined;
+        const overrun = new Promise<'overrun'>((resolve) => {
+          timer = setTimeout(() => resolve('overrun'), graceMs);
+        });
+        try {
+          const outcome = await Promise.race([Promise.resolve().then(task), overrun]);
+          if (outcome === 'overrun') this.logger.warn({ task: name, graceMs }, 'shutdown task overran the grace period');
+        } catch (error) {
+          this.logger.error({ err: error, task: name }, 'shutdown task failed');
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
+  }
+
   /** Runs the registered readiness checks. */
   checkHealth(): Promise<HealthReport> {
     return runHealthChecks(this.#definition.health, this.info.version);

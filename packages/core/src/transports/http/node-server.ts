@@ -260,6 +260,7 @@ export async function serveHttp(server: Engine, options: ServeOptions = {}): Pro
       // Answers of the last requests may still wait for the end of the turn: send them first.
       batch?.flush();
       corks.releaseAll();
+      await server.runDrainedTasks(graceMs);
       await connections.close(lingerMs);
       await stopped;
     })();
