@@ -90,7 +90,9 @@ for (const r of rows) {
   lines.push(
     `${r.name.padEnd(15)} ${r.rps.toFixed(0).padStart(7)}  ${r.cpuUsPerRequest.toFixed(1).padStart(11)}  ${r.addedUs
       .toFixed(1)
-      .padStart(8)}  ${`${r.cpuVsBare.toFixed(2)}×`.padStart(11)}  ${`${r.rpsVsBare.toFixed(2)}×`.padStart(13)}  ${String(
+      .padStart(
+        8,
+      )}  ${`${r.cpuVsBare.toFixed(2)}×`.padStart(11)}  ${`${r.rpsVsBare.toFixed(2)}×`.padStart(13)}  ${String(
       r.errors,
     ).padStart(6)}`,
   );

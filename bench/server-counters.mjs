@@ -49,6 +49,7 @@ export async function startServer(file, env = {}, args = []) {
     pid: child.pid,
     port,
     url: `http://127.0.0.1:${port}/mcp`,
+    startedAt: started,
     readyMs: performance.now() - started,
     stop: () => child.kill('SIGKILL'),
   };

@@ -42,6 +42,13 @@ for (const count of counts) {
   for (const s of SERVERS) {
     const server = await startServer(s.file, { BENCH_TOOLS: String(count) });
     try {
+      // Cold start: from spawning the process to the first answered tools/call.
+      const first = requestFor(call, 'modern');
+      const firstAnswer = await readAnswer(
+        await fetch(server.url, { method: 'POST', headers: first.headers, body: first.body }),
+      );
+      if (!call.check(firstAnswer.final?.result)) throw new Error(`${s.id}: tools/call is wrong`);
+      const coldStartMs = performance.now() - server.startedAt;
       const rss = counters(server.pid).rss;
       const listRequest = requestFor(list, 'modern');
       // Correctness first: the list has every tool and the call answers.
@@ -50,7 +57,14 @@ for (const count of counts) {
       );
       if (answer.final?.result?.tools?.length !== count) throw new Error(`${s.id}: tools/list is wrong`);
       const listBytes = JSON.stringify(answer.final).length;
-      const row = { count, server: s.id, readyMs: server.readyMs, rssMiB: rss / 2 ** 20, listBytes };
+      const row = {
+        count,
+        server: s.id,
+        readyMs: server.readyMs,
+        coldStartMs,
+        rssMiB: rss / 2 ** 20,
+        listBytes,
+      };
       for (const [name, workload] of [
         ['list', list],
         ['call', call],
@@ -69,17 +83,23 @@ for (const count of counts) {
 }
 process.stdout.write('\n');
 const lines = [
-  'tools  server   ready ms  RSS MiB   list req/s  list CPU µs  list vs raw   call req/s  call CPU µs  call vs raw',
+  'tools  server   ready ms  first call ms  RSS MiB   list req/s  list CPU µs  list vs raw   call req/s  call CPU µs  call vs raw',
 ];
 for (const r of rows) {
   const raw = rows.find((x) => x.count === r.count && x.server === 'raw');
   const vs = (k) => (raw ? `${(r[k].rps / raw[k].rps).toFixed(2)}×` : '-');
   lines.push(
-    `${String(r.count).padStart(5)}  ${r.server.padEnd(7)} ${r.readyMs.toFixed(0).padStart(8)}  ${r.rssMiB
+    `${String(r.count).padStart(5)}  ${r.server.padEnd(7)} ${r.readyMs.toFixed(0).padStart(8)}  ${r.coldStartMs
       .toFixed(0)
-      .padStart(7)}  ${r.list.rps.toFixed(0).padStart(11)}  ${r.list.cpuUsPerRequest.toFixed(0).padStart(11)}  ${vs(
+      .padStart(13)}  ${r.rssMiB
+      .toFixed(0)
+      .padStart(
+        7,
+      )}  ${r.list.rps.toFixed(0).padStart(11)}  ${r.list.cpuUsPerRequest.toFixed(0).padStart(11)}  ${vs(
       'list',
-    ).padStart(11)}  ${r.call.rps.toFixed(0).padStart(11)}  ${r.call.cpuUsPerRequest.toFixed(1).padStart(11)}  ${vs(
+    ).padStart(
+      11,
+    )}  ${r.call.rps.toFixed(0).padStart(11)}  ${r.call.cpuUsPerRequest.toFixed(1).padStart(11)}  ${vs(
       'call',
     ).padStart(11)}`,
   );

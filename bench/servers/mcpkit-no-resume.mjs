@@ -5,5 +5,10 @@ import * as f from '../fixtures.mjs';
 import { registerTools } from './mcpkit-tools.mjs';
 
 const builder = registerTools(createServer({ name: 'bench-mcpkit-no-resume', version: '1.0.0' }));
-const handle = await builder.serve({ port: f.port, handleSignals: true, allowedHosts: [], eventStore: false });
+const handle = await builder.serve({
+  port: f.port,
+  handleSignals: true,
+  allowedHosts: [],
+  eventStore: false,
+});
 console.log(`READY ${handle.port}`);

@@ -12,7 +12,11 @@ describe('onDrained', () => {
       release = resolve;
     });
     const server = await serveForTest(
-      createServer({ name: 'drained', version: '1.0.0', logger: createLogger({ level: 'info', write: (l) => lines.push(l) }) })
+      createServer({
+        name: 'drained',
+        version: '1.0.0',
+        logger: createLogger({ level: 'info', write: (l) => lines.push(l) }),
+      })
         .tool('wait', {
           description: 'Waits for the test to release it',
           handler: async () => {

@@ -3,7 +3,14 @@ import { createMemoryEventStore, createServer } from '@mcpkit/core';
 import { serveForTest, type TestServer } from '@mcpkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
-import { LEGACY_VERSION, legacyHeaders, post, postLegacy, postModern, SseReader } from './fixtures/http-wire.js';
+import {
+  LEGACY_VERSION,
+  legacyHeaders,
+  post,
+  postLegacy,
+  postModern,
+  SseReader,
+} from './fixtures/http-wire.js';
 
 /** Counts the flushes of every socket the server accepts (each is one write or writev syscall). */
 function countWrites(server: TestServer): { readonly count: number } {

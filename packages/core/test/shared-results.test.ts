@@ -13,9 +13,9 @@ afterEach(async () => {
 
 function app() {
   let builder = createServer({ name: 'lists', version: '1.0.0' })
-    .resource('note://one', { name: 'one', description: 'The first note', handler: () => 'one' })
-    .resource('note://{id}', { name: 'note', description: 'A note by id', handler: () => 'x' })
-    .prompt('hello', { description: 'Says hello', handler: () => 'Hello!' });
+    .resource('note://one', { name: 'one', description: 'The first note', read: () => 'one' })
+    .resource('note://{id}', { name: 'note', description: 'A note by id', read: () => 'x' })
+    .prompt('hello', { description: 'Says hello', get: () => 'Hello!' });
   for (let i = 0; i < 30; i++) {
     builder = builder.tool(`tool_${i}`, {
       description: `Tool number ${i}`,
@@ -42,11 +42,16 @@ describe('list results served from bytes serialized once', () => {
       const modern = await (await postModern(server.url, id, 'tools/list')).json();
       expect(modern.id).toBe(id);
       expect(modern.result).toMatchObject({ resultType: 'complete', ttlMs: 0, cacheScope: 'public' });
-      expect(modern.result._meta['io.modelcontextprotocol/serverInfo']).toEqual({ name: 'lists', version: '1.0.0' });
+      expect(modern.result._meta['io.modelcontextprotocol/serverInfo']).toEqual({
+        name: 'lists',
+        version: '1.0.0',
+      });
       expect(modern.result.tools).toEqual(legacy.result.tools);
     }
     const resources = await (await postModern(server.url, 4, 'resources/list')).json();
-    expect(resources.result.resources).toEqual([{ uri: 'note://one', name: 'one', description: 'The first note' }]);
+    expect(resources.result.resources).toEqual([
+      { uri: 'note://one', name: 'one', description: 'The first note' },
+    ]);
     const templates = await (await postLegacy(server.url, 5, 'resources/templates/list')).json();
     expect(templates.result.resourceTemplates).toEqual([
       { uriTemplate: 'note://{id}', name: 'note', description: 'A note by id' },

@@ -346,7 +346,8 @@ export class ServerEngine implements Engine {
         });
         try {
           const outcome = await Promise.race([Promise.resolve().then(task), overrun]);
-          if (outcome === 'overrun') this.logger.warn({ task: name, graceMs }, 'shutdown task overran the grace period');
+          if (outcome === 'overrun')
+            this.logger.warn({ task: name, graceMs }, 'shutdown task overran the grace period');
         } catch (error) {
           this.logger.error({ err: error, task: name }, 'shutdown task failed');
         } finally {

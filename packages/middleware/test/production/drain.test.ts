@@ -13,10 +13,14 @@ let dir: string;
 
 beforeAll(() => {
   // The child imports the built packages: build this checkout's (a cache hit when nothing changed).
-  execFileSync('pnpm', ['turbo', 'run', 'build', '--filter=@mcpkit/middleware', '--output-logs=errors-only'], {
-    cwd: REPO,
-    stdio: 'ignore',
-  });
+  execFileSync(
+    'pnpm',
+    ['turbo', 'run', 'build', '--filter=@mcpkit/middleware', '--output-logs=errors-only'],
+    {
+      cwd: REPO,
+      stdio: 'ignore',
+    },
+  );
   dir = mkdtempSync(join(tmpdir(), 'mcpkit-drain-'));
 }, 180_000);
 
