@@ -70,7 +70,7 @@ for (const count of counts) {
         ['call', call],
       ]) {
         const request = requestFor(workload, 'modern');
-        await measure(server, request, Math.min(1, duration), connections);
+        await measure(server, request, Math.min(2, duration), connections); // warm-up: the JIT, the caches
         const m = await measure(server, request, duration, connections);
         row[name] = { rps: m.rps, cpuUsPerRequest: m.cpuUsPerRequest, errors: m.errors };
       }
