@@ -11,6 +11,10 @@ describe('onDrained', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => {
+      started = resolve;
+    });
     const server = await serveForTest(
       createServer({
         name: 'drained',
@@ -20,6 +24,7 @@ describe('onDrained', () => {
         .tool('wait', {
           description: 'Waits for the test to release it',
           handler: async () => {
+            started();
             await gate;
             events.push('call finished');
             return 'done';
@@ -34,7 +39,8 @@ describe('onDrained', () => {
         }),
     );
     const call = postModern(server.url, 1, 'tools/call', { name: 'wait', arguments: {} });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Shutdown starts while the call is in flight.
+    await running;
     const closing = server.close().then(() => events.push('closed'));
     setTimeout(release, 30);
     expect((await (await call).json()).result.content).toEqual([{ type: 'text', text: 'done' }]);
