@@ -48,4 +48,16 @@ describe('onDrained', () => {
     expect(events).toEqual(['call finished', 'flushed', 'closed']);
     expect(lines.some((l) => l.includes('"task":"broken"') && l.includes('shutdown task failed'))).toBe(true);
   });
+
+  it('runs on a fetch handler drain, too', async () => {
+    const events: string[] = [];
+    const handler = createServer({ name: 'drained-fetch', version: '1.0.0' })
+      .tool('now', { description: 'Answers at once', handler: () => 'now' })
+      .onDrained('flush', () => {
+        events.push('flushed');
+      })
+      .fetchHandler();
+    await handler.drain(1_000);
+    expect(events).toEqual(['flushed']);
+  });
 });

@@ -4,7 +4,10 @@ import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
 import { BodyTooLargeError, bodyText, type HttpSink } from './sink.js';
 
-/** A web-standard handler; `drain(ms)` refuses new requests and waits for those in flight (bounded). */
+/**
+ * A web-standard handler; `drain(ms)` refuses new requests, waits for those in flight (bounded),
+ * then runs the server's `onDrained` tasks (each bounded by `ms` too).
+ */
 export type FetchHandler = ((request: Request) => Promise<Response>) & {
   drain(graceMs: number): Promise<void>;
   /** What the endpoint holds now (calls, detached streams, pending client requests, open streams). */
@@ -104,7 +107,10 @@ export function createFetchHandler(server: Engine, options: FetchHandlerOptions 
       );
     });
   return Object.assign(fetch, {
-    drain: (graceMs: number) => handler.drain(graceMs),
+    drain: async (graceMs: number) => {
+      await handler.drain(graceMs);
+      await server.runDrainedTasks(graceMs);
+    },
     usage: () => handler.usage(),
   });
 }
