@@ -238,8 +238,9 @@ export class ServerBuilder {
    * Registers work that must finish before the server stops, once its in-flight requests are
    * drained: a plugin that buffers records (an audit trail) flushes them here, so a graceful
    * shutdown (`handle.close()`, SIGTERM) loses none. Every transport's `close()` awaits these
-   * tasks after draining and before it resolves (and before the process exits on a signal), each
-   * bounded by the shutdown grace period; a task that throws is logged.
+   * tasks after draining and before it resolves (and before the process exits on a signal), as a
+   * fetch handler's `drain(ms)` does, each bounded by the shutdown grace period; a task that
+   * throws is logged.
    */
   onDrained(name: string, task: () => unknown): this {
     this.#assertOpen();
