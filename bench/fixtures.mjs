@@ -43,13 +43,17 @@ export function createOrder(input) {
   };
 }
 
-/** Workload (c): 47 more tools, so tools/list returns 50. */
+/**
+ * Workload (c): 47 more tools, so tools/list returns 50. `BENCH_TOOLS` in the environment sets the
+ * total instead (at least the 3 workload tools): the tool-count scaling bench serves up to 5,000.
+ */
+export const TOOL_COUNT = Math.max(3, Number(process.env.BENCH_TOOLS ?? 50));
 export const fillerInput = z.object({
   query: z.string().describe('What to look for'),
   limit: z.number().int().min(1).max(100).optional().describe('Most results to return'),
   sort: z.enum(['relevance', 'recent']).optional(),
 });
-export const FILLER_TOOLS = Array.from({ length: 47 }, (_, i) => ({
+export const FILLER_TOOLS = Array.from({ length: TOOL_COUNT - 3 }, (_, i) => ({
   name: `search_collection_${String(i).padStart(2, '0')}`,
   description: `Searches collection number ${i} and returns matching records`,
 }));

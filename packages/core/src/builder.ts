@@ -70,6 +70,7 @@ export class ServerBuilder {
       prompts: [],
       middleware: [],
       health: [],
+      drained: [],
       guards: [],
       routes: new Map(),
       stdioHeaders: [],
@@ -231,6 +232,20 @@ export class ServerBuilder {
   health(name: string, check: HealthCheck): this {
     this.#assertOpen();
     this.#def.health.push({ name, check });
+    return this;
+  }
+
+  /**
+   * Registers work that must finish before the server stops, once its in-flight requests are
+   * drained: a plugin that buffers records (an audit trail) flushes them here, so a graceful
+   * shutdown (`handle.close()`, SIGTERM) loses none. Every transport's `close()` awaits these
+   * tasks after draining and before it resolves (and before the process exits on a signal), as a
+   * fetch handler's `drain(ms)` does, each bounded by the shutdown grace period; a task that
+   * throws is logged.
+   */
+  onDrained(name: string, task: () => unknown): this {
+    this.#assertOpen();
+    this.#def.drained.push({ name, task });
     return this;
   }
 

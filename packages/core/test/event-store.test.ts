@@ -20,6 +20,15 @@ describe('memory event store', () => {
     });
   });
 
+  it('drops a stream at once on forget(), with its bytes', () => {
+    const store = createMemoryEventStore();
+    const id = store.append('delivered', 'abc');
+    store.append('kept', 'x');
+    store.forget?.('delivered');
+    expect(store.after(id)).toBeUndefined();
+    expect(store.usage()).toEqual({ streams: 1, finished: 0, bytes: 17 });
+  });
+
   it('forgets a finished stream once its retention time has passed', () => {
     vi.useFakeTimers();
     const store = createMemoryEventStore({ retentionMs: 1_000 });

@@ -13,6 +13,7 @@ import { isInputRequired } from './input-required.js';
 import { compose, type Middleware, type Next, type ScopedMiddleware } from './middleware.js';
 import { type FrozenTool, matchTemplate, type Registry } from './registry.js';
 import type { RequestContext } from './request-context.js';
+import { SharedResults } from './shared-results.js';
 import type { Tasks } from './tasks/tasks.js';
 
 type Handler = (ctx: RequestContext) => Promise<unknown>;
@@ -157,15 +158,21 @@ export class Dispatcher {
     readonly registry: Registry,
     middleware: readonly ScopedMiddleware[],
     tasks?: Tasks,
+    shared: SharedResults = new SharedResults(),
   ) {
     const r = registry;
     const chain = (method: McpMethod, terminal: Handler) => {
       this.#chains.set(method, compose(layersFor(middleware, method), terminal));
     };
-    chain('tools/list', async () => ({ tools: r.toolList }));
-    chain('resources/list', async () => ({ resources: r.resourceList }));
-    chain('resources/templates/list', async () => ({ resourceTemplates: r.templateList }));
-    chain('prompts/list', async () => ({ prompts: r.promptList }));
+    // One frozen result per list, the same object for every request: it is serialized once.
+    const tools = shared.share({ tools: r.toolList });
+    const resources = shared.share({ resources: r.resourceList });
+    const templates = shared.share({ resourceTemplates: r.templateList });
+    const prompts = shared.share({ prompts: r.promptList });
+    chain('tools/list', async () => tools);
+    chain('resources/list', async () => resources);
+    chain('resources/templates/list', async () => templates);
+    chain('prompts/list', async () => prompts);
     chain('resources/read', (ctx) => this.#readResource(ctx));
     chain('prompts/get', (ctx) => this.#getPrompt(ctx));
     chain('completion/complete', (ctx) => this.#complete(ctx));

@@ -17,6 +17,11 @@ export type ChangeEvent = { kind: 'tools' | 'prompts' | 'resources' } | { kind: 
 export interface Outcome {
   response: RpcResponse;
   status: number;
+  /**
+   * The result already serialized as UTF-8, when it is a shared result (a list): a transport may
+   * send `{"jsonrpc":"2.0","id":…,"result":` + these bytes + `}` instead of serializing `response`.
+   */
+  resultBytes?: Uint8Array;
 }
 
 /**
@@ -49,6 +54,8 @@ export interface Engine {
   initializeResult(requested: unknown): Record<string, unknown>;
   /** The `server/discover` result. */
   discoverResult(): Record<string, unknown>;
+  /** Runs the tasks registered with `onDrained`, each bounded by `graceMs` (transports call it after draining). */
+  runDrainedTasks(graceMs: number): Promise<void>;
   /** Runs the registered readiness checks. */
   checkHealth(): Promise<HealthReport>;
   /** Subscribes to change events (list changes, resource updates); returns an unsubscribe function. */

@@ -79,6 +79,8 @@ export interface EngineDefinition {
   prompts: PromptSpec[];
   middleware: ScopedMiddleware[];
   health: Array<{ name: string; check: HealthCheck }>;
+  /** Work that must finish before a drained server stops (flushing buffered records), by name. */
+  drained: Array<{ name: string; task: () => unknown }>;
   guards: EdgeGuard[];
   routes: Map<string, RouteHandler>;
 }

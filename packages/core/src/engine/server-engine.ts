@@ -26,6 +26,7 @@ import { ParamLimitCheck } from './param-limits.js';
 import { freezeRegistry, type Registry } from './registry.js';
 import { type InputRound, RequestContext } from './request-context.js';
 import type { EngineDefinition, ServerOptions } from './server-definition.js';
+import { SharedResults } from './shared-results.js';
 import { Tasks, type ToolTaskOptions } from './tasks/tasks.js';
 
 /**
@@ -53,6 +54,8 @@ export class ServerEngine implements Engine {
   readonly #listTtlMs: number;
   readonly #limits: ParamLimitCheck;
   readonly #identity: Readonly<Record<string, unknown>>;
+  /** List results serialized once per list version. */
+  readonly #shared = new SharedResults();
   /** Correlation ids: a random prefix per server and a counter (unique, cheap, not secret). */
   readonly #idPrefix = `${randomBytes(6).toString('base64url')}-`;
   #idCounter = 0;
@@ -83,7 +86,7 @@ export class ServerEngine implements Engine {
       o.listPageSize === undefined
         ? definition.middleware
         : [...definition.middleware, listPaging(o.listPageSize)];
-    this.#dispatcher = new Dispatcher(this.registry, middleware, this.#tasks);
+    this.#dispatcher = new Dispatcher(this.registry, middleware, this.#tasks, this.#shared);
     this.#codec = new RequestStateCodec(o.requestStateSecret);
     this.#listTtlMs = o.listTtlMs ?? 0;
     this.#limits = new ParamLimitCheck(o.requestLimits);
@@ -147,6 +150,8 @@ export class ServerEngine implements Engine {
           'TOOL_ERROR';
       }
       outcome = { response: { jsonrpc: '2.0', id, result }, status: 200 };
+      const bytes = this.#shared.bytesOf(result);
+      if (bytes !== undefined) outcome.resultBytes = bytes;
     } catch (error) {
       const protocol = this.#asProtocolError(error, env);
       errorCode = String(protocol.rpcCode);
@@ -270,6 +275,11 @@ export class ServerEngine implements Engine {
           ctx.arguments = (params.arguments ?? {}) as Record<string, unknown>;
         }
         result = (await chain!(ctx)) as Record<string, unknown>;
+        if (this.#shared.has(result)) {
+          return this.#shared.forEra(result, env.era, (r) =>
+            modernResult(method, r, this.#identity, this.#listTtlMs),
+          );
+        }
       }
       return env.era === 'modern' ? modernResult(method, result, this.#identity, this.#listTtlMs) : result;
     } catch (error) {
@@ -325,6 +335,32 @@ export class ServerEngine implements Engine {
     }
     const opened = this.#codec.decode(params.requestState, stateBinding(method, name, params.arguments));
     return { answers: opened.answers, responses, next: 0, round: opened.round };
+  }
+
+  /**
+   * Runs the tasks registered with `onDrained` (all at once), each bounded by `graceMs`; a task
+   * that throws or overruns is logged. Transports call it after draining, before they close.
+   */
+  async runDrainedTasks(graceMs: number): Promise<void> {
+    const tasks = this.#definition.drained;
+    if (tasks.length === 0) return;
+    await Promise.all(
+      tasks.map(async ({ name, task }) => {
+        let timer: NodeJS.Timeout | undefined;
+        const overrun = new Promise<'overrun'>((resolve) => {
+          timer = setTimeout(() => resolve('overrun'), graceMs);
+        });
+        try {
+          const outcome = await Promise.race([Promise.resolve().then(task), overrun]);
+          if (outcome === 'overrun')
+            this.logger.warn({ task: name, graceMs }, 'shutdown task overran the grace period');
+        } catch (error) {
+          this.logger.error({ err: error, task: name }, 'shutdown task failed');
+        } finally {
+          clearTimeout(timer);
+        }
+      }),
+    );
   }
 
   /** Runs the registered readiness checks. */

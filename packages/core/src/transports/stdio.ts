@@ -80,6 +80,7 @@ export function serveStdio(
       lines.close();
       await connection.drain(graceMs);
       connection.close();
+      await server.runDrainedTasks(graceMs);
     })();
     return closing;
   };

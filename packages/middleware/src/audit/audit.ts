@@ -236,6 +236,8 @@ export function audit<T = AuditRecord>(options: AuditOptions<T>): AuditPlugin {
     install(builder: ServerBuilder) {
       logger = builder.logger;
       builder.use('tools/call', middleware);
+      // A graceful shutdown writes every record of the drained calls before the process stops.
+      builder.onDrained('audit', flush);
     },
     flush,
     async close() {

@@ -57,6 +57,9 @@ function digestOf(key: string): string {
     : crypto.createHash('sha256').update(key, 'utf8').digest('binary');
 }
 
+/** Most accepted keys {@link apiKey} remembers, to skip hashing them again. */
+const ACCEPTED_CACHE_SIZE = 1_000;
+
 /** Whether two digests are equal, in time that does not depend on where they differ. */
 function sameDigest(a: string, b: string): boolean {
   let difference = a.length ^ b.length;
@@ -66,7 +69,9 @@ function sameDigest(a: string, b: string): boolean {
 
 /**
  * API-key authentication, checked on every request: keys are configured as SHA-256 hashes and
- * compared in constant time; a key maps to an identity with scopes that becomes `ctx.auth`.
+ * compared in constant time; a key maps to an identity with scopes that becomes `ctx.auth`. The
+ * last 1,000 distinct keys that matched a configured hash are remembered, so a caller's later
+ * requests are not hashed again; unknown keys are never remembered.
  */
 export function apiKey(options: ApiKeyOptions): Plugin {
   const header = (options.header ?? 'x-api-key').toLowerCase();
@@ -92,6 +97,15 @@ export function apiKey(options: ApiKeyOptions): Plugin {
     });
   }
 
+  // Keys that matched a configured hash, so a caller's next requests skip the SHA-256: only keys
+  // from `keys` (a `verify` answer may change, so it is asked every time), at most
+  // ACCEPTED_CACHE_SIZE of them (the oldest goes first). An unknown key is never remembered, so
+  // guessing fills nothing. The keys sit in memory beside the headers that carried them.
+  const accepted = new Map<string, AuthIdentity>();
+  const remember = (key: string, identity: AuthIdentity): void => {
+    if (accepted.size >= ACCEPTED_CACHE_SIZE) accepted.delete(accepted.keys().next().value as string);
+    accepted.set(key, identity);
+  };
   const refuseUnknown = (): never => {
     throw authError('unknown_key', 'The API key is not valid.', 'Check the key, or ask for a new one.');
   };
@@ -103,13 +117,18 @@ export function apiKey(options: ApiKeyOptions): Plugin {
     if (key === undefined || key === '') {
       throw authError('missing', 'An API key is required.', missingHint);
     }
+    const known = accepted.get(key);
+    if (known !== undefined) return known;
     const digest = digestOf(key);
     // Every entry is compared, so the time taken does not tell which (or whether a) prefix matched.
     let found: AuthIdentity | undefined;
     for (const entry of entries) {
       if (sameDigest(entry.digest, digest) && found === undefined) found = entry.identity;
     }
-    if (found !== undefined) return found;
+    if (found !== undefined) {
+      remember(key, found);
+      return found;
+    }
     if (!options.verify) return refuseUnknown();
     return Promise.resolve(options.verify(key)).then((verified) => verified ?? refuseUnknown());
   };

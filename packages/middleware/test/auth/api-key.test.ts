@@ -105,6 +105,33 @@ describe('apiKey', () => {
     await client.close();
   });
 
+  it('remembers accepted keys within its bound, never an unknown key, and asks verify every time', async () => {
+    const keys = Array.from({ length: 1_200 }, (_, i) => `sk_many_${i}`);
+    let allowed = true;
+    const builder = app({
+      keys: keys.map((key, i) => ({ hash: hashApiKey(key), subject: `svc-${i}` })),
+      verify: (key) => (allowed && key === 'db-key-7' ? { subject: 'tenant-7', scopes: [] } : undefined),
+    });
+    // More distinct keys than are remembered: the first ones are hashed again and still accepted.
+    for (const i of [0, 1, 1_199, 0, 1, 600]) {
+      const client = await createTestClient(builder, { headers: { 'x-api-key': keys[i] as string } });
+      expect(resultText(await client.callTool('whoami'))).toBe(`svc-${i} []`);
+      await client.close();
+    }
+    const many = await createTestClient(builder, { headers: { 'x-api-key': 'sk_many_1' } });
+    for (let i = 0; i < 5; i++) expect(resultText(await many.callTool('whoami'))).toBe('svc-1 []');
+    await many.close();
+    const wrong = await createTestClient(builder, { headers: { 'x-api-key': 'sk_many_1x' } });
+    expectToolError(await wrong.callTool('whoami'), 'UNAUTHORIZED');
+    await wrong.close();
+    // A key from verify is not remembered: revoking it there takes effect on the next request.
+    const tenant = await createTestClient(builder, { headers: { 'x-api-key': 'db-key-7' } });
+    expect(resultText(await tenant.callTool('whoami'))).toBe('tenant-7 []');
+    allowed = false;
+    expectToolError(await tenant.callTool('whoami'), 'UNAUTHORIZED');
+    await tenant.close();
+  });
+
   it('reads the key from a custom header and can refuse bearer keys', async () => {
     const builder = app({
       keys: [{ hash: hashApiKey(KEY), subject: 'svc' }],

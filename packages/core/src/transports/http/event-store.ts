@@ -6,6 +6,11 @@ export interface EventStore {
   after(lastEventId: string): { streamId: string; events: Array<{ id: string; data: string }> } | undefined;
   /** Marks a stream finished (its events may be dropped after the retention time). */
   finish(streamId: string): void;
+  /**
+   * Drops a finished stream now: its client read the whole response, so nobody will resume it.
+   * Optional: a store without it keeps such streams for its retention time.
+   */
+  forget?(streamId: string): void;
 }
 
 /** Options of {@link createMemoryEventStore}. */
@@ -132,6 +137,9 @@ export function createMemoryEventStore(options: MemoryEventStoreOptions = {}): M
       const now = Date.now();
       expire(now);
       if (streams.has(streamId)) finished.set(streamId, now);
+    },
+    forget(streamId) {
+      drop(streamId);
     },
     usage() {
       return { streams: streams.size, finished: finished.size, bytes };

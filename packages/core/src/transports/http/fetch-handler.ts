@@ -2,9 +2,12 @@ import type { Engine } from '../../engine/engine.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
-import { BodyTooLargeError, type HttpSink } from './sink.js';
+import { BodyTooLargeError, bodyText, type HttpSink } from './sink.js';
 
-/** A web-standard handler; `drain(ms)` refuses new requests and waits for those in flight (bounded). */
+/**
+ * A web-standard handler; `drain(ms)` refuses new requests, waits for those in flight (bounded),
+ * then runs the server's `onDrained` tasks (each bounded by `ms` too).
+ */
 export type FetchHandler = ((request: Request) => Promise<Response>) & {
   drain(graceMs: number): Promise<void>;
   /** What the endpoint holds now (calls, detached streams, pending client requests, open streams). */
@@ -59,7 +62,10 @@ export function createFetchHandler(server: Engine, options: FetchHandlerOptions 
         send(status, responseHeaders, body) {
           open = false;
           resolve(
-            new Response(status === 202 || body === '' ? null : body, { status, headers: responseHeaders }),
+            new Response(status === 202 || body === '' ? null : bodyText(body), {
+              status,
+              headers: responseHeaders,
+            }),
           );
         },
         startStream(responseHeaders) {
@@ -76,6 +82,7 @@ export function createFetchHandler(server: Engine, options: FetchHandlerOptions 
         write(chunk) {
           if (open) controller?.enqueue(encoder.encode(chunk));
         },
+        // The runtime reads the body at its own pace: whether it reached the client is never known.
         end() {
           if (!open) return;
           open = false;
@@ -100,7 +107,10 @@ export function createFetchHandler(server: Engine, options: FetchHandlerOptions 
       );
     });
   return Object.assign(fetch, {
-    drain: (graceMs: number) => handler.drain(graceMs),
+    drain: async (graceMs: number) => {
+      await handler.drain(graceMs);
+      await server.runDrainedTasks(graceMs);
+    },
     usage: () => handler.usage(),
   });
 }

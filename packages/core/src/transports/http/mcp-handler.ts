@@ -26,7 +26,7 @@ import { checkPostHeaders, EdgeRejection, parseMessage, tooLarge } from './read-
 import { type SessionCaller, sessionCaller } from './session-caller.js';
 import { serveDelete, serveGet } from './session-requests.js';
 import { shuttingDown } from './shutting-down.js';
-import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
+import { BodyTooLargeError, type HttpRequestInfo, type HttpSink, responseWithResult } from './sink.js';
 import { StreamAdmission } from './stream-admission.js';
 import { resolveStreamLimits } from './stream-limits.js';
 
@@ -383,7 +383,11 @@ export class McpHttpHandler {
       if (listen) return await serveListenStream(this.#server, request, env, stream, this.#tracker);
       const outcome = await this.#server.handleRequest(request, env, legacy);
       if (sessionId && legacy && this.#sessions) await this.#sessions.save(sessionId, legacy);
-      stream.finish(outcome.status, JSON.stringify(outcome.response));
+      const bytes = outcome.resultBytes;
+      stream.finish(
+        outcome.status,
+        bytes === undefined ? JSON.stringify(outcome.response) : responseWithResult(request.id, bytes),
+      );
     } catch (error) {
       this.#server.logger.error({ err: error, requestId: env.requestId }, 'HTTP request failed');
       stream.finish(500, JSON.stringify(rpcError(request.id, RpcCode.INTERNAL_ERROR, 'Internal error.')));

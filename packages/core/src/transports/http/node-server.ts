@@ -1,13 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Engine } from '../../engine/engine.js';
 import { ConnectionDrain } from './connection-drain.js';
 import type { HttpHandlerOptions } from './handler-options.js';
 import { isLoopbackBind, LOOPBACK_HOSTS } from './host-check.js';
 import type { HttpCallUsage } from './http-calls.js';
 import { McpHttpHandler } from './mcp-handler.js';
-import { BodyTooLargeError, type HttpRequestInfo, type HttpSink } from './sink.js';
-import { WriteBatch } from './write-batch.js';
+import { BodyTooLargeError, type HttpRequestInfo, type HttpSink, type ResponseBody } from './sink.js';
+import { type CorkedStream, StreamCorks } from './stream-corks.js';
+import { byteLengthOf, endWith, WriteBatch } from './write-batch.js';
 
 /** Options of `.serve()`. */
 export interface ServeOptions extends HttpHandlerOptions {
@@ -28,7 +29,8 @@ export interface ServeOptions extends HttpHandlerOptions {
   /**
    * Write complete JSON responses together at the end of each event-loop turn instead of one by
    * one: far fewer wake-ups under load, at the price of a response waiting for the other requests
-   * read in its turn. Event streams are written as they go either way. Default: true.
+   * read in its turn. Event streams are held to the end of their turn either way (one that ends
+   * in it leaves in one write), then written as they go. Default: true.
    */
   batchResponses?: boolean;
 }
@@ -47,42 +49,74 @@ export interface HttpServerHandle {
 }
 
 /** Adapts a node response to the handler's sink (a class: no closures allocated per request). */
-export class NodeSink implements HttpSink {
+export class NodeSink implements HttpSink, CorkedStream {
   /** Set once a complete response is sent: it may still sit in the batch, but the exchange is over. */
   #sent = false;
+  /** An event stream held back until the end of the turn (or the stream's end), with what it wrote. */
+  #held = false;
+  #pending = '';
 
   constructor(
     private readonly res: ServerResponse,
     private readonly batch?: WriteBatch,
     private readonly connections?: ConnectionDrain,
+    private readonly corks?: StreamCorks,
   ) {}
 
-  send(status: number, headers: Record<string, string>, body: string): void {
+  send(status: number, headers: Record<string, string>, body: ResponseBody): void {
     const res = this.res;
     if (res.headersSent) return;
-    headers['content-length'] = String(Buffer.byteLength(body));
+    headers['content-length'] = String(byteLengthOf(body));
     // While draining, the client must not send another request on this connection.
     if (this.connections?.draining) headers.connection = 'close';
     // The head is built now, so a bad header value still throws to the caller.
     res.writeHead(status, headers);
     this.#sent = true;
     if (this.batch) this.batch.end(res, body);
-    else res.end(body);
+    else endWith(res, body);
   }
 
   startStream(headers: Record<string, string>): void {
     if (this.res.headersSent) return;
     if (this.connections?.draining) headers.connection = 'close';
+    // The head is built now, so a bad header value still throws to the caller.
     this.res.writeHead(200, headers);
-    this.res.flushHeaders();
+    if (!this.corks) {
+      this.res.flushHeaders();
+      return;
+    }
+    // The head and the events wait for the end of the turn (or of the stream) and leave together.
+    this.#held = true;
+    this.corks.hold(this);
+  }
+
+  /** The end of the turn: sends the head and what the stream wrote so far, in one write. */
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    const res = this.res;
+    const pending = this.#pending;
+    this.#pending = '';
+    if (res.writableEnded || res.destroyed) return;
+    if (pending === '') res.flushHeaders();
+    else res.write(pending);
   }
 
   write(chunk: string): void {
-    this.res.write(chunk);
+    if (this.#held) this.#pending += chunk;
+    else this.res.write(chunk);
   }
 
-  end(): void {
-    this.res.end();
+  end(received?: () => void): void {
+    const res = this.res;
+    if (this.#held) {
+      // Ended in the turn it started: head and every event leave as one chunk, in one write.
+      this.#held = false;
+      const pending = this.#pending;
+      this.#pending = '';
+      res.end(pending);
+    } else res.end();
+    if (received !== undefined && res.socket) (res.socket as ReceiptSocket)[RECEIPT] = received;
   }
 
   get open(): boolean {
@@ -98,6 +132,21 @@ export class NodeSink implements HttpSink {
 }
 
 const ignore = () => {};
+
+/** Where a connection keeps the receipt of the stream it carried last, until its next request. */
+const RECEIPT = Symbol('mcpkit.streamReceipt');
+type ReceiptSocket = Socket & { [RECEIPT]?: (() => void) | undefined };
+
+/**
+ * A client sends its next request on a connection only after reading the previous response (HTTP
+ * clients do not pipeline MCP requests): that request is the receipt of the stream before it.
+ */
+function acknowledge(socket: ReceiptSocket): void {
+  const received = socket[RECEIPT];
+  if (received === undefined) return;
+  socket[RECEIPT] = undefined;
+  received();
+}
 
 /** Adapts a node request to the handler's request view. */
 export class NodeRequest implements HttpRequestInfo {
@@ -180,9 +229,11 @@ export async function serveHttp(server: Engine, options: ServeOptions = {}): Pro
     (options.batchResponses ?? true)
       ? new WriteBatch((error) => server.logger.error({ err: error }, 'writing a response failed'))
       : undefined;
+  const corks = new StreamCorks();
   const http = createServer((req, res) => {
+    acknowledge(req.socket as ReceiptSocket);
     const request = new NodeRequest(req);
-    const sink = new NodeSink(res, batch, connections);
+    const sink = new NodeSink(res, batch, connections, corks);
     if (req.method !== 'POST') {
       void handler.handle(request, sink);
       return;
@@ -209,6 +260,8 @@ export async function serveHttp(server: Engine, options: ServeOptions = {}): Pro
       await handler.drain(graceMs);
       // Answers of the last requests may still wait for the end of the turn: send them first.
       batch?.flush();
+      corks.releaseAll();
+      await server.runDrainedTasks(graceMs);
       await connections.close(lingerMs);
       await stopped;
     })();

@@ -1,8 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Exchange } from '../../engine/exchange.js';
 import type { PendingRequests } from '../pending-requests.js';
 import type { EventStore } from './event-store.js';
-import type { HttpSink } from './sink.js';
+import { bodyText, type HttpSink, type ResponseBody } from './sink.js';
+import { newStreamId } from './stream-id.js';
 
 /** What the endpoint learns about a stream's life: when it becomes resumable, loses or regains its client. */
 export interface StreamHooks {
@@ -24,7 +24,9 @@ const SSE_HEADERS = {
  * The output of one POST: a plain JSON response when the handler only returns a result, upgraded
  * to an event stream as soon as it sends anything else first (progress, logs, server requests).
  * With an event store the stream is resumable: events are recorded, a priming event carries the
- * reconnect delay, and a reconnecting GET with `Last-Event-ID` picks the stream up again.
+ * reconnect delay, and a reconnecting GET with `Last-Event-ID` picks the stream up again. A
+ * finished stream is dropped from the store as soon as its client is known to have read all of
+ * it (it sent its next request on the same connection); otherwise it stays for the retention.
  */
 export class RequestStream implements Exchange {
   readonly #store: EventStore | undefined;
@@ -64,7 +66,7 @@ export class RequestStream implements Exchange {
     let primingId: string | undefined;
     if (this.#store) {
       // Unguessable: a Last-Event-ID names the stream, and only its client may resume it.
-      this.id = randomUUID();
+      this.id = newStreamId();
       this.#hooks?.onResumable?.(this);
       primingId = this.#store.append(this.id, '');
     }
@@ -138,7 +140,7 @@ export class RequestStream implements Exchange {
   }
 
   /** Sends the final response and ends the exchange. */
-  finish(status: number, body: string): void {
+  finish(status: number, body: ResponseBody): void {
     if (this.#mode === 'done') return;
     if (this.#mode === 'json') {
       this.#mode = 'done';
@@ -147,11 +149,19 @@ export class RequestStream implements Exchange {
       return;
     }
     this.#mode = 'done';
-    this.#event(body);
+    this.#event(bodyText(body));
     const sink = this.#sink;
     this.#sink = undefined;
-    if (sink?.open) sink.end();
-    if (this.id !== undefined) this.#store?.finish(this.id);
+    const id = this.id;
+    const store = this.#store;
+    if (id === undefined || store === undefined) {
+      if (sink?.open) sink.end();
+      return;
+    }
+    // Once the client is known to have read the whole stream nothing is left to resume: its events
+    // go at once, so the store holds only running streams and those whose client may come back.
+    if (sink?.open) sink.end(store.forget ? () => store.forget?.(id) : undefined);
+    store.finish(id);
   }
 
   /**

@@ -5,7 +5,7 @@ import { McpkitError } from '../../engine/errors.js';
 import type { RpcId } from '../../protocol/jsonrpc.js';
 import { requestIdFor, sendRefusal } from './edge-gate.js';
 import type { PeerAddress } from './peer-address.js';
-import type { HttpSink } from './sink.js';
+import type { HttpSink, ResponseBody } from './sink.js';
 
 /**
  * The key per-caller bounds count under: the verified subject, else the client address; undefined
@@ -109,7 +109,7 @@ class CountedSink implements HttpSink {
     private readonly release: () => void,
   ) {}
 
-  send(status: number, headers: Record<string, string>, body: string): void {
+  send(status: number, headers: Record<string, string>, body: ResponseBody): void {
     this.release();
     this.sink.send(status, headers, body);
   }
@@ -119,9 +119,9 @@ class CountedSink implements HttpSink {
   write(chunk: string): void {
     this.sink.write(chunk);
   }
-  end(): void {
+  end(received?: () => void): void {
     this.release();
-    this.sink.end();
+    this.sink.end(received);
   }
   get open(): boolean {
     return this.sink.open;

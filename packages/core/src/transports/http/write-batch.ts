@@ -1,4 +1,25 @@
 import type { ServerResponse } from 'node:http';
+import type { ResponseBody } from './sink.js';
+
+/** Bytes of `body` on the wire. */
+export function byteLengthOf(body: ResponseBody): number {
+  if (typeof body === 'string') return Buffer.byteLength(body);
+  let length = 0;
+  for (const part of body) length += typeof part === 'string' ? Buffer.byteLength(part) : part.byteLength;
+  return length;
+}
+
+/** Ends `res` with `body`: pieces are written corked, so they leave in one write as one string would. */
+export function endWith(res: ServerResponse, body: ResponseBody): void {
+  if (typeof body === 'string') {
+    res.end(body);
+    return;
+  }
+  res.cork();
+  const last = body.length - 1;
+  for (let i = 0; i < last; i++) res.write(body[i] as string | Uint8Array);
+  res.end(body[last]);
+}
 
 /**
  * Holds back the final write of complete responses until the end of the event-loop turn, then
@@ -13,7 +34,7 @@ import type { ServerResponse } from 'node:http';
  * other requests read together with it.
  */
 export class WriteBatch {
-  readonly #queue: Array<ServerResponse | string> = [];
+  readonly #queue: Array<ServerResponse | ResponseBody> = [];
   #scheduled = false;
   readonly #flush = () => this.flush();
 
@@ -21,7 +42,7 @@ export class WriteBatch {
   constructor(private readonly onError: (error: unknown) => void) {}
 
   /** Ends `res` with `body` at the end of this turn of the event loop. */
-  end(res: ServerResponse, body: string): void {
+  end(res: ServerResponse, body: ResponseBody): void {
     this.#queue.push(res, body);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -37,7 +58,7 @@ export class WriteBatch {
       const res = queue[i] as ServerResponse;
       if (res.destroyed) continue;
       try {
-        res.end(queue[i + 1] as string);
+        endWith(res, queue[i + 1] as ResponseBody);
       } catch (error) {
         this.onError(error);
         res.destroy();
