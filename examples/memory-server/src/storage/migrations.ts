@@ -145,7 +145,7 @@ export function memoryMigrations(options: MemoryMigrationOptions): Record<string
 }
 
 /** Applies every pending migration (under the migrator's lock); resolves to the names applied so far. */
-export async function runMigrations(db: Kysely<unknown>, options: MemoryMigrationOptions): Promise<string[]> {
+export async function runMigrations<DB>(db: Kysely<DB>, options: MemoryMigrationOptions): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => memoryMigrations(options) },
