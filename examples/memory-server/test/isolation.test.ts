@@ -8,7 +8,9 @@ import { type Backend, backends } from './support/databases.js';
 import { call, clientOf, memoryServerFor } from './support/harness.js';
 
 const ENTRIES = 1_000;
-const OPERATIONS = { postgres: 10_000, pglite: 10_000 } as const;
+// 10 000 on the real server. PGlite runs every statement on one thread (10 000 took 390 s on a
+// loaded 2-core machine), so it gets 2 000: the same mix, the same assertions.
+const OPERATIONS = { postgres: 10_000, pglite: 2_000 } as const;
 const WORDS = [
   'harbour',
   'invoice',
@@ -179,7 +181,10 @@ describe.each(backends)('tenant isolation on $name', ({ name, create }) => {
           break;
         case 'tag_resource': {
           const read = await globex.readResource('memory://tags/acme-only');
-          const { memories } = JSON.parse(String(read.contents[0]?.text)) as { memories: unknown[] };
+          const first = read.contents[0];
+          const { memories } = JSON.parse(first && 'text' in first ? first.text : '{}') as {
+            memories: unknown[];
+          };
           expect(memories).toEqual([]);
           break;
         }

@@ -6,8 +6,11 @@ import { call, clientOf, memoryServerFor } from './support/harness.js';
 
 const eras = ['modern', 'legacy'] as const;
 
-function parsed(result: { contents: Array<{ text?: unknown }> }): Record<string, unknown> {
-  return JSON.parse(String(result.contents[0]?.text));
+function parsed(result: {
+  contents: ReadonlyArray<{ uri: string } & ({ text: string } | { blob: string })>;
+}): Record<string, unknown> {
+  const first = result.contents[0];
+  return JSON.parse(first && 'text' in first ? first.text : '{}');
 }
 
 describe.each(backends)('resources and prompts on $name', ({ create }) => {

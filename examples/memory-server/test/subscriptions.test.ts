@@ -51,7 +51,7 @@ describe.each(backends)('subscriptions across two instances on $name', ({ name, 
     await vi.waitFor(() => expect(updatesFor(reader, uri)).toBe(1), { timeout: 5_000 });
     await vi.waitFor(() => expect(updatesFor(reader, 'memory://tags/watched')).toBeGreaterThanOrEqual(1));
     const read = await reader.readResource(uri);
-    expect(String(read.contents[0]?.text)).toContain('edited');
+    expect(JSON.stringify(read.contents[0])).toContain('edited');
     await reader.client.unsubscribeResource({ uri });
     await call(writer, 'update_memory', { id, importance: 0.1 });
     await call(writer, 'remember', {
