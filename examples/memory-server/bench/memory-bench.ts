@@ -15,10 +15,12 @@ const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432
 const ENTRIES = process.argv.includes('--quick') ? 5_000 : Number(process.env.BENCH_ENTRIES ?? 100_000);
 const POOL = 10;
 const CONCURRENCY = 50;
-const WORDS =
-  'harbour invoice rocket garden budget sensor contract meeting router forecast glacier violin kettle lantern meadow orbit pixel quarry ribbon saddle timber velvet willow yacht zenith anchor beacon canyon dune ember falcon'.split(
-    ' ',
-  );
+// About 8 000 made-up words (three syllables each), so a query word matches a few hundred of 100 000
+// entries, as words do in real notes; a tiny vocabulary would make every query match half the table.
+const SYLLABLES = 'ka lo mi nu pe ra si to vu we xa yo zi ba ce da fe gi ho ju'.split(' ');
+const word = (n: number) =>
+  `${SYLLABLES[n % 20]}${SYLLABLES[Math.floor(n / 20) % 20]}${SYLLABLES[Math.floor(n / 400) % 20]}`;
+const VOCABULARY = 8_000;
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
@@ -58,10 +60,11 @@ const memory = await createMemoryServer({
   auth: apiKey({ keys: [{ hash: hashApiKey('bench'), subject: 'bench', claims: { tenant: 'bench' } }] }),
 });
 const client: TestClient = await createTestClient(memory.server, { headers: { 'x-api-key': 'bench' } });
+// A cheap deterministic scramble, so entries share words in no regular pattern.
+const pick = (i: number, k: number) => (Math.imul(i + 1, 2_654_435_761) ^ Math.imul(k + 1, 40_503)) >>> 0;
 const sentence = (i: number) =>
-  Array.from({ length: 12 }, (_, k) => WORDS[(i * 7 + k * 13 + ((i * k) % 11)) % WORDS.length]).join(' ') +
-  ` note ${i}`;
-const query = (i: number) => `${WORDS[i % WORDS.length]} ${WORDS[(i * 5 + 3) % WORDS.length]}`;
+  `${Array.from({ length: 12 }, (_, k) => word(pick(i, k) % VOCABULARY)).join(' ')} note ${i}`;
+const query = (i: number) => `${word(pick(i, 0) % VOCABULARY)} ${word(pick(i * 3, 1) % VOCABULARY)}`;
 
 try {
   console.log(

@@ -23,6 +23,8 @@ export const memoryConfigSchema = z.object({
   EMBEDDING_DIMENSIONS: z.coerce.number().int().min(8).max(2_000).default(256),
   /** API keys as `tenant:key` pairs, comma-separated; absent → no auth, one tenant named `local`. */
   MEMORY_API_KEYS: secret(z.string().min(1)).optional(),
+  /** File the audit trail of tool calls (deletes included) is appended to, as JSON lines; absent → no audit. */
+  MEMORY_AUDIT_PATH: z.string().min(1).optional(),
   /** How long a `recall` result stays cached (writes invalidate it sooner). */
   RECALL_CACHE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 });

@@ -1,4 +1,4 @@
-import { apiKey, hashApiKey } from '@mcpkit/middleware';
+import { apiKey, createJsonlFileSink, hashApiKey } from '@mcpkit/middleware';
 import type { MemoryConfig } from './config.js';
 import type { EmbeddingProvider } from './embeddings/embedding-provider.js';
 import { createHashingEmbedding } from './embeddings/hashing-embedding.js';
@@ -51,6 +51,9 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
       recallCacheTtlMs: config.RECALL_CACHE_TTL_MS,
       healthTimeoutMs: config.DB_HEALTH_TIMEOUT_MS,
       ...(config.MEMORY_API_KEYS ? { auth: apiKeysFromConfig(config.MEMORY_API_KEYS) } : {}),
+      ...(config.MEMORY_AUDIT_PATH
+        ? { audit: { sink: createJsonlFileSink({ path: config.MEMORY_AUDIT_PATH }) } }
+        : {}),
     });
     return {
       memory,

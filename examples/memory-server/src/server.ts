@@ -18,7 +18,7 @@ function isUpstreamBacked(provider: EmbeddingProvider | OpenAIEmbedding): provid
 }
 
 /** Options of {@link createMemoryServer}. */
-export interface MemoryServerOptions {
+export interface MemoryServerOptions<T = AuditRecord> {
   /** The open database (see `openDatabase`); several instances may share one. Not closed by `close()`. */
   database: MemoryDatabase;
   /** Embedding provider. Default: the offline hashing embedding, sized to the database. */
@@ -32,7 +32,7 @@ export interface MemoryServerOptions {
   /** How long a recall stays cached, in ms. Default: 30 000. */
   recallCacheTtlMs?: number;
   /** Audit trail of tool calls (deletes included). Default: off. */
-  audit?: AuditOptions<AuditRecord>;
+  audit?: AuditOptions<T>;
   /** Longest wait of the readiness probe's `select 1`, in ms. Default: 1 000. */
   healthTimeoutMs?: number;
   /** Called for each change heard on the change feed (after subscribers are told). */
@@ -50,7 +50,9 @@ export interface MemoryServer {
 }
 
 /** The builder with every tool, resource, prompt, middleware and readiness check, not yet built. */
-export function defineMemoryServer(options: MemoryServerOptions & { cache: Cache }): {
+export function defineMemoryServer<T = AuditRecord>(
+  options: MemoryServerOptions<T> & { cache: Cache },
+): {
   builder: ServerBuilder;
   service: MemoryService;
 } {
@@ -65,7 +67,7 @@ export function defineMemoryServer(options: MemoryServerOptions & { cache: Cache
   const healthTimeoutMs = options.healthTimeoutMs ?? 1_000;
   let builder = createServer({ name: 'mcpkit-memory', version: '0.1.0' })
     .use(
-      production({
+      production<T>({
         ...(options.auth ? { auth: options.auth } : {}),
         ...(options.audit ? { audit: options.audit } : {}),
       }),
@@ -87,6 +89,7 @@ export function defineMemoryServer(options: MemoryServerOptions & { cache: Cache
         details: {
           kind: options.database.kind,
           pgvector: options.database.vector,
+          indexesUnderRls: options.database.indexesUnderRls,
           migrations: options.database.migrations.length,
           ...(options.database.poolStats() ? { pool: options.database.poolStats() } : {}),
         },
@@ -113,7 +116,9 @@ export function defineMemoryServer(options: MemoryServerOptions & { cache: Cache
 }
 
 /** Builds the memory server and starts following the database's change feed. */
-export async function createMemoryServer(options: MemoryServerOptions): Promise<MemoryServer> {
+export async function createMemoryServer<T = AuditRecord>(
+  options: MemoryServerOptions<T>,
+): Promise<MemoryServer> {
   const cache = options.cache ?? createCache();
   const { builder, service } = defineMemoryServer({ ...options, cache });
   const server = builder.build();

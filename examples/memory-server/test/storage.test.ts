@@ -1,9 +1,10 @@
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { inTenant } from '../src/storage/in-tenant.js';
 import type { MemoryDatabase } from '../src/storage/open-database.js';
+import { openDatabase } from '../src/storage/open-database.js';
 import { TENANT_ROLE } from '../src/storage/schema.js';
-import { type Backend, backends } from './support/databases.js';
+import { type Backend, backends, createScratchDatabase, type ScratchDatabase } from './support/databases.js';
 
 describe.each(backends)('storage on $name', ({ name, create }) => {
   let backend: Backend;
@@ -22,6 +23,7 @@ describe.each(backends)('storage on $name', ({ name, create }) => {
       '0003_tenant_isolation',
       '0004_change_feed',
       '0005_vector',
+      '0006_index_use_under_rls',
     ]);
     const available = await sql<{ n: number }>`
       select count(*)::int as n from pg_available_extensions where name = 'vector'`.execute(database.db);
@@ -94,9 +96,74 @@ describe.each(backends)('storage on $name', ({ name, create }) => {
     expect(all.rows[0]?.n).toBe(1);
   });
 
+  it('keeps listening after the LISTEN connection is killed', async () => {
+    const heard: string[] = [];
+    const stop = await database.listen('probe_channel', (payload) => heard.push(payload));
+    await sql`select pg_notify('probe_channel', 'one')`.execute(database.db);
+    await vi.waitFor(() => expect(heard).toEqual(['one']));
+    if (name === 'postgres') {
+      const killed = await sql<{ n: number }>`
+        select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+        where datname = current_database() and query ilike 'listen%'`.execute(database.db);
+      expect(killed.rows[0]?.n).toBe(1);
+      // Reconnects within about a second; notify until the new connection hears one.
+      await vi.waitFor(
+        async () => {
+          await sql`select pg_notify('probe_channel', 'two')`.execute(database.db);
+          expect(heard).toContain('two');
+        },
+        { timeout: 8_000, interval: 250 },
+      );
+    }
+    await stop();
+  });
+
+  it('answers full-text and tag filters from their GIN indexes under RLS', async () => {
+    expect(database.indexesUnderRls).toBe(true);
+    // Enough rows that a selective condition is worth an index; a tenant of their own.
+    await inTenant(database, 'gamma', (trx) =>
+      sql`insert into memories (content, tags) select 'entry w' || g, array['t' || g] from generate_series(1, 3000) g`.execute(
+        trx,
+      ),
+    );
+    await sql`analyze memories`.execute(database.db);
+    const plan = await inTenant(database, 'gamma', async (trx) => {
+      const text = await sql<{ 'QUERY PLAN': string }>`
+        explain select id from memories m where m.search @@ to_tsquery('english', 'w17')`.execute(trx);
+      const tags = await sql<{ 'QUERY PLAN': string }>`
+        explain select id from memories m where m.tags @> array['t17']`.execute(trx);
+      return [...text.rows, ...tags.rows].map((row) => row['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toContain('Index Scan on memories_search');
+    expect(plan).toContain('Index Scan on memories_tags');
+  });
+
   it('refuses a tenant id that is not a plain identifier', async () => {
     await expect(inTenant(database, "x'; drop table memories; --", async () => 1)).rejects.toMatchObject({
       code: 'FORBIDDEN',
     });
+  });
+});
+
+// PGlite runs in one thread and has no timer to cancel a statement with: this is PostgreSQL's.
+describe('statement timeout on postgres', () => {
+  let scratch: ScratchDatabase;
+  let database: MemoryDatabase;
+  beforeAll(async () => {
+    scratch = await createScratchDatabase();
+    database = await openDatabase({ url: scratch.url, poolMax: 2, statementTimeoutMs: 200 });
+  }, 60_000);
+  afterAll(async () => {
+    await database?.close();
+    await scratch?.drop();
+  });
+
+  it('cancels a statement past the configured timeout and keeps the pool usable', async () => {
+    await expect(inTenant(database, 'alpha', (trx) => sql`select pg_sleep(2)`.execute(trx))).rejects.toThrow(
+      /statement timeout/,
+    );
+    const after = await inTenant(database, 'alpha', (trx) => sql<{ n: number }>`select 1 as n`.execute(trx));
+    expect(after.rows).toEqual([{ n: 1 }]);
+    expect(database.poolStats()).toMatchObject({ waiting: 0 });
   });
 });

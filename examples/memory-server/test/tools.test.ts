@@ -1,5 +1,6 @@
+import type { AuditRecord } from '@mcpkit/middleware';
 import { expectToolError, type TestClient } from '@mcpkit/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MemoryServer } from '../src/server.js';
 import type { MemoryDatabase } from '../src/storage/open-database.js';
 import { type Backend, backends } from './support/databases.js';
@@ -23,11 +24,12 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
   let backend: Backend;
   let database: MemoryDatabase;
   let memory: MemoryServer;
+  const audited: AuditRecord[] = [];
 
   beforeAll(async () => {
     backend = await create();
     database = await backend.open();
-    memory = await memoryServerFor(database);
+    memory = await memoryServerFor(database, { audit: { sink: (batch) => void audited.push(...batch) } });
   }, 60_000);
   afterAll(async () => {
     await memory?.close();

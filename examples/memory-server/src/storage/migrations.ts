@@ -141,6 +141,21 @@ export function memoryMigrations(options: MemoryMigrationOptions): Record<string
         );
       },
     },
+    '0006_index_use_under_rls': {
+      async up(db) {
+        // Under row-level security PostgreSQL evaluates the policy before any qual whose function
+        // is not LEAKPROOF, so such a qual cannot be an index condition: `search @@ query` and
+        // `tags @> …` became sequential scans (135 ms instead of 0.2 ms on 100 000 rows). Both
+        // functions reveal nothing about their arguments but the boolean; a superuser marks them
+        // so. Without superuser rights this is skipped, and readiness says the indexes are unused.
+        const su = await sql<{
+          su: boolean;
+        }>`select rolsuper as su from pg_roles where rolname = current_user`.execute(db);
+        if (su.rows[0]?.su !== true) return;
+        await sql`alter function pg_catalog.ts_match_vq(tsvector, tsquery) leakproof`.execute(db);
+        await sql`alter function pg_catalog.arraycontains(anyarray, anyarray) leakproof`.execute(db);
+      },
+    },
   };
 }
 

@@ -31,6 +31,8 @@ export interface MemoryDatabase {
   readonly db: Kysely<MemorySchema>;
   /** Whether the pgvector extension is installed and the `embedding` column exists. */
   readonly vector: boolean;
+  /** Whether the full-text and tag indexes can serve queries under RLS (their operators are LEAKPROOF). */
+  readonly indexesUnderRls: boolean;
   /** Size of the `embedding` column (0 without pgvector). */
   readonly dimensions: number;
   /** The per-statement deadline applied in every transaction, in ms. */
@@ -75,9 +77,14 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<M
         },
       );
     }
+    const leakproof = await sql<{ n: number }>`
+      select count(*)::int as n from pg_proc
+      where proleakproof and oid in ('pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure,
+        'pg_catalog.arraycontains(anyarray, anyarray)'::regprocedure)`.execute(opened.db);
     return {
       ...opened,
       vector: dims !== null,
+      indexesUnderRls: leakproof.rows[0]?.n === 2,
       dimensions: dims ?? 0,
       statementTimeoutMs,
       migrations: applied,
@@ -120,17 +127,47 @@ function openPostgres(url: string, poolMax: number, statementTimeoutMs: number):
     kind: 'postgres',
     db,
     async listen(channel, listener) {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => undefined);
-      await client.connect();
-      client.on('notification', (message) => {
-        if (message.channel === channel && message.payload !== undefined) listener(message.payload);
-      });
-      await client.query(`listen ${quoteIdentifier(channel)}`);
-      listeners.add(client);
+      // A dedicated connection: LISTEN holds it for good, so it must not come from the pool.
+      // If it drops (server restart, network), it reconnects every second until stopped.
+      let stopped = false;
+      let current: pg.Client | undefined;
+      let retry: NodeJS.Timeout | undefined;
+      const connect = async (initial: boolean): Promise<void> => {
+        const client = new pg.Client({ connectionString: url });
+        const lost = () => {
+          if (current !== client) return;
+          current = undefined;
+          listeners.delete(client);
+          client.end().catch(() => undefined);
+          if (!stopped) retry = setTimeout(() => void connect(false).catch(() => undefined), 1_000);
+        };
+        client.on('error', lost);
+        client.on('end', lost);
+        client.on('notification', (message) => {
+          if (message.channel === channel && message.payload !== undefined) listener(message.payload);
+        });
+        current = client;
+        listeners.add(client);
+        try {
+          await client.connect();
+          await client.query(`listen ${quoteIdentifier(channel)}`);
+        } catch (error) {
+          // The first connection's failure goes to the caller; a reconnect's schedules the next try.
+          if (initial) stopped = true;
+          lost();
+          if (initial) throw error;
+        }
+      };
+      await connect(true);
       return async () => {
-        listeners.delete(client);
-        await client.end().catch(() => undefined);
+        stopped = true;
+        clearTimeout(retry);
+        const client = current;
+        current = undefined;
+        if (client) {
+          listeners.delete(client);
+          await client.end().catch(() => undefined);
+        }
       };
     },
     poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
