@@ -188,6 +188,17 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
         await client.callTool('update_memory', { id: kept.memory.id, importance: 1 }),
         'NOT_FOUND',
       );
+      // The delete is in the audit trail, with the verified caller and the id it removed.
+      await vi.waitFor(() =>
+        expect(audited).toContainEqual(
+          expect.objectContaining({
+            tool: 'forget',
+            outcome: 'ok',
+            caller: 'user-acme',
+            args: { id: kept.memory.id },
+          }),
+        ),
+      );
     });
 
     it('answers bad input with coded errors', async () => {
