@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-export type { Plugin } from './builder.js';
+export type { NoTools, Plugin, ToolsOf } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
 export type { ConfigOptions } from './engine/config.js';
 export { ConfigError, defineConfig, secret } from './engine/config.js';
@@ -62,6 +62,7 @@ export type {
   AnySchema,
   FieldIssue,
   Infer,
+  InferInput,
   JsonSchemaInput,
   JsonSchemaObject,
   StandardSchemaV1,
@@ -73,6 +74,7 @@ export type { MemoryTaskStoreOptions } from './engine/tasks/memory-task-store.js
 export { createMemoryTaskStore } from './engine/tasks/memory-task-store.js';
 export type { NewTask, TaskOutcome, TaskRecord, TaskSignal, TaskStore } from './engine/tasks/task-store.js';
 export type { TasksOptions, ToolTaskOptions } from './engine/tasks/tasks.js';
+export type { ToolMap, ToolSignature, ToolSignatureOf } from './engine/tool-signature.js';
 export type { Logger, LoggerOptions, LogLevel } from './observability/logger.js';
 export { createLogger, silentLogger } from './observability/logger.js';
 export type { RedactOptions, SecretRules } from './observability/redact.js';
