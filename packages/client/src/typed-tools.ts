@@ -25,8 +25,11 @@ export interface CallOptions {
   idempotent?: boolean;
 }
 
-/** The tool map of a server type, or `undefined` for a client with no server type. */
-export type ServerTools<S> = [ToolsOf<S>] extends [never] ? undefined : ToolsOf<S>;
+/**
+ * The tool map a `createClient` type argument stands for: a server's (`typeof server`, builder or
+ * built), a {@link ToolMap} written by hand for a server you do not own, or `undefined` (untyped).
+ */
+export type ServerTools<S> = [ToolsOf<S>] extends [never] ? (S extends ToolMap ? S : undefined) : ToolsOf<S>;
 
 /** The arguments parameter of a tool: optional when the tool takes none (or all are optional). */
 type ArgsParams<Args> = [Args] extends [Record<string, never>]
