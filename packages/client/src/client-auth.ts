@@ -13,7 +13,27 @@ import type { AuthProvider, FetchLike, OAuthClientProvider } from '@modelcontext
  *   `ClientCredentialsProvider`, …) — protected-resource and authorization-server metadata
  *   discovery, PKCE, scopes from `WWW-Authenticate`, step-up on `insufficient_scope`, refresh.
  */
-export type ClientAuth = UpstreamAuth | { type: 'oauth'; provider: OAuthClientProvider };
+export type ClientAuth = UpstreamAuth | OAuthAuth;
+
+/** OAuth 2.1 through the official SDK's client (see {@link ClientAuth}). */
+export interface OAuthAuth {
+  type: 'oauth';
+  /** The official `OAuthClientProvider`: stores client information, tokens and the PKCE verifier, and sends the user to authorize. */
+  provider: OAuthClientProvider;
+  /**
+   * For the authorization-code flow: resolves to the redirect the user came back with (the callback
+   * URL, its search parameters, or the bare code) after `provider.redirectToAuthorization()` ran.
+   * The client then redeems it (`iss` is checked, RFC 9207) and repeats the connect or the call
+   * that needed it — also for a step-up to more scopes. Without it, such a call rejects with
+   * `UNAUTHORIZED`. Not needed for machine-to-machine providers.
+   */
+  authorizationCallback?: () => Promise<URL | URLSearchParams | string>;
+}
+
+/** The search parameters (or bare code) `finishAuth` takes, from what an {@link OAuthAuth} callback gave. */
+export function callbackParams(value: URL | URLSearchParams | string): URLSearchParams | string {
+  return value instanceof URL ? value.searchParams : value;
+}
 
 /** What the HTTP transport needs for a {@link ClientAuth}: an auth provider, or a fetch that adds a header. */
 export interface HttpAuth {

@@ -9,10 +9,13 @@ import {
   type ReadResourceResult,
   type RequestOptions,
   type ServerCapabilities,
+  StreamableHTTPClientTransport,
   type Tool,
   type ToolAnnotations,
+  UnauthorizedError,
 } from '@modelcontextprotocol/client';
 import { createCallPolicy } from './call-policy.js';
+import { callbackParams } from './client-auth.js';
 import type { ClientOptions, ServerLog } from './client-options.js';
 import { type ClientTarget, type LocalServer, openTransport } from './client-target.js';
 import { type ListedItem, type ListKind, type ListPager, listAll } from './list-all.js';
@@ -129,11 +132,38 @@ export async function createClient(
   options: ClientOptions = {},
 ): Promise<McpClient<ToolMap>> {
   const policy = createCallPolicy(options);
-  const sdk = buildSdkClient(options);
-  const transport = await openTransport(target, options);
+  const oauth = options.auth?.type === 'oauth' ? options.auth : undefined;
+  let sdk = buildSdkClient(options);
+  let transport = await openTransport(target, options);
+  /** Redeems the user's authorization (RFC 9207 `iss` checked by the SDK) on the current transport. */
+  const finishAuthorization = async (): Promise<boolean> => {
+    if (!oauth?.authorizationCallback || !(transport instanceof StreamableHTTPClientTransport)) return false;
+    await transport.finishAuth(callbackParams(await oauth.authorizationCallback()) as string);
+    return true;
+  };
+  /** Runs `fn`; when the server wants the user to authorize (again, or with more scopes), waits for that and runs it once more. */
+  const authorized = async <T>(fn: () => Promise<T>): Promise<T> => {
+    try {
+      return await fn();
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError) || !(await finishAuthorization())) throw error;
+      return fn();
+    }
+  };
   await policy.run({
     idempotent: false,
-    attempt: (signal, timeout) => sdk.connect(transport, { signal, timeout }),
+    attempt: async (signal, timeout) => {
+      try {
+        await sdk.connect(transport, { signal, timeout });
+      } catch (error) {
+        if (!(error instanceof UnauthorizedError) || !(await finishAuthorization())) throw error;
+        // The provider holds the tokens now: connect again on a fresh client and transport.
+        await sdk.close().catch(() => undefined);
+        sdk = buildSdkClient(options);
+        transport = await openTransport(target, options);
+        await sdk.connect(transport, { signal, timeout });
+      }
+    },
   });
   const era: Era = sdk.getProtocolEra() === 'modern' ? 'modern' : 'legacy';
   if (options.logLevel && era === 'legacy' && sdk.getServerCapabilities()?.logging) {
@@ -173,10 +203,12 @@ export async function createClient(
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
       attempt: async (signal, timeout) => {
-        const result = (await sdk.callTool(withMeta({ name, arguments: args }, call.meta), {
-          ...sdkOptions(signal, timeout),
-          ...(call.onProgress ? { onprogress: call.onProgress } : {}),
-        })) as CallToolResult;
+        const result = (await authorized(() =>
+          sdk.callTool(withMeta({ name, arguments: args }, call.meta), {
+            ...sdkOptions(signal, timeout),
+            ...(call.onProgress ? { onprogress: call.onProgress } : {}),
+          }),
+        )) as CallToolResult;
         // A coded failure is thrown inside the attempt, so a retryable one is retried.
         const failure = codedToolError(result, name);
         if (failure) throw failure;
@@ -191,7 +223,7 @@ export async function createClient(
   ) =>
     policy.run({
       idempotent: true,
-      attempt,
+      attempt: (signal: AbortSignal, timeout: number) => authorized(() => attempt(signal, timeout)),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
     });

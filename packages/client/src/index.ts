@@ -8,13 +8,15 @@
  */
 
 export type { CallPolicyOptions, ClientRetryOptions } from './call-policy.js';
-export type { ClientAuth } from './client-auth.js';
+export type { ClientAuth, OAuthAuth } from './client-auth.js';
 export type { ClientEra, ClientOptions, ServerLog } from './client-options.js';
 export type { ClientTarget, LocalServer, StdioTarget } from './client-target.js';
 export type { McpClient, RequestCallOptions } from './create-client.js';
 export { createClient } from './create-client.js';
 export { InProcessTransport } from './in-process-transport.js';
 export type { ListedItem, ListKind } from './list-all.js';
+export type { OAuthProviderOptions } from './oauth-provider.js';
+export { createOAuthProvider } from './oauth-provider.js';
 export type { RemoteErrorOptions } from './remote-error.js';
 export { RemoteError } from './remote-error.js';
 export type { CallOptions, CallProgress, ServerTools, ToolCallers, ToolCallOutput } from './typed-tools.js';

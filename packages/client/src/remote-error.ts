@@ -5,6 +5,7 @@ import {
   SdkErrorCode,
   SdkHttpError,
   ProtocolError as SdkProtocolError,
+  UnauthorizedError,
 } from '@modelcontextprotocol/client';
 
 /** Options of {@link RemoteError}: those of `McpkitError` plus where the failure came from. */
@@ -108,6 +109,14 @@ export function toClientError(error: unknown, tool?: string): unknown {
     const coded = codedPayload(error.data, tool);
     if (coded) return coded;
     return new ProtocolError(error.code, error.message, error.data);
+  }
+  if (error instanceof UnauthorizedError) {
+    return new RemoteError('UNAUTHORIZED', 'The server needs authorization this client could not obtain.', {
+      cause: error,
+      ...at,
+      retryable: false,
+      hint: 'Give the client credentials (`auth`); for OAuth with a user, pass `authorizationCallback`.',
+    });
   }
   if (error instanceof SdkHttpError) {
     const status = error.status;
