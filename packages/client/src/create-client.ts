@@ -20,7 +20,7 @@ import type { ClientOptions, ServerLog } from './client-options.js';
 import { type ClientTarget, type LocalServer, openTransport } from './client-target.js';
 import { type ListedItem, type ListKind, type ListPager, listAll } from './list-all.js';
 import { codedToolError, toolResultError } from './remote-error.js';
-import type { CallOptions, ServerTools, ToolCallers } from './typed-tools.js';
+import type { ServerTools, ToolCallers, ToolCallOptions } from './typed-tools.js';
 
 /** Per-request options of the client's read methods. */
 export interface RequestCallOptions {
@@ -49,7 +49,7 @@ export interface McpClient<Tools extends ToolMap | undefined = undefined> {
    * Calls a tool by name and resolves to its whole result. A coded tool error rejects with a
    * `RemoteError`; an uncoded `isError` result is returned as it came.
    */
-  callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+  callTool(name: string, args?: Record<string, unknown>, options?: ToolCallOptions): Promise<CallToolResult>;
   /** Every tool of the server, page by page, following `nextCursor`. */
   listAllTools(options?: RequestCallOptions): AsyncIterable<ListedItem<'tools'>>;
   /** Every resource of the server, following `nextCursor`. */
@@ -194,7 +194,7 @@ export async function createClient(
   const callTool = async (
     name: string,
     args: Record<string, unknown> = {},
-    call: CallOptions = {},
+    call: ToolCallOptions = {},
   ): Promise<CallToolResult> => {
     const idempotent = call.idempotent ?? isIdempotent((await definitionOf(name))?.annotations);
     return policy.run({
@@ -250,7 +250,7 @@ export async function createClient(
     get(_target, name) {
       // Not a thenable, and not a tool for symbol keys (inspection, iteration).
       if (typeof name !== 'string' || name === 'then') return undefined;
-      return async (args?: Record<string, unknown>, call?: CallOptions) => {
+      return async (args?: Record<string, unknown>, call?: ToolCallOptions) => {
         const result = await callTool(name, args, call);
         const failure = toolResultError(result, name);
         if (failure) throw failure;

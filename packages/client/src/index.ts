@@ -13,10 +13,15 @@ export type { ClientEra, ClientOptions, ServerLog } from './client-options.js';
 export type { ClientTarget, LocalServer, StdioTarget } from './client-target.js';
 export type { McpClient, RequestCallOptions } from './create-client.js';
 export { createClient } from './create-client.js';
-export { InProcessTransport } from './in-process-transport.js';
 export type { ListedItem, ListKind } from './list-all.js';
 export type { OAuthProviderOptions } from './oauth-provider.js';
 export { createOAuthProvider } from './oauth-provider.js';
 export type { RemoteErrorOptions } from './remote-error.js';
 export { RemoteError } from './remote-error.js';
-export type { CallOptions, CallProgress, ServerTools, ToolCallers, ToolCallOutput } from './typed-tools.js';
+export type {
+  CallProgress,
+  ServerTools,
+  ToolCallers,
+  ToolCallOptions,
+  ToolCallOutput,
+} from './typed-tools.js';

@@ -9,7 +9,7 @@ export interface CallProgress {
 }
 
 /** Per-call options of a tool call. */
-export interface CallOptions {
+export interface ToolCallOptions {
   /** Cancels the call: the server is sent `notifications/cancelled` and the call rejects with the signal's reason. */
   signal?: AbortSignal;
   /** Deadline of this call, retries included, overriding the client's `timeoutMs`. */
@@ -33,10 +33,10 @@ export type ServerTools<S> = [ToolsOf<S>] extends [never] ? (S extends ToolMap ?
 
 /** The arguments parameter of a tool: optional when the tool takes none (or all are optional). */
 type ArgsParams<Args> = [Args] extends [Record<string, never>]
-  ? [args?: Record<string, never>, options?: CallOptions]
+  ? [args?: Record<string, never>, options?: ToolCallOptions]
   : Partial<Args> extends Args
-    ? [args?: Args, options?: CallOptions]
-    : [args: Args, options?: CallOptions];
+    ? [args?: Args, options?: ToolCallOptions]
+    : [args: Args, options?: ToolCallOptions];
 
 /**
  * What a typed tool call resolves to: the tool's structured output when it declares an output
@@ -56,5 +56,8 @@ export type ToolCallers<Tools extends ToolMap | undefined> = Tools extends ToolM
       ) => Promise<ToolCallOutput<Tools[Name]['output']>>;
     }
   : {
-      readonly [name: string]: (args?: Record<string, unknown>, options?: CallOptions) => Promise<unknown>;
+      readonly [name: string]: (
+        args?: Record<string, unknown>,
+        options?: ToolCallOptions,
+      ) => Promise<unknown>;
     };

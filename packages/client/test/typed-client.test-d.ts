@@ -53,7 +53,7 @@ describe('createClient<typeof server>', () => {
   it('accepts any name, untyped, without a server type', async () => {
     const client = await createClient('http://127.0.0.1:1/mcp');
     expectTypeOf(client.tools.anything).parameters.toEqualTypeOf<
-      [args?: Record<string, unknown>, options?: import('@mcpkit/client').CallOptions]
+      [args?: Record<string, unknown>, options?: import('@mcpkit/client').ToolCallOptions]
     >();
     // Index access may be undefined (noUncheckedIndexedAccess): untyped code calls callTool.
     expectTypeOf(await client.callTool('anything')).toEqualTypeOf<CallToolResult>();

@@ -6,7 +6,9 @@ import type { AnySchema, Infer, InferInput } from './schema.js';
  * `undefined` when the tool declares none). The builder collects one per `.tool()` call.
  */
 export interface ToolSignature<Args = unknown, Output = unknown> {
+  /** The arguments a caller may send. */
   readonly args: Args;
+  /** The tool's `structuredContent`, or `undefined` without an output schema. */
   readonly output: Output;
 }
 
