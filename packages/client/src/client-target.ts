@@ -18,14 +18,19 @@ export interface StdioTarget {
   stderr?: 'inherit' | 'ignore' | 'pipe';
 }
 
+/** A transport you opened yourself (any official-SDK `Transport`): the client connects over it as is. */
+export interface TransportTarget {
+  transport: Transport;
+}
+
 /** An mcpkit server in the same process: its builder or the built server. */
 export type LocalServer<Tools extends ToolMap = ToolMap> = McpkitServer<Tools> | ServerBuilder<Tools>;
 
 /**
  * What `createClient` connects to: a Streamable HTTP endpoint (`string` or `URL`), a command to
- * spawn (stdio), or an mcpkit server in the same process (no sockets).
+ * spawn (stdio), an mcpkit server in the same process (no sockets), or `{ transport }`.
  */
-export type ClientTarget = string | URL | StdioTarget | LocalServer;
+export type ClientTarget = string | URL | StdioTarget | TransportTarget | LocalServer;
 
 /** What the transport needs besides the target. */
 export interface TransportOptions {
@@ -35,17 +40,16 @@ export interface TransportOptions {
 }
 
 function isLocalServer(target: ClientTarget): target is LocalServer {
-  return typeof target === 'object' && !(target instanceof URL) && !('command' in target);
+  return (
+    typeof target === 'object' &&
+    !(target instanceof URL) &&
+    !('command' in target) &&
+    !isTransportTarget(target)
+  );
 }
 
-/** A short, secret-free name of the target for errors and logs. */
-export function describeTarget(target: ClientTarget): string {
-  if (typeof target === 'string' || target instanceof URL) {
-    const url = new URL(String(target));
-    return `${url.origin}${url.pathname}`;
-  }
-  if (isLocalServer(target)) return 'in-process server';
-  return `stdio: ${target.command}`;
+function isTransportTarget(target: ClientTarget): target is TransportTarget {
+  return typeof target === 'object' && 'transport' in target && typeof target.transport?.send === 'function';
 }
 
 /** Opens the transport for a target. */
@@ -69,6 +73,7 @@ export async function openTransport(target: ClientTarget, options: TransportOpti
       ...(options.headers ? { requestInit: { headers: options.headers } } : {}),
     });
   }
+  if (isTransportTarget(target)) return target.transport;
   if (isLocalServer(target)) {
     // Duck-typed so a server built from another copy of @mcpkit/core still works.
     const server = 'build' in target ? target.build() : target;

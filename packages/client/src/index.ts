@@ -10,7 +10,7 @@
 export type { CallPolicyOptions, ClientRetryOptions } from './call-policy.js';
 export type { ClientAuth, OAuthAuth } from './client-auth.js';
 export type { ClientEra, ClientOptions, ServerLog } from './client-options.js';
-export type { ClientTarget, LocalServer, StdioTarget } from './client-target.js';
+export type { ClientTarget, LocalServer, StdioTarget, TransportTarget } from './client-target.js';
 export type { McpClient, RequestCallOptions } from './create-client.js';
 export { createClient } from './create-client.js';
 export type { ListedItem, ListKind } from './list-all.js';

@@ -42,7 +42,7 @@ describe('auth', () => {
     const http = await serve(guardedServer((h) => h.authorization === 'Bearer s3cret'));
     const client = await createClient(http.url, { auth: { type: 'bearer', token: 's3cret' } });
     closers.push(() => client.close());
-    expect(text(await client.tools.whoami())).toBe('Bearer s3cret');
+    expect(text(await client.callTool('whoami'))).toBe('Bearer s3cret');
     const refused = await createClient(http.url, { auth: { type: 'bearer', token: 'wrong' } }).catch(
       (e: unknown) => e,
     );
@@ -57,10 +57,10 @@ describe('auth', () => {
       auth: { type: 'header', name: 'X-Api-Key', value: () => key },
     });
     closers.push(() => client.close());
-    expect(text(await client.tools.whoami())).toBe('key-1');
+    expect(text(await client.callTool('whoami'))).toBe('key-1');
     current = 'key-2';
     key = 'key-2';
-    expect(text(await client.tools.whoami())).toBe('key-2');
+    expect(text(await client.callTool('whoami'))).toBe('key-2');
   });
 
   it('carries the credential in process too (ctx.headers)', async () => {
@@ -71,7 +71,7 @@ describe('auth', () => {
       },
     );
     closers.push(() => client.close());
-    expect(text(await client.tools.whoami())).toBe('Bearer local');
+    expect(text(await client.callTool('whoami'))).toBe('Bearer local');
   });
 
   it('gets tokens with client credentials and fetches a new one when the server answers 401', async () => {
@@ -108,11 +108,11 @@ describe('auth', () => {
       auth: createClientCredentialsProvider({ tokenUrl, clientId: 'svc', clientSecret: 'svc-secret' }),
     });
     closers.push(() => client.close());
-    expect(text(await client.tools.whoami())).toBe('Bearer token-1');
-    expect(text(await client.tools.whoami())).toBe('Bearer token-1');
+    expect(text(await client.callTool('whoami'))).toBe('Bearer token-1');
+    expect(text(await client.callTool('whoami'))).toBe('Bearer token-1');
     // The server stops accepting the token: the client drops it and asks for a new one.
     valid.delete('token-1');
-    expect(text(await client.tools.whoami())).toBe('Bearer token-2');
+    expect(text(await client.callTool('whoami'))).toBe('Bearer token-2');
     expect(issued).toBe(2);
   });
 });

@@ -1,5 +1,7 @@
 import { createClient, RemoteError } from '@mcpkit/client';
 import { isMcpkitError } from '@mcpkit/core';
+import { StreamConnection } from '@mcpkit/core/internal';
+import { InMemoryTransport } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoiceServer } from './fixtures.js';
 
@@ -82,5 +84,22 @@ describe.each(['modern', 'legacy', 'auto'] as const)('createClient in process (%
     const names: string[] = [];
     for await (const tool of client.listAllTools()) names.push(tool.name);
     expect(names.sort()).toEqual(['charge', 'get_invoice', 'ping_text', 'slow']);
+  });
+});
+
+describe('createClient over a transport of your own', () => {
+  it('connects over any official-SDK transport given as { transport }', async () => {
+    const { server } = invoiceServer();
+    const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
+    const connection = new StreamConnection(server.build(), (message) => void serverEnd.send(message));
+    serverEnd.onmessage = (message) => connection.receive(message);
+    await serverEnd.start();
+    const client = await createClient<typeof server>({ transport: clientEnd }, { era: 'modern' });
+    open.push(client);
+    expect(await client.tools.get_invoice({ id: 'inv_9', currency: 'USD' })).toEqual({
+      id: 'inv_9',
+      total: 42.5,
+      currency: 'USD',
+    });
   });
 });

@@ -125,7 +125,7 @@ describe('calls under a 20 % retryable failure rate', () => {
       }
       return fetch(url, init);
     };
-    const client = await createClient(http.url, {
+    const client = await createClient<typeof server>(http.url, {
       fetch: faulty,
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
       // A 20 % fault rate is below the default breaker's 50 % threshold: it must stay closed.
