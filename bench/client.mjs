@@ -42,6 +42,8 @@ const typed = {
   http: await createClient(http.url, { era: 'modern' }),
 };
 for (const where of ['inProcess', 'http']) {
+  // A client lists the tools before calling them (and @mcpkit/client does, for the retry decision).
+  await raw[where].listTools();
   const a = await raw[where].callTool({ name: 'add', arguments: { a: 2, b: 3 } });
   const b = await typed[where].callTool('add', { a: 2, b: 3 });
   if (a.content[0].text !== '5' || b.content[0].text !== '5') throw new Error(`${where} answered wrongly`);

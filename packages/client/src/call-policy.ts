@@ -32,7 +32,7 @@ export interface CallPolicyOptions {
 /** One call as the policy runs it: an attempt function and whether it may be repeated. */
 export interface PolicyCall<T> {
   /** Runs one attempt; `timeoutMs` is what is left of the call's deadline. */
-  attempt: (signal: AbortSignal, timeoutMs: number) => Promise<T>;
+  attempt: (signal: AbortSignal | undefined, timeoutMs: number) => Promise<T>;
   /** Whether repeating the call is safe (read methods, idempotent or read-only tools). */
   idempotent: boolean;
   /** Per-call deadline, overriding the client's. */
@@ -64,6 +64,9 @@ function isRetryable(error: Error): boolean {
   return error instanceof McpkitError && error.retryable;
 }
 
+/** The signal of calls without one (cockatiel wants a signal); never aborts, and is never handed to the SDK. */
+const NEVER = new AbortController().signal;
+
 /** Builds the policy once, from the client's options. */
 export function createCallPolicy(options: CallPolicyOptions): CallPolicy {
   const defaultTimeout = options.timeoutMs ?? 60_000;
@@ -90,9 +93,13 @@ export function createCallPolicy(options: CallPolicyOptions): CallPolicy {
     async run<T>(call: PolicyCall<T>): Promise<T> {
       const timeoutMs = call.timeoutMs ?? defaultTimeout;
       const deadline = Date.now() + timeoutMs;
-      const timer = AbortSignal.timeout(timeoutMs);
-      const signal = call.signal ? AbortSignal.any([call.signal, timer]) : timer;
-      const once = async (attemptSignal: AbortSignal): Promise<T> => {
+      const retrying = retry !== undefined && call.idempotent;
+      // A single attempt is bounded by the SDK's own request timeout (which also cancels the
+      // request on the server); only a call that may be retried needs a deadline of its own,
+      // covering the attempts and the backoff between them.
+      const timer = retrying ? AbortSignal.timeout(timeoutMs) : undefined;
+      const signal = timer && call.signal ? AbortSignal.any([call.signal, timer]) : (timer ?? call.signal);
+      const once = async (attemptSignal: AbortSignal | undefined): Promise<T> => {
         const left = Math.max(1, deadline - Date.now());
         try {
           return await call.attempt(attemptSignal, left);
@@ -100,14 +107,16 @@ export function createCallPolicy(options: CallPolicyOptions): CallPolicy {
           throw toClientError(error, call.tool);
         }
       };
-      const guarded = (attemptSignal: AbortSignal): Promise<T> =>
-        breaker ? breaker.execute((inner) => once(inner), attemptSignal) : once(attemptSignal);
+      const guarded = (attemptSignal: AbortSignal | undefined): Promise<T> =>
+        breaker
+          ? breaker.execute((inner) => once(attemptSignal && inner), attemptSignal ?? NEVER)
+          : once(attemptSignal);
       try {
-        if (retry === undefined || !call.idempotent) return await guarded(signal);
+        if (!retrying) return await guarded(signal);
         return await makePolicy(deadline).execute(({ signal: inner }) => guarded(inner), signal);
       } catch (error) {
         if (call.signal?.aborted) throw call.signal.reason ?? error;
-        if (timer.aborted && (isAbort(error) || signal.aborted)) {
+        if (timer?.aborted && (isAbort(error) || signal?.aborted)) {
           throw new RemoteError('UPSTREAM_TIMEOUT', `The call did not finish within ${timeoutMs} ms.`, {
             retryable: true,
             cause: error,

@@ -174,7 +174,8 @@ export async function createClient(
     if (options.logLevel && era === 'modern') meta[META.logLevel] = options.logLevel;
     return Object.keys(meta).length > 0 ? { ...params, _meta: meta } : params;
   };
-  const sdkOptions = (signal: AbortSignal, timeout: number): RequestOptions => ({ signal, timeout });
+  const sdkOptions = (signal: AbortSignal | undefined, timeout: number): RequestOptions =>
+    signal ? { signal, timeout } : { timeout };
 
   // Tool definitions, for the retry decision: read once, again when a name is missing.
   let definitions: Map<string, Tool> | undefined;
@@ -218,12 +219,13 @@ export async function createClient(
   };
 
   const read = <T>(
-    attempt: (signal: AbortSignal, timeout: number) => Promise<T>,
+    attempt: (signal: AbortSignal | undefined, timeout: number) => Promise<T>,
     call: RequestCallOptions = {},
   ) =>
     policy.run({
       idempotent: true,
-      attempt: (signal: AbortSignal, timeout: number) => authorized(() => attempt(signal, timeout)),
+      attempt: (signal: AbortSignal | undefined, timeout: number) =>
+        authorized(() => attempt(signal, timeout)),
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
     });
