@@ -1,7 +1,7 @@
 import { createClient, RemoteError } from '@mcpkit/client';
 import { isMcpkitError } from '@mcpkit/core';
 import { StreamConnection } from '@mcpkit/core/internal';
-import { InMemoryTransport } from '@modelcontextprotocol/client';
+import { InMemoryTransport, type JSONRPCMessage } from '@modelcontextprotocol/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { invoiceServer } from './fixtures.js';
 
@@ -91,7 +91,10 @@ describe('createClient over a transport of your own', () => {
   it('connects over any official-SDK transport given as { transport }', async () => {
     const { server } = invoiceServer();
     const [clientEnd, serverEnd] = InMemoryTransport.createLinkedPair();
-    const connection = new StreamConnection(server.build(), (message) => void serverEnd.send(message));
+    const connection = new StreamConnection(
+      server.build(),
+      (message) => void serverEnd.send(message as JSONRPCMessage),
+    );
     serverEnd.onmessage = (message) => connection.receive(message);
     await serverEnd.start();
     const client = await createClient<typeof server>({ transport: clientEnd }, { era: 'modern' });
