@@ -11,7 +11,7 @@ export default defineConfig({
     // catch `@mcpkit/core/internal`.
     alias: [
       { find: '@mcpkit/core/internal', replacement: source('core', 'internal') },
-      ...['core', 'testing', 'resilience', 'cache', 'middleware', 'redis'].map((pkg) => ({
+      ...['core', 'testing', 'client', 'resilience', 'cache', 'middleware', 'redis'].map((pkg) => ({
         find: `@mcpkit/${pkg}`,
         replacement: source(pkg),
       })),

@@ -91,6 +91,11 @@ async function main() {
   const answer = resultText(await remote.callTool('add', { a: 20, b: 22 }));
   const rate = resultText(await remote.callTool('rate', { pair: 'EURUSD' }));
   await remote.close();
+  // The client package, over HTTP (era negotiated) and in process.
+  const viaClient = await createClient(http.url, { headers });
+  const sum = resultText(await viaClient.tools.add({ a: 1, b: 2 }));
+  await viaClient.close();
+  if (sum !== '3' || viaClient.era !== 'modern') throw new Error('client package: ' + sum + ' ' + viaClient.era);
   const refused = await fetch(http.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' }) });
   await http.close();
   await mock.close();
@@ -108,6 +113,7 @@ main().catch((error) => { console.error(error); process.exit(1); });
     cache: 'cache, createCache',
     middleware: 'apiKey, hashApiKey, production',
     redis: 'createRedisTaskStore',
+    client: 'createClient',
   };
   runConsumers(
     project,

@@ -41,7 +41,7 @@ console.log(`
 In your app (every other package needs core beside it, as its peer dependency):
   npm install ${at('core')} zod
   npm install -D ${at('testing')}
-  npm install ${['middleware', 'resilience', 'cache', 'redis']
+  npm install ${['middleware', 'resilience', 'cache', 'redis', 'client']
     .filter((n) => names.includes(n))
     .map(at)
     .join(' ')}`);

@@ -43,6 +43,10 @@ const sections = [
     ],
   },
   {
+    text: 'Consuming servers',
+    items: [{ text: 'Calling servers: the typed client', link: '/guide/client' }],
+  },
+  {
     text: 'Migrating',
     items: [
       { text: 'From the official SDK', link: '/guide/migration-official-sdk', optional: true },

@@ -13,6 +13,7 @@ import { McpkitError } from './engine/errors.js';
 import type { Middleware } from './engine/middleware.js';
 import type { AnySchema, StandardSchemaV1 } from './engine/schema.js';
 import type { PromptSpec, ServerOptions, ToolSpec } from './engine/server-definition.js';
+import type { ToolMap, ToolSignatureOf } from './engine/tool-signature.js';
 import { createLogger, type Logger, redactingLogger } from './observability/logger.js';
 import { createTelemetry, type Telemetry } from './observability/telemetry.js';
 import { McpkitServer, type ServerDefinition } from './server.js';
@@ -50,8 +51,16 @@ function assertDescribed(kind: 'Tool' | 'Prompt', name: string, description: unk
   });
 }
 
-/** The fluent builder returned by {@link createServer}. */
-export class ServerBuilder {
+/** No tools yet: the {@link ToolMap} a fresh builder starts from. */
+export type NoTools = Record<never, never>;
+
+/**
+ * The fluent builder returned by {@link createServer}. `Tools` records each registered tool's
+ * argument and output types (see {@link ToolsOf}); it exists only in the types.
+ */
+export class ServerBuilder<Tools extends ToolMap = NoTools> {
+  /** Type-only: the tools registered so far. Never set at run time; read it with {@link ToolsOf}. */
+  declare readonly '~tools'?: Tools;
   readonly #def: ServerDefinition;
   /** Names taken so far, per kind: a duplicate check in constant time keeps registering linear. */
   readonly #taken = { tools: new Set<string>(), resources: new Set<string>(), prompts: new Set<string>() };
@@ -100,11 +109,18 @@ export class ServerBuilder {
     }
   }
 
-  /** Registers a tool. Input and output types are inferred from the schemas. */
-  tool<In extends AnySchema | undefined = undefined, Out extends AnySchema | undefined = undefined>(
-    name: string,
+  /**
+   * Registers a tool. Input and output types are inferred from the schemas, and recorded in the
+   * builder's type under the tool's name (what `createClient<typeof server>()` reads).
+   */
+  tool<
+    Name extends string,
+    In extends AnySchema | undefined = undefined,
+    Out extends AnySchema | undefined = undefined,
+  >(
+    name: Name,
     options: ToolOptions<In, Out>,
-  ): this {
+  ): ServerBuilder<Tools & { readonly [K in Name]: ToolSignatureOf<In, Out> }> {
     this.#assertOpen();
     if (!NAME_PATTERN.test(name)) {
       throw new McpkitError('VALIDATION_FAILED', `Invalid tool name "${name}".`, {
@@ -119,7 +135,8 @@ export class ServerBuilder {
     assertDescribed('Tool', name, options.description);
     this.#taken.tools.add(name);
     this.#def.tools.push({ name, options: options as unknown as ToolSpec['options'] });
-    return this;
+    // The same object: only its type learns the new tool.
+    return this as ServerBuilder<Tools & { readonly [K in Name]: ToolSignatureOf<In, Out> }>;
   }
 
   /**
@@ -250,9 +267,9 @@ export class ServerBuilder {
   }
 
   /** Freezes the registry: converts schemas and composes middleware chains once. */
-  build(): McpkitServer {
+  build(): McpkitServer<Tools> {
     this.#built ??= new McpkitServer(this.#def);
-    return this.#built;
+    return this.#built as McpkitServer<Tools>;
   }
 
   /** Builds and serves Streamable HTTP on node:http. */
@@ -270,6 +287,12 @@ export class ServerBuilder {
     return this.build().stdio(options);
   }
 }
+
+/**
+ * The {@link ToolMap} of a server, from its builder's or built server's type:
+ * `ToolsOf<typeof server>['get_invoice']['args']`.
+ */
+export type ToolsOf<S> = S extends ServerBuilder<infer T> ? T : S extends McpkitServer<infer T> ? T : never;
 
 /** Starts a server definition: chain `.tool()`, `.resource()`, `.prompt()`, `.use()`, then serve. */
 export function createServer(options: ServerOptions): ServerBuilder {

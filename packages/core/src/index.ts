@@ -7,7 +7,7 @@
  * @packageDocumentation
  */
 
-export type { Plugin } from './builder.js';
+export type { NoTools, Plugin, ToolsOf } from './builder.js';
 export { createServer, ServerBuilder } from './builder.js';
 export type {
   BatchArgs,
@@ -81,6 +81,7 @@ export type {
   AnySchema,
   FieldIssue,
   Infer,
+  InferInput,
   JsonSchemaInput,
   JsonSchemaObject,
   StandardSchemaV1,
@@ -92,6 +93,7 @@ export type { MemoryTaskStoreOptions } from './engine/tasks/memory-task-store.js
 export { createMemoryTaskStore } from './engine/tasks/memory-task-store.js';
 export type { NewTask, TaskOutcome, TaskRecord, TaskSignal, TaskStore } from './engine/tasks/task-store.js';
 export type { TasksOptions, ToolTaskOptions } from './engine/tasks/tasks.js';
+export type { ToolMap, ToolSignature, ToolSignatureOf } from './engine/tool-signature.js';
 export type { LoadPluginsOptions } from './load-plugins.js';
 export { loadPlugins } from './load-plugins.js';
 export type { Logger, LoggerOptions, LogLevel } from './observability/logger.js';

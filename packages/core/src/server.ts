@@ -1,5 +1,6 @@
 import type { EngineDefinition } from './engine/server-definition.js';
 import { ServerEngine } from './engine/server-engine.js';
+import type { ToolMap } from './engine/tool-signature.js';
 import {
   createFetchHandler,
   type FetchHandler,
@@ -20,9 +21,13 @@ export interface ServerDefinition extends EngineDefinition {
 
 /**
  * A built, immutable server: the engine (registry, composed chains, request handling) plus the
- * serving entry points that hand it to a transport.
+ * serving entry points that hand it to a transport. `Tools` carries the registered tools' types
+ * (see `ToolsOf`).
  */
-export class McpkitServer extends ServerEngine {
+export class McpkitServer<Tools extends ToolMap = Record<never, never>> extends ServerEngine {
+  /** Type-only: the tools the builder registered (read it with `ToolsOf`). Never set at run time. */
+  declare readonly '~tools'?: Tools;
+
   /** Sources of the headers stdio requests carry, from the launch environment (see `stdioHeaders`). */
   readonly stdioHeaders: readonly StdioHeaderSource[];
 

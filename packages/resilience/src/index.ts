@@ -3,8 +3,10 @@ export type {
   BreakerOptions,
   BreakerState,
   ConsecutiveBreakerOptions,
+  FailureVerdict,
   SamplingBreakerOptions,
 } from './breaker-policy.js';
+export { createBreaker } from './breaker-policy.js';
 export type { Upstream } from './create-upstream.js';
 export { createUpstream } from './create-upstream.js';
 export type { ExposeErrorBody, FailureKind, FailureScope, MappingOptions } from './error-mapping.js';
@@ -19,8 +21,11 @@ export { resilient } from './resilient.js';
 export { parseRetryAfter } from './retry-after.js';
 export type { RetryBudget, RetryBudgetOptions } from './retry-budget.js';
 export { createRetryBudget } from './retry-budget.js';
+export type { RetryPolicySettings } from './retry-policy.js';
+export { createRetryPolicy } from './retry-policy.js';
 export { traceparentOf } from './trace-context.js';
 export type { Secret, TokenProvider, UpstreamAuth } from './upstream-auth.js';
+export { authHeader } from './upstream-auth.js';
 export type { UpstreamFallback, UpstreamFallbackCall } from './upstream-fallback.js';
 export type {
   IdempotencyOptions,

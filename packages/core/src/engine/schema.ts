@@ -60,6 +60,18 @@ export type Infer<S> = S extends StandardSchemaV1
       ? z.output<z.ZodObject<S, z.core.$strip>>
       : never;
 
+/**
+ * The accepted (input) type of a schema: what a caller may send before defaults and transforms
+ * apply. The same as {@link Infer} for schemas without either.
+ */
+export type InferInput<S> = S extends StandardSchemaV1
+  ? StandardSchemaV1.InferInput<S>
+  : S extends JsonSchemaInput
+    ? Record<string, unknown>
+    : S extends ZodRawShape
+      ? z.input<z.ZodObject<S, z.core.$strip>>
+      : never;
+
 /** What a schema belongs to, for build-time error messages: `{ kind: 'tool', name: 'add' }`. */
 export interface SchemaOwner {
   readonly kind: 'tool' | 'prompt';
