@@ -1,3 +1,5 @@
+export type { ClientMatrixOptions, ClientMatrixRun, StdioCommand, TestTransport } from './client-matrix.js';
+export { clientMatrix } from './client-matrix.js';
 export { expectToolError, resultText, ToolErrorAssertion } from './expect-tool-error.js';
 export { InProcessTransport } from './in-process-transport.js';
 export type { MockUpstream, MockUpstreamOptions } from './mock-upstream.js';
