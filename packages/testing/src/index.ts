@@ -1,5 +1,8 @@
+export type { ContractCheck, ContractUpdate } from './check-contract.js';
+export { checkContract } from './check-contract.js';
 export type { ClientMatrixOptions, ClientMatrixRun, StdioCommand, TestTransport } from './client-matrix.js';
 export { clientMatrix } from './client-matrix.js';
+export { diffContracts } from './contract-diff.js';
 export { expectToolError, resultText, ToolErrorAssertion } from './expect-tool-error.js';
 export { InProcessTransport } from './in-process-transport.js';
 export type { MockUpstream, MockUpstreamOptions } from './mock-upstream.js';
@@ -14,6 +17,8 @@ export type {
 export { seededRandom } from './mock-upstream-script.js';
 export type { TestServer } from './serve-for-test.js';
 export { serveForTest } from './serve-for-test.js';
+export type { ContractValue, ServerContract } from './server-contract.js';
+export { formatContract, serverContract } from './server-contract.js';
 export type {
   CallOptions,
   CapturedLog,

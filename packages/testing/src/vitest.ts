@@ -1,3 +1,6 @@
 // The vitest integration of @mcpkit/testing (`@mcpkit/testing/vitest`); the main entry stays runner-agnostic.
 export type { ClientRunContext, DescribeEachClientOptions } from './vitest/describe-each-client.js';
 export { describeEachClient } from './vitest/describe-each-client.js';
+export { ContractChangedError, expectContractSnapshot } from './vitest/expect-contract-snapshot.js';
+export type { LogExpectation, McpkitMatchers, StructuredContentSchema } from './vitest/matchers.js';
+export { mcpkitMatchers } from './vitest/matchers.js';
