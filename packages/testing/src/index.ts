@@ -3,6 +3,25 @@ export { checkContract } from './check-contract.js';
 export type { ClientMatrixOptions, ClientMatrixRun, StdioCommand, TestTransport } from './client-matrix.js';
 export { clientMatrix } from './client-matrix.js';
 export { diffContracts } from './contract-diff.js';
+export type {
+  CacheEntryLike,
+  CacheStoreContractOptions,
+  CacheStoreLike,
+} from './contracts/cache-store-contract.js';
+export { cacheStoreContract } from './contracts/cache-store-contract.js';
+export type { ContractClock } from './contracts/contract-clock.js';
+export { manualClock, realClock } from './contracts/contract-clock.js';
+export type { ContractReport, ContractSuite, ContractTest } from './contracts/contract-suite.js';
+export { ContractViolation, runContractSuite } from './contracts/contract-suite.js';
+export type {
+  RateLimitStoreContractOptions,
+  RateLimitStoreLike,
+} from './contracts/rate-limit-store-contract.js';
+export { rateLimitStoreContract } from './contracts/rate-limit-store-contract.js';
+export type { SessionStoreContractOptions } from './contracts/session-store-contract.js';
+export { sessionStoreContract } from './contracts/session-store-contract.js';
+export type { TaskStoreContractOptions } from './contracts/task-store-contract.js';
+export { taskStoreContract } from './contracts/task-store-contract.js';
 export { expectToolError, resultText, ToolErrorAssertion } from './expect-tool-error.js';
 export { InProcessTransport } from './in-process-transport.js';
 export type { MockUpstream, MockUpstreamOptions } from './mock-upstream.js';
