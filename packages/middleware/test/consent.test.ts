@@ -1,9 +1,9 @@
 // Acceptance 6: destructive tools run only after the user accepts, in both eras.
 import { createServer, silentLogger } from '@mcpkit/core';
-import { expectToolError, resultText } from '@mcpkit/testing';
+import { expectToolError, resultText, runMiddleware } from '@mcpkit/testing';
 import { describeEachClient } from '@mcpkit/testing/vitest';
 import type { ElicitResult } from '@modelcontextprotocol/client';
-import { beforeEach, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { consent } from '../src/index.js';
 
@@ -91,3 +91,42 @@ describeEachClient(
     });
   },
 );
+
+// The same middleware in isolation: a hand-made context and a stub next, no server.
+describe('consent() in isolation', () => {
+  const destructive = { annotations: { destructiveHint: true } };
+
+  it('asks once and calls next after an accepting answer', async () => {
+    const run = await runMiddleware(consent(), {
+      name: 'delete-account',
+      tool: destructive,
+      elicitation: () => ({ action: 'accept', content: { confirm: true } }),
+      next: () => ({ content: [{ type: 'text', text: 'deleted' }] }),
+    });
+    expect(run.nextCalls).toBe(1);
+    expect(run.context.recorded.elicitations).toHaveLength(1);
+    expect(run.context.recorded.elicitations[0]?.message).toMatch(/delete-account/);
+  });
+
+  it('never calls next on a decline, and leaves harmless tools alone', async () => {
+    let called = 0;
+    await expect(
+      runMiddleware(consent(), {
+        name: 'delete-account',
+        tool: destructive,
+        elicitation: () => ({ action: 'decline' }),
+        next: () => {
+          called++;
+          return { content: [] };
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN', details: { consent: 'declined', tool: 'delete-account' } });
+    expect(called).toBe(0);
+    const harmless = await runMiddleware(consent(), {
+      name: 'read-account',
+      tool: { annotations: { readOnlyHint: true } },
+    });
+    expect(harmless.nextCalls).toBe(1);
+    expect(harmless.context.recorded.elicitations).toEqual([]);
+  });
+});

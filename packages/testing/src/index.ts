@@ -24,6 +24,12 @@ export type { TaskStoreContractOptions } from './contracts/task-store-contract.j
 export { taskStoreContract } from './contracts/task-store-contract.js';
 export { expectToolError, resultText, ToolErrorAssertion } from './expect-tool-error.js';
 export { InProcessTransport } from './in-process-transport.js';
+export type { MockContext, MockContextOptions, RecordedCalls } from './isolation/mock-context.js';
+export { mockContext } from './isolation/mock-context.js';
+export type { MiddlewareRun, RunMiddlewareOptions } from './isolation/run-middleware.js';
+export { runMiddleware } from './isolation/run-middleware.js';
+export type { ToolHandlerRun } from './isolation/run-tool-handler.js';
+export { runToolHandler } from './isolation/run-tool-handler.js';
 export type { MockUpstream, MockUpstreamOptions } from './mock-upstream.js';
 export { mockUpstream } from './mock-upstream.js';
 export type {
