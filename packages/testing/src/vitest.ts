@@ -4,5 +4,13 @@ export { describeContract } from './vitest/describe-contract.js';
 export type { ClientRunContext, DescribeEachClientOptions } from './vitest/describe-each-client.js';
 export { describeEachClient } from './vitest/describe-each-client.js';
 export { ContractChangedError, expectContractSnapshot } from './vitest/expect-contract-snapshot.js';
-export type { LogExpectation, McpkitMatchers, StructuredContentSchema } from './vitest/matchers.js';
+export type {
+  LogExpectation,
+  McpkitMatcherContext,
+  McpkitMatcherResult,
+  McpkitMatchers,
+  SchemaIssue,
+  SchemaResult,
+  StructuredContentSchema,
+} from './vitest/matchers.js';
 export { mcpkitMatchers } from './vitest/matchers.js';

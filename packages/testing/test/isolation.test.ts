@@ -2,6 +2,13 @@ import { McpkitError, type Middleware, type ToolCallContext } from '@mcpkit/core
 import { mockContext, runMiddleware, runToolHandler } from '@mcpkit/testing';
 import { describe, expect, it } from 'vitest';
 
+declare module '@mcpkit/core' {
+  interface ContextState {
+    /** Set by adminOnly for the layers inside it. */
+    checkedBy: string;
+  }
+}
+
 /** Refuses callers without the `admin` scope; tags the others' results. */
 const adminOnly: Middleware<'tools/call'> = async (ctx, next) => {
   if (!ctx.auth?.scopes.includes('admin')) throw new McpkitError('FORBIDDEN', `${ctx.name} needs admin.`);

@@ -3,13 +3,13 @@ import { expect } from 'vitest';
 import type { CapturedLog, CapturedProgress, TestClient } from '../test-client.js';
 
 /** One problem a Standard Schema reports. */
-interface SchemaIssue {
+export interface SchemaIssue {
   readonly message: string;
   readonly path?: ReadonlyArray<PropertyKey | { readonly key: PropertyKey }>;
 }
 
 /** What a Standard Schema's `validate` returns. */
-type SchemaResult =
+export type SchemaResult =
   | { readonly value: unknown; readonly issues?: undefined }
   | { readonly issues: ReadonlyArray<SchemaIssue> };
 
@@ -40,13 +40,14 @@ declare module 'vitest' {
   interface Matchers<T = any> extends McpkitMatchers<T> {}
 }
 
-/** The part of vitest's matcher context these matchers use. */
-interface Context {
+/** The part of vitest's matcher context (`this` in a matcher) these matchers use. */
+export interface McpkitMatcherContext {
   readonly isNot: boolean;
   equals(a: unknown, b: unknown): boolean;
 }
 
-interface Outcome {
+/** What each matcher returns to vitest. */
+export interface McpkitMatcherResult {
   pass: boolean;
   message: () => string;
   actual?: unknown;
@@ -84,7 +85,7 @@ function logsOf(received: unknown): CapturedLog[] | undefined {
 
 /** The matchers, for `expect.extend(mcpkitMatchers)` in a setup file or at the top of a test file. */
 export const mcpkitMatchers = {
-  toBeToolError(this: Context, received: unknown, code?: ErrorCode): Outcome {
+  toBeToolError(this: McpkitMatcherContext, received: unknown, code?: ErrorCode): McpkitMatcherResult {
     const result = asResult(received);
     const actual = errorCode(result);
     const failed = result?.isError === true && actual !== undefined;
@@ -105,7 +106,11 @@ export const mcpkitMatchers = {
     };
   },
 
-  toHaveStructuredContent(this: Context, received: unknown, schema: StructuredContentSchema): Outcome {
+  toHaveStructuredContent(
+    this: McpkitMatcherContext,
+    received: unknown,
+    schema: StructuredContentSchema,
+  ): McpkitMatcherResult {
     const result = asResult(received);
     if (!result || result.isError === true || result.structuredContent === undefined) {
       return {
@@ -136,7 +141,7 @@ export const mcpkitMatchers = {
     };
   },
 
-  toHaveProgressCount(this: Context, received: unknown, count: number): Outcome {
+  toHaveProgressCount(this: McpkitMatcherContext, received: unknown, count: number): McpkitMatcherResult {
     const progress = Array.isArray(received) ? (received as CapturedProgress[]) : undefined;
     const actual = progress?.length;
     return {
@@ -152,7 +157,7 @@ export const mcpkitMatchers = {
     };
   },
 
-  toHaveLogged(this: Context, received: unknown, expected: LogExpectation): Outcome {
+  toHaveLogged(this: McpkitMatcherContext, received: unknown, expected: LogExpectation): McpkitMatcherResult {
     const logs = logsOf(received);
     if (!logs) {
       return { pass: false, message: () => 'toHaveLogged expects a TestClient or its array of CapturedLog.' };
