@@ -102,11 +102,11 @@ module.exports = {
       name: 'packages-use-entry-points',
       severity: 'error',
       comment:
-        'A package reaches another only through its published entries: the main one, or the unstable `/internal` one (src/internal.ts).',
+        "A package reaches another only through its published entries: the main one, the unstable `/internal` one (src/internal.ts), or testing's `/vitest` one (src/vitest.ts).",
       from: { path: '^packages/([^/]+)/' },
       to: {
         path: '^packages/([^/]+)/',
-        pathNot: ['^packages/$1/', '^packages/[^/]+/src/(index|internal)\\.ts$'],
+        pathNot: ['^packages/$1/', '^packages/[^/]+/src/(index|internal|vitest)\\.ts$'],
       },
     },
   ],

@@ -11,6 +11,7 @@ export default defineConfig({
     // catch `@mcpkit/core/internal`.
     alias: [
       { find: '@mcpkit/core/internal', replacement: source('core', 'internal') },
+      { find: '@mcpkit/testing/vitest', replacement: source('testing', 'vitest') },
       ...['core', 'testing', 'client', 'resilience', 'cache', 'middleware', 'redis'].map((pkg) => ({
         find: `@mcpkit/${pkg}`,
         replacement: source(pkg),

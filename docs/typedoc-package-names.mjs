@@ -1,7 +1,8 @@
-// Names each entry-point module of the API reference after its npm package (`@mcpkit/core`)
+// Names each entry-point module of the API reference after its npm package (`@mcpkit/core`, or
+// `@mcpkit/testing/vitest` for a subpath entry)
 // instead of its path (`core/src`), without a `@module` tag in the sources.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Converter } from 'typedoc';
 
 /** @param {import('typedoc').Application} app */
@@ -12,7 +13,10 @@ export function load(app) {
       if (!file) continue;
       const manifest = join(dirname(file), '..', 'package.json');
       try {
-        module.name = JSON.parse(readFileSync(manifest, 'utf8')).name;
+        const name = JSON.parse(readFileSync(manifest, 'utf8')).name;
+        // A subpath entry (src/vitest.ts) is named after its export: `@mcpkit/testing/vitest`.
+        const entry = basename(file).replace(/\.ts$/, '');
+        module.name = entry === 'index' ? name : `${name}/${entry}`;
       } catch {
         // Not a package entry point: keep the name TypeDoc gave it.
       }

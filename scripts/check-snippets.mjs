@@ -115,14 +115,24 @@ const workspacePackages = readdirSync(join(root, 'packages')).filter((name) =>
   existsSync(join(root, 'packages', name, 'src', 'index.ts')),
 );
 
-/** `paths` entries that point every `@mcpkit/*` import (and `@mcpkit/<pkg>/internal`) at its sources. */
+/** The subpath entries of a workspace package (`internal`, `vitest`, …) that have a source file of that name. */
+function subpathEntries(name) {
+  const manifest = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'));
+  return Object.keys(manifest.exports ?? {})
+    .filter((subpath) => subpath !== '.' && subpath !== './package.json')
+    .map((subpath) => subpath.slice(2))
+    .filter((entry) => existsSync(join(root, 'packages', name, 'src', `${entry}.ts`)));
+}
+
+/** `paths` entries that point every `@mcpkit/*` import (and `@mcpkit/<pkg>/<subpath>`) at its sources. */
 function workspacePaths() {
   return Object.fromEntries(
     workspacePackages.flatMap((name) => [
       [`@mcpkit/${name}`, [`../../packages/${name}/src/index.ts`]],
-      ...(existsSync(join(root, 'packages', name, 'src', 'internal.ts'))
-        ? [[`@mcpkit/${name}/internal`, [`../../packages/${name}/src/internal.ts`]]]
-        : []),
+      ...subpathEntries(name).map((entry) => [
+        `@mcpkit/${name}/${entry}`,
+        [`../../packages/${name}/src/${entry}.ts`],
+      ]),
     ]),
   );
 }

@@ -9,6 +9,7 @@ import {
   textContent,
 } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
+import { describeEachClient } from '@mcpkit/testing/vitest';
 import { describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
 
@@ -29,24 +30,25 @@ function thrown(fn: () => unknown): unknown {
   throw new Error('expected the call to throw');
 }
 
-describe.each(eras)('builder tools (%s era)', (era) => {
-  const app = createServer({ name: 'builder-test', version: '1.0.0' })
-    .tool('add', {
-      description: 'Adds two numbers',
-      input: z.object({ a: z.number(), b: z.number() }),
-      output: z.object({ sum: z.number() }),
-      annotations: { readOnlyHint: true },
-      handler: ({ a, b }) => ({ sum: a + b }),
-    })
-    .tool('fail', {
-      description: 'Fails with a coded error',
-      handler: () => {
-        throw new McpkitError('NOT_FOUND', 'No such invoice', { hint: 'List invoices first.' });
-      },
-    });
+const toolsApp = createServer({ name: 'builder-test', version: '1.0.0' })
+  .tool('add', {
+    description: 'Adds two numbers',
+    input: z.object({ a: z.number(), b: z.number() }),
+    output: z.object({ sum: z.number() }),
+    annotations: { readOnlyHint: true },
+    handler: ({ a, b }) => ({ sum: a + b }),
+  })
+  .tool('fail', {
+    description: 'Fails with a coded error',
+    handler: () => {
+      throw new McpkitError('NOT_FOUND', 'No such invoice', { hint: 'List invoices first.' });
+    },
+  });
 
+// In process and over Streamable HTTP, in both eras.
+describeEachClient('builder tools', { server: toolsApp }, (run) => {
   it('lists tools with JSON Schema 2020-12 input and output schemas', async () => {
-    const client = await createTestClient(app, { era });
+    const client = run.client;
     const { tools } = await client.listTools();
     const add = tools.find((t) => t.name === 'add');
     expect(add?.inputSchema).toMatchObject({
@@ -57,19 +59,17 @@ describe.each(eras)('builder tools (%s era)', (era) => {
     });
     expect(add?.outputSchema).toMatchObject({ type: 'object', properties: { sum: { type: 'number' } } });
     expect(add?.annotations).toEqual({ readOnlyHint: true });
-    await client.close();
   });
 
   it('returns structured content and a text rendering for tools with an output schema', async () => {
-    const client = await createTestClient(app, { era });
+    const client = run.client;
     const result = await client.callTool('add', { a: 2, b: 3 });
     expect(result.structuredContent).toEqual({ sum: 5 });
     expect(JSON.parse(resultText(result))).toEqual({ sum: 5 });
-    await client.close();
   });
 
   it('turns a thrown McpkitError into a coded isError result', async () => {
-    const client = await createTestClient(app, { era });
+    const client = run.client;
     const error = expectToolError(await client.callTool('fail'), 'NOT_FOUND');
     expect(error).toMatchObject({
       message: 'No such invoice',
@@ -77,7 +77,6 @@ describe.each(eras)('builder tools (%s era)', (era) => {
       retryable: false,
     });
     expect(error.requestId).toMatch(/.+/);
-    await client.close();
   });
 });
 

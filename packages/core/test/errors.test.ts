@@ -11,6 +11,7 @@ import {
   toMcpkitError,
 } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
+import { describeEachClient } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 
@@ -314,21 +315,22 @@ describe.each(eras)('validation errors (%s era)', (era) => {
   });
 });
 
-describe.each(eras)('coded errors reach the client (%s era)', (era) => {
-  const app = createServer({ name: 'coded', version: '1', logger: capturingLogger() }).tool('fail_with', {
-    description: 'Throws the coded error it is asked for',
-    input: z.object({
-      code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
-      retryable: z.boolean().optional(),
-      retryAfterMs: z.number().optional(),
-      hint: z.string().optional(),
-      details: z.record(z.string(), z.unknown()).optional(),
-    }),
-    handler: ({ code, ...options }) => {
-      throw new McpkitError(code, `failure ${code}`, options);
-    },
-  });
+const codedApp = createServer({ name: 'coded', version: '1', logger: capturingLogger() }).tool('fail_with', {
+  description: 'Throws the coded error it is asked for',
+  input: z.object({
+    code: z.enum(Object.values(ErrorCode) as [ErrorCode, ...ErrorCode[]]),
+    retryable: z.boolean().optional(),
+    retryAfterMs: z.number().optional(),
+    hint: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+  handler: ({ code, ...options }) => {
+    throw new McpkitError(code, `failure ${code}`, options);
+  },
+});
 
+// In process and over Streamable HTTP, in both eras.
+describeEachClient('coded errors reach the client', { server: codedApp }, (run) => {
   const retryableByDefault: Record<ErrorCode, boolean> = {
     VALIDATION_FAILED: false,
     NOT_FOUND: false,
@@ -344,14 +346,13 @@ describe.each(eras)('coded errors reach the client (%s era)', (era) => {
   };
 
   it.each(Object.entries(retryableByDefault))('marks %s retryable=%s by default', async (code, retryable) => {
-    const client = await createTestClient(app, { era });
+    const client = run.client;
     const error = expectToolError(await client.callTool('fail_with', { code }), code as ErrorCode);
     expect(error).toEqual({ code, message: `failure ${code}`, requestId: expect.any(String), retryable });
-    await client.close();
   });
 
   it('carries retryAfterMs, hint and details into structuredContent.error and readable text', async () => {
-    const client = await createTestClient(app, { era });
+    const client = run.client;
     const result = await client.callTool('fail_with', {
       code: 'RATE_LIMITED',
       retryAfterMs: 1500,
@@ -373,11 +374,10 @@ describe.each(eras)('coded errors reach the client (%s era)', (era) => {
     expect(resultText(result)).toBe(
       'Error RATE_LIMITED: failure RATE_LIMITED\nHint: Wait a moment.\nRetry after 1500 ms.',
     );
-    await client.close();
   });
 
   it('lets the thrower override the retry verdict either way', async () => {
-    const client = await createTestClient(app, { era });
+    const client = run.client;
     const notRetryable = expectToolError(
       await client.callTool('fail_with', { code: 'UPSTREAM_TIMEOUT', retryable: false }),
       'UPSTREAM_TIMEOUT',
@@ -386,14 +386,12 @@ describe.each(eras)('coded errors reach the client (%s era)', (era) => {
     const retryable = await client.callTool('fail_with', { code: 'CONFLICT', retryable: true });
     expect(expectToolError(retryable, 'CONFLICT').retryable).toBe(true);
     expect(resultText(retryable)).toBe('Error CONFLICT: failure CONFLICT\nThis call may be retried.');
-    await client.close();
   });
 
   it('renders a non-retryable error as one readable line', async () => {
-    const client = await createTestClient(app, { era });
+    const client = run.client;
     const result = await client.callTool('fail_with', { code: 'NOT_FOUND' });
     expect(result.content).toEqual([{ type: 'text', text: 'Error NOT_FOUND: failure NOT_FOUND' }]);
-    await client.close();
   });
 });
 

@@ -1,13 +1,9 @@
 // Acceptance 6: destructive tools run only after the user accepts, in both eras.
 import { createServer, silentLogger } from '@mcpkit/core';
-import {
-  connectTestClient,
-  createTestClient,
-  expectToolError,
-  resultText,
-  serveForTest,
-} from '@mcpkit/testing';
-import { describe, expect, it } from 'vitest';
+import { expectToolError, resultText, runMiddleware } from '@mcpkit/testing';
+import { describeEachClient } from '@mcpkit/testing/vitest';
+import type { ElicitResult } from '@modelcontextprotocol/client';
+import { beforeEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { consent } from '../src/index.js';
 
@@ -40,74 +36,97 @@ function app(runs: string[]) {
     });
 }
 
-describe('consent', () => {
-  it('runs a destructive tool only after an accepting answer, in both eras', async () => {
-    const lines: string[] = [];
-    for (const era of ['modern', 'legacy'] as const) {
-      const runs: string[] = [];
-      const asked: string[] = [];
-      const client = await createTestClient(app(runs), {
-        era,
-        elicitation: (params) => {
-          asked.push(params.message);
-          return { action: 'accept', content: { confirm: true } };
-        },
-      });
-      expect(resultText(await client.callTool('delete-account', { id: 'acc-7' }))).toBe('deleted acc-7');
-      expect(resultText(await client.callTool('wipe-cache'))).toBe('wiped');
-      expect(resultText(await client.callTool('read-account'))).toBe('read');
+/** What the shared client of each run answers to a consent question; reset before every test. */
+let answer: ElicitResult = { action: 'accept', content: { confirm: true } };
+const asked: string[] = [];
+const runs: string[] = [];
+
+// In process and over Streamable HTTP, in both eras.
+describeEachClient(
+  'consent',
+  {
+    server: app(runs),
+    client: {
+      elicitation: (params) => {
+        asked.push(params.message);
+        return answer;
+      },
+    },
+  },
+  (run) => {
+    beforeEach(() => {
+      answer = { action: 'accept', content: { confirm: true } };
+      asked.length = 0;
+      runs.length = 0;
+    });
+
+    it('runs a destructive tool only after an accepting answer', async () => {
+      expect(resultText(await run.client.callTool('delete-account', { id: 'acc-7' }))).toBe('deleted acc-7');
+      expect(resultText(await run.client.callTool('wipe-cache'))).toBe('wiped');
+      expect(resultText(await run.client.callTool('read-account'))).toBe('read');
       expect(asked).toHaveLength(2);
       expect(asked[0]).toMatch(/delete-account/);
       expect(runs).toEqual(['delete acc-7', 'wipe', 'read']);
-      lines.push(`${era}: accept → ran`);
-      await client.close();
-    }
-    console.log(`consent(accept): ${lines.join('; ')}`);
-  });
+    });
 
-  it('refuses with FORBIDDEN and never runs the handler on decline, cancel, unconfirmed accept or no elicitation', async () => {
-    const lines: string[] = [];
-    const answers = [
+    it.each([
       { action: 'decline' as const },
       { action: 'cancel' as const },
       { action: 'accept' as const, content: { confirm: false } },
-    ];
-    for (const era of ['modern', 'legacy'] as const) {
-      for (const answer of answers) {
-        const runs: string[] = [];
-        const client = await createTestClient(app(runs), { era, elicitation: () => answer });
-        const error = expectToolError(await client.callTool('delete-account', { id: 'acc-1' }), 'FORBIDDEN');
-        expect(error.details).toEqual({ consent: 'declined', tool: 'delete-account' });
-        expect(runs).toEqual([]);
-        lines.push(`${era} ${answer.action}${answer.content ? '(confirm:false)' : ''} → ${error.code}`);
-        await client.close();
-      }
-      const runs: string[] = [];
-      const client = await createTestClient(app(runs), { era });
-      const error = expectToolError(await client.callTool('delete-account', { id: 'acc-1' }), 'FORBIDDEN');
+    ])('refuses with FORBIDDEN and never runs the handler on $action (content $content)', async (refusal) => {
+      answer = refusal;
+      const error = expectToolError(
+        await run.client.callTool('delete-account', { id: 'acc-1' }),
+        'FORBIDDEN',
+      );
+      expect(error.details).toEqual({ consent: 'declined', tool: 'delete-account' });
+      expect(runs).toEqual([]);
+    });
+
+    it('refuses with FORBIDDEN when the client cannot elicit', async () => {
+      const bare = await run.connect();
+      const error = expectToolError(await bare.callTool('delete-account', { id: 'acc-1' }), 'FORBIDDEN');
       expect(error.details).toEqual({ consent: 'unavailable', tool: 'delete-account' });
       expect(runs).toEqual([]);
-      lines.push(`${era} no-elicitation → ${error.code}`);
-      await client.close();
-    }
-    console.log(`consent(refusals): ${lines.join('; ')}; handler runs: 0`);
+    });
+  },
+);
+
+// The same middleware in isolation: a hand-made context and a stub next, no server.
+describe('consent() in isolation', () => {
+  const destructive = { annotations: { destructiveHint: true } };
+
+  it('asks once and calls next after an accepting answer', async () => {
+    const run = await runMiddleware(consent(), {
+      name: 'delete-account',
+      tool: destructive,
+      elicitation: () => ({ action: 'accept', content: { confirm: true } }),
+      next: () => ({ content: [{ type: 'text', text: 'deleted' }] }),
+    });
+    expect(run.nextCalls).toBe(1);
+    expect(run.context.recorded.elicitations).toHaveLength(1);
+    expect(run.context.recorded.elicitations[0]?.message).toMatch(/delete-account/);
   });
 
-  it('asks over HTTP too', async () => {
-    const runs: string[] = [];
-    const server = await serveForTest(app(runs));
-    try {
-      for (const era of ['modern', 'legacy'] as const) {
-        const client = await connectTestClient(server.url, {
-          era,
-          elicitation: () => ({ action: 'accept', content: { confirm: true } }),
-        });
-        expect(resultText(await client.callTool('delete-account', { id: era }))).toBe(`deleted ${era}`);
-        await client.close();
-      }
-      expect(runs).toEqual(['delete modern', 'delete legacy']);
-    } finally {
-      await server.close();
-    }
+  it('never calls next on a decline, and leaves harmless tools alone', async () => {
+    let called = 0;
+    await expect(
+      runMiddleware(consent(), {
+        name: 'delete-account',
+        tool: destructive,
+        elicitation: () => ({ action: 'decline' }),
+        next: () => {
+          called++;
+          return { content: [] };
+        },
+      }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN', details: { consent: 'declined', tool: 'delete-account' } });
+    expect(called).toBe(0);
+    const harmless = await runMiddleware(consent(), {
+      name: 'read-account',
+      tool: { annotations: { readOnlyHint: true } },
+    });
+    expect(harmless.nextCalls).toBe(1);
+    expect(harmless.context.recorded.elicitations).toEqual([]);
   });
 });

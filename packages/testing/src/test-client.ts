@@ -127,7 +127,8 @@ function buildClient(options: TestClientOptions): Client {
   return client;
 }
 
-async function connectWith(transport: Transport, options: TestClientOptions): Promise<TestClient> {
+/** Connects a test client over any client transport (in process, HTTP, stdio). Internal to the package. */
+export async function connectWith(transport: Transport, options: TestClientOptions): Promise<TestClient> {
   const client = buildClient(options);
   const logs: CapturedLog[] = [];
   const notifications: TestClient['notifications'] = [];
@@ -185,7 +186,8 @@ async function connectWith(transport: Transport, options: TestClientOptions): Pr
   };
 }
 
-function toServer(target: McpkitServer | ServerBuilder): McpkitServer {
+/** Builds a builder; passes a built server through. Internal to the package. */
+export function toServer(target: McpkitServer | ServerBuilder): McpkitServer {
   // Duck-typed so a server built from another copy of @mcpkit/core still works.
   return 'build' in target ? target.build() : target;
 }

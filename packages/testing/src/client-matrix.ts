@@ -1,0 +1,150 @@
+import type { Era, McpkitServer, ServeOptions, ServerBuilder } from '@mcpkit/core';
+import { McpkitError } from '@mcpkit/core';
+import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
+import { InProcessTransport } from './in-process-transport.js';
+import { serveForTest, type TestServer } from './serve-for-test.js';
+import {
+  connectTestClient,
+  connectWith,
+  type TestClient,
+  type TestClientOptions,
+  toServer,
+} from './test-client.js';
+
+/** How a matrix run reaches the server: in the same process, over Streamable HTTP on 127.0.0.1, or over stdio. */
+export type TestTransport = 'in-process' | 'http' | 'stdio';
+
+/** A built server started as a child process that speaks MCP on stdin/stdout. */
+export interface StdioCommand {
+  /** The executable, e.g. `process.execPath`. */
+  command: string;
+  /** Its arguments, e.g. `['dist/main.js', '--stdio']`. */
+  args?: string[];
+  /** Extra environment variables (on top of the official client's safe defaults). */
+  env?: Record<string, string>;
+  /** Working directory of the child. Default: the current one. */
+  cwd?: string;
+}
+
+/** Options of {@link clientMatrix}. */
+export interface ClientMatrixOptions {
+  /** The server for the `in-process` and `http` runs (a builder is built once, here). */
+  server?: McpkitServer | ServerBuilder;
+  /** The command for the `stdio` runs. */
+  stdio?: StdioCommand;
+  /** Eras to run. Default: `['modern', 'legacy']`. */
+  eras?: readonly Era[];
+  /** Transports to run. Default: `in-process` and `http` when `server` is given, plus `stdio` when `stdio` is. */
+  transports?: readonly TestTransport[];
+  /** Options of the HTTP endpoint the `http` runs use (passed to `serveForTest`). */
+  serve?: ServeOptions;
+}
+
+/** One era × transport combination of a {@link clientMatrix}. */
+export interface ClientMatrixRun {
+  /** The run's label, e.g. `modern · http`. */
+  readonly name: string;
+  readonly era: Era;
+  readonly transport: TestTransport;
+  /**
+   * Connects one more test client in this run's era over its transport. The `http` run starts its
+   * endpoint on the first call; the `stdio` run starts one child process per client.
+   */
+  connect(options?: Omit<TestClientOptions, 'era'>): Promise<TestClient>;
+  /** Closes every client this run connected and the HTTP endpoint it started. */
+  close(): Promise<void>;
+}
+
+const ALL_ERAS: readonly Era[] = ['modern', 'legacy'];
+
+function defaultTransports(options: ClientMatrixOptions): TestTransport[] {
+  const transports: TestTransport[] = [];
+  if (options.server) transports.push('in-process', 'http');
+  if (options.stdio) transports.push('stdio');
+  return transports;
+}
+
+/**
+ * The era × transport combinations to run a test body under, each able to connect real test
+ * clients. Runner-agnostic: `describeEachClient` from `@mcpkit/testing/vitest` wraps it in
+ * `describe` blocks; with another runner, loop over the runs yourself.
+ */
+export function clientMatrix(options: ClientMatrixOptions): ClientMatrixRun[] {
+  const transports = options.transports ?? defaultTransports(options);
+  if (transports.length === 0) {
+    throw new McpkitError('VALIDATION_FAILED', 'clientMatrix() has no transport to run.', {
+      hint: 'Pass `server` (in process and HTTP) and/or `stdio` (a built server command).',
+    });
+  }
+  const needsServer = transports.some((t) => t !== 'stdio');
+  if (needsServer && !options.server) {
+    throw new McpkitError(
+      'VALIDATION_FAILED',
+      'clientMatrix() needs `server` for in-process and HTTP runs.',
+      {
+        hint: "Pass `server`, or `transports: ['stdio']` with `stdio`.",
+      },
+    );
+  }
+  if (transports.includes('stdio') && !options.stdio) {
+    throw new McpkitError('VALIDATION_FAILED', 'clientMatrix() needs `stdio` (a command) for stdio runs.', {
+      hint: "Pass `stdio: { command: process.execPath, args: ['dist/main.js', '--stdio'] }`.",
+    });
+  }
+  const server = options.server ? toServer(options.server) : undefined;
+  const runs: ClientMatrixRun[] = [];
+  for (const era of options.eras ?? ALL_ERAS) {
+    for (const transport of transports) runs.push(createRun(era, transport, server, options));
+  }
+  return runs;
+}
+
+function createRun(
+  era: Era,
+  transport: TestTransport,
+  server: McpkitServer | undefined,
+  options: ClientMatrixOptions,
+): ClientMatrixRun {
+  const clients = new Set<TestClient>();
+  let endpoint: Promise<TestServer> | undefined;
+  const open = async (clientOptions: TestClientOptions): Promise<TestClient> => {
+    if (transport === 'in-process') {
+      return connectWith(
+        new InProcessTransport(server as McpkitServer, clientOptions.headers),
+        clientOptions,
+      );
+    }
+    if (transport === 'http') {
+      endpoint ??= serveForTest(server as McpkitServer, options.serve);
+      const { url } = await endpoint;
+      return connectTestClient(url, clientOptions);
+    }
+    const stdio = options.stdio as StdioCommand;
+    const child = new StdioClientTransport({
+      command: stdio.command,
+      ...(stdio.args ? { args: stdio.args } : {}),
+      ...(stdio.cwd ? { cwd: stdio.cwd } : {}),
+      env: { ...getDefaultEnvironment(), ...stdio.env },
+      stderr: 'ignore',
+    });
+    return connectWith(child, clientOptions);
+  };
+  return {
+    name: `${era} · ${transport}`,
+    era,
+    transport,
+    async connect(clientOptions = {}) {
+      const client = await open({ ...clientOptions, era });
+      clients.add(client);
+      return client;
+    },
+    async close() {
+      const closing = [...clients].map((client) => client.close().catch(() => undefined));
+      clients.clear();
+      await Promise.all(closing);
+      const started = endpoint;
+      endpoint = undefined;
+      if (started) await (await started).close();
+    },
+  };
+}
