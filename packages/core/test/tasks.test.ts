@@ -23,12 +23,17 @@ const seen = { aborted: 0 };
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       seen.aborted++;
-      reject(signal.reason);
-    });
+      reject(signal?.reason);
+    };
+    // Removed once slept: a task's signal also aborts after it ended, which is not a cancel.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 

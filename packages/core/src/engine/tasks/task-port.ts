@@ -18,12 +18,12 @@ const CAPABILITY = {
 /**
  * A running task's port and the way its answers reach it: `ask()` stores input requests under
  * fresh keys and resolves once `hear()` has delivered an answer for every one of them (or rejects
- * when `signal` aborts); `changed` runs after each change the port makes to the stored task.
+ * when the cancellation's signal aborts); `changed` runs after each change the port makes to the stored task.
  */
 export function createTaskPort(
   taskId: string,
   store: TaskStore,
-  signal: AbortSignal,
+  cancellation: { readonly signal: AbortSignal },
   changed: () => void,
   logger: Logger,
 ): { port: TaskPort; hear(answers: Record<string, unknown>): void } {
@@ -39,6 +39,8 @@ export function createTaskPort(
     },
     ask: (requests) =>
       new Promise((resolve, reject) => {
+        // The signal is made only when a task asks (an AbortSignal costs more than the rest of a create).
+        const signal = cancellation.signal;
         // Keys are minted per request, so a late answer to an earlier question never fills a later one.
         const keys = new Map<string, string>();
         const minted: Record<string, InputRequestSpec> = {};

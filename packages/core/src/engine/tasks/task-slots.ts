@@ -44,14 +44,16 @@ export class TaskSlots {
 
   /**
    * Takes a slot for `taskId`: at once when one is free, else when the queue reaches it. Rejects
-   * with `signal`'s reason, leaving the queue, when the task is cancelled or stopped while it waits.
+   * with the cancellation's reason, leaving the queue, when the task is cancelled or stopped while it waits.
    */
-  acquire(taskId: string, signal: AbortSignal): Promise<void> {
+  acquire(taskId: string, cancellation: { readonly signal: AbortSignal }): Promise<void> {
     this.#reserved--;
     if (this.#held.size < this.maxRunning) {
       this.#held.add(taskId);
       return Promise.resolve();
     }
+    // Only a task that waits needs its signal made.
+    const signal = cancellation.signal;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         this.#queue.delete(taskId);

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { readInputResponses } from '../../protocol/input-responses.js';
@@ -10,6 +9,7 @@ import { McpkitError, toErrorPayload } from '../errors.js';
 import type { CallEnv, Exchange } from '../exchange.js';
 import type { Inflight } from '../inflight.js';
 import { createMemoryTaskStore } from './memory-task-store.js';
+import { newTaskId } from './task-id.js';
 import { createTaskPort, type TaskPort } from './task-port.js';
 import { TaskSlots } from './task-slots.js';
 import { type AnnouncedTask, TaskStatusWatchers } from './task-status-watchers.js';
@@ -97,6 +97,14 @@ type HeldTask = TaskRecord &
 const MAX_TIMER_MS = 2_147_483_647;
 /** Longest a settle is retried while the store cannot take it (a task with no ttlMs). */
 const SETTLE_RETRY_MS = 3_600_000;
+
+/**
+ * The reason work left running for a task is stopped with once the task ended: one instance for
+ * every task (an error's stack trace costs more than the rest of a settle).
+ */
+const TASK_ENDED = Object.freeze(
+  new McpkitError('INTERNAL', 'The task has ended; work left running for it is stopped.'),
+);
 
 /** The reason a task's signal aborts with when the client cancels it. */
 function cancelledByClient(): McpkitError {
@@ -204,7 +212,7 @@ export class Tasks {
     created: (record: TaskRecord) => void,
   ): Promise<void> {
     this.#slots.reserve();
-    const taskId = randomBytes(18).toString('base64url');
+    const taskId = newTaskId();
     const ttlMs = options?.ttlMs === undefined ? this.#ttlMs : options.ttlMs;
     let record: HeldTask;
     try {
@@ -249,7 +257,7 @@ export class Tasks {
       arm();
     }
     const announce = () => this.#watchers.announce(record);
-    const { port, hear } = createTaskPort(taskId, this.store, cancellation.signal, announce, this.logger);
+    const { port, hear } = createTaskPort(taskId, this.store, cancellation, announce, this.logger);
     record.unwatch = this.store.watch(taskId, (signal) => {
       if (signal.kind === 'cancelled') cancellation.abort(cancelledByClient());
       else hear(signal.answers);
@@ -258,7 +266,7 @@ export class Tasks {
     ctx.rebind({ ...env, cancellation, exchange: TASK_EXCHANGE, logLevel: null }, port);
     this.telemetry.emit('task.created', { taskId, tool, requestId: env.requestId });
     created(record);
-    await this.#slots.acquire(taskId, cancellation.signal);
+    await this.#slots.acquire(taskId, cancellation);
   }
 
   /** A task's completion, or a coded failure when its result is too large to keep. */
@@ -325,10 +333,7 @@ export class Tasks {
     const final = this.inflight.closing && aborted ? this.#shutdownFailure(record) : outcome;
     // Work still running for the task (a promise its handler did not await, a handler a
     // middleware answered for early) stops with it, so nothing outlives the slot it held.
-    if (!aborted)
-      cancellation.abort(
-        new McpkitError('INTERNAL', 'The task has ended; work left running for it is stopped.'),
-      );
+    if (!aborted) cancellation.abort(TASK_ENDED);
     record.unwatch?.();
     clearTimeout(record.expiry);
     this.inflight.delete(cancellation);
