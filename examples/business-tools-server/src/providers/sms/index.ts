@@ -1,9 +1,8 @@
-import { McpkitError } from '@mcpkit/core';
+import { createCursorPagination, McpkitError } from '@mcpkit/core';
 import * as z from 'zod';
 import { inboundWebhook } from '../../inbound-webhook.js';
 import { defineProvider } from '../../provider.js';
 import { E164, smsConfig } from './config.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
 import { createMessagesApi, messageSchema } from './messages-api.js';
 import { StatusStore } from './status-store.js';
 
@@ -19,6 +18,8 @@ export default defineProvider({
   config: smsConfig,
   install(builder, config, runtime) {
     const api = createMessagesApi(config);
+    // Signed cursors bound to the list and its filter; the provider's page tokens stay inside them.
+    const cursors = createCursorPagination();
     const statuses = new StatusStore();
     builder.use(api.upstream);
     builder.route(
@@ -102,23 +103,20 @@ export default defineProvider({
       input: {
         to: e164.optional(),
         limit: z.number().int().min(1).max(100).default(20),
-        cursor: z.string().max(400).optional(),
+        cursor: z.string().max(2_048).optional(),
       },
       output: { messages: z.array(messageSchema), nextCursor: z.string().optional() },
       annotations: { readOnlyHint: true, openWorldHint: true },
       handler: async (args, ctx) => {
-        const position = args.cursor ? decodeCursor(args.cursor, args.to) : undefined;
+        const scope = { list: 'sms_list_messages', filter: { to: args.to ?? null } };
+        const position = cursors.decode(args.cursor, scope);
         const page = await api.list(ctx, {
-          pageSize: position?.pageSize ?? args.limit,
+          pageSize: args.limit,
           ...(args.to ? { to: args.to } : {}),
-          ...(position ? { pageToken: position.pageToken } : {}),
+          ...(position !== undefined && 'upstream' in position ? { pageToken: position.upstream } : {}),
         });
         const nextCursor = page.nextPageToken
-          ? encodeCursor({
-              pageToken: page.nextPageToken,
-              pageSize: position?.pageSize ?? args.limit,
-              to: args.to,
-            })
+          ? cursors.encode(scope, { upstream: page.nextPageToken })
           : undefined;
         return { messages: page.messages, ...(nextCursor ? { nextCursor } : {}) };
       },
