@@ -1,8 +1,8 @@
 import { McpkitError, type McpkitServer, type ServerBuilder, type ToolMap } from '@mcpkit/core';
+import { InProcessTransport } from '@mcpkit/core/internal';
 import { type FetchLike, StreamableHTTPClientTransport, type Transport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { type ClientAuth, httpAuth, staticAuthHeader } from './client-auth.js';
-import { InProcessTransport } from './in-process-transport.js';
 
 /** A server to spawn and speak to over its standard input/output. */
 export interface StdioTarget {

@@ -34,3 +34,4 @@ export type { LegacyState } from './protocol/legacy-state.js';
 export type { ServerDefinition } from './server.js';
 export type { ConnectionOptions } from './transports/connection.js';
 export { StreamConnection } from './transports/connection.js';
+export { InProcessTransport } from './transports/in-process-transport.js';

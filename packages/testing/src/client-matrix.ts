@@ -1,7 +1,7 @@
 import type { Era, McpkitServer, ServeOptions, ServerBuilder } from '@mcpkit/core';
 import { McpkitError } from '@mcpkit/core';
+import { InProcessTransport } from '@mcpkit/core/internal';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { InProcessTransport } from './in-process-transport.js';
 import { serveForTest, type TestServer } from './serve-for-test.js';
 import {
   connectTestClient,

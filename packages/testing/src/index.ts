@@ -1,3 +1,4 @@
+export { InProcessTransport } from '@mcpkit/core/internal';
 export type { ContractCheck, ContractUpdate } from './check-contract.js';
 export { checkContract } from './check-contract.js';
 export type { ClientMatrixOptions, ClientMatrixRun, StdioCommand, TestTransport } from './client-matrix.js';
@@ -23,7 +24,6 @@ export { sessionStoreContract } from './contracts/session-store-contract.js';
 export type { TaskStoreContractOptions } from './contracts/task-store-contract.js';
 export { taskStoreContract } from './contracts/task-store-contract.js';
 export { expectToolError, resultText, ToolErrorAssertion } from './expect-tool-error.js';
-export { InProcessTransport } from './in-process-transport.js';
 export type { MockContext, MockContextOptions, RecordedCalls } from './isolation/mock-context.js';
 export { mockContext } from './isolation/mock-context.js';
 export type { MiddlewareRun, RunMiddlewareOptions } from './isolation/run-middleware.js';

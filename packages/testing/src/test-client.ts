@@ -1,4 +1,5 @@
 import { type Era, type LoggingLevel, type McpkitServer, META, type ServerBuilder } from '@mcpkit/core';
+import { InProcessTransport } from '@mcpkit/core/internal';
 import {
   type CallToolResult,
   Client,
@@ -17,7 +18,6 @@ import {
   StreamableHTTPClientTransport,
   type Transport,
 } from '@modelcontextprotocol/client';
-import { InProcessTransport } from './in-process-transport.js';
 
 /** A log message the server sent to the client. */
 export interface CapturedLog {

@@ -1,6 +1,6 @@
-import type { McpkitServer } from '@mcpkit/core';
-import { StreamConnection } from '@mcpkit/core/internal';
-import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/client';
+import type { JSONRPCMessage, Transport } from '@modelcontextprotocol/server';
+import type { Engine } from '../engine/engine.js';
+import { StreamConnection } from './connection.js';
 
 /** Copies a message the way the wire would (drops `undefined`, breaks shared references). */
 function wire<T>(message: T): T {
@@ -19,7 +19,7 @@ export class InProcessTransport implements Transport {
   #closed = false;
 
   constructor(
-    private readonly server: McpkitServer,
+    private readonly server: Engine,
     private readonly headers: Readonly<Record<string, string>> = {},
   ) {}
 
