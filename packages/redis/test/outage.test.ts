@@ -43,6 +43,17 @@ async function deadClient(options = FAIL_FAST): Promise<Redis> {
   return client;
 }
 
+/** A TCP proxy in front of the test Redis, to cut and restore this store's connections. */
+function proxyToRedis() {
+  const target = new URL(REDIS_URL);
+  return startTcpProxy(target.hostname, Number(target.port || 6379));
+}
+
+/** Waits (up to 2 s) until a watcher heard a signal; the assertion that follows says what. */
+async function heardSomething(heard: readonly unknown[]): Promise<void> {
+  for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+}
+
 /** A fail-fast client through the proxy, once connected: with no offline queue, a command sent before it is ready fails. */
 async function proxiedClient(port: number): Promise<Redis> {
   const client = new Redis({ ...FAIL_FAST, host: '127.0.0.1', port });
@@ -157,8 +168,7 @@ describe('the Redis task store while Redis is down', () => {
   });
 
   it('logs once when an outage starts and once when it ends, and works again after it', async () => {
-    const target = new URL(REDIS_URL);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const proxy = await proxyToRedis();
     const client = await proxiedClient(proxy.port);
     const { logger, lines } = recorder();
     const store = createRedisTaskStore({ client, prefix, logger, timeoutMs: 300 });
@@ -184,8 +194,7 @@ describe('the Redis task store while Redis is down', () => {
   });
 
   it('hears, after its subscriber reconnects, a cancel sent while it was cut off', async () => {
-    const target = new URL(REDIS_URL);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const proxy = await proxyToRedis();
     const client = await proxiedClient(proxy.port);
     const cutOff = createRedisTaskStore({ client, prefix, logger: recorder().logger, timeoutMs: 300 });
     const other = createRedisTaskStore({ client: await connectRedis(), prefix, logger: recorder().logger });
@@ -198,7 +207,7 @@ describe('the Redis task store while Redis is down', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(heard).toEqual([]);
       proxy.restore();
-      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await heardSomething(heard);
       expect(heard).toEqual(['cancelled']);
     } finally {
       await cutOff.close();
@@ -207,8 +216,7 @@ describe('the Redis task store while Redis is down', () => {
     }
   });
   it('hears, after its subscriber reconnects, answers taken while it was cut off', async () => {
-    const target = new URL(REDIS_URL);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const proxy = await proxyToRedis();
     const client = await proxiedClient(proxy.port);
     const cutOff = createRedisTaskStore({ client, prefix, logger: recorder().logger, timeoutMs: 300 });
     const other = createRedisTaskStore({ client: await connectRedis(), prefix, logger: recorder().logger });
@@ -228,7 +236,7 @@ describe('the Redis task store while Redis is down', () => {
       await new Promise((r) => setTimeout(r, 50));
       expect(heard).toEqual([]);
       proxy.restore();
-      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await heardSomething(heard);
       expect(heard).toEqual([{ kind: 'answered', answers: { 'elicitation-0': answer } }]);
     } finally {
       await cutOff.close();
@@ -238,8 +246,7 @@ describe('the Redis task store while Redis is down', () => {
   });
 
   it('does not judge a task orphaned just after its own outage, when every heartbeat lapsed together', async () => {
-    const target = new URL(REDIS_URL);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const proxy = await proxyToRedis();
     const options = { prefix, logger: recorder().logger, timeoutMs: 200, heartbeatMs: 300 };
     const runner = createRedisTaskStore({ client: await proxiedClient(proxy.port), ...options });
     const reader = createRedisTaskStore({ client: await proxiedClient(proxy.port), ...options });
@@ -266,8 +273,7 @@ describe('the Redis task store while Redis is down', () => {
   });
 
   it('stops the handler of an instance that was only cut off, once it hears its task was failed as orphaned', async () => {
-    const target = new URL(REDIS_URL);
-    const proxy = await startTcpProxy(target.hostname, Number(target.port || 6379));
+    const proxy = await proxyToRedis();
     const options = { prefix, logger: recorder().logger, timeoutMs: 200, heartbeatMs: 300 };
     const cutOff = createRedisTaskStore({ client: await proxiedClient(proxy.port), ...options });
     const reader = createRedisTaskStore({ client: await connectRedis(), ...options });
@@ -279,7 +285,7 @@ describe('the Redis task store while Redis is down', () => {
       await new Promise((r) => setTimeout(r, 450));
       expect(await reader.get('partitioned', 'o')).toMatchObject({ status: 'failed' });
       proxy.restore();
-      for (let i = 0; i < 100 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      await heardSomething(heard);
       expect(heard).toEqual(['cancelled']);
     } finally {
       await cutOff.close();
