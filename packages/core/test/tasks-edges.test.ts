@@ -4,6 +4,8 @@ import {
   McpkitError,
   type McpkitServer,
   type Middleware,
+  ProtocolError,
+  RpcCode,
   TASKS_EXTENSION,
   type TaskStore,
 } from '@mcpkit/core';
@@ -204,6 +206,38 @@ describe('task edges', () => {
     const next = await rpc(server, 'tools/call', { name: 'after', arguments: {} });
     const done = await until(server, next.taskId as string, 'completed');
     expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'next ran' }] });
+  });
+
+  it('fails the task of a handler that threw while its detach was still being created', async () => {
+    const inner = createMemoryTaskStore();
+    const created: string[] = [];
+    const store = storeWith({
+      create: async (task) => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        created.push(task.taskId);
+        return inner.create(task);
+      },
+      get: (id, owner) => inner.get(id, owner),
+      settle: (id, outcome) => inner.settle(id, outcome),
+      watch: (id, listener) => inner.watch(id, listener),
+    });
+    const server = build({ store }, (b) =>
+      b.tool('rash', {
+        description: 'Starts detaching, then throws without waiting',
+        taskSupport: 'optional',
+        task: { detach: 'manual' },
+        handler: (_args, ctx) => {
+          void ctx.detach();
+          throw new ProtocolError(RpcCode.INVALID_PARAMS, 'The call cannot be served.');
+        },
+      }),
+    );
+    await expect(rpc(server, 'tools/call', { name: 'rash', arguments: {} })).rejects.toMatchObject({
+      code: RpcCode.INVALID_PARAMS,
+    });
+    await vi.waitFor(() => expect(created).toHaveLength(1));
+    const task = await until(server, created[0] as string, 'failed');
+    expect(task.error).toMatchObject({ code: RpcCode.INVALID_PARAMS, message: 'The call cannot be served.' });
   });
 
   it('aborts a cancelled handler with a coded reason, and reports a ttlMs stop as task.failed', async () => {

@@ -113,7 +113,11 @@ export class RequestContext implements BaseContext {
     return this.env.client;
   }
   get logger(): Logger {
-    this.#logger ??= this.baseLogger.child(this.#logBindings());
+    if (this.#logger === undefined) {
+      const bindings = this.#logBindings();
+      if (this.#task !== undefined) bindings.taskId = this.#task.taskId;
+      this.#logger = this.baseLogger.child(bindings);
+    }
     return this.#logger;
   }
 
@@ -147,7 +151,8 @@ export class RequestContext implements BaseContext {
     this.env = env;
     this.#signal = undefined;
     this.#task = port;
-    this.#logger = this.baseLogger.child({ ...this.#logBindings(), taskId: port.taskId });
+    // Made on first use, as for a request: most task handlers never log.
+    this.#logger = undefined;
   }
 
   progress(progress: number, total?: number, message?: string): void {

@@ -20,13 +20,12 @@ export class ExpiryHeap {
     }
   }
 
-  /** Removes and yields every id expiring at or before `now`, soonest first. */
-  *popExpired(now: number): Generator<string> {
-    while (this.#at.length > 0 && (this.#at[0] as number) <= now) {
-      const id = this.#ids[0] as string;
-      this.#removeTop();
-      yield id;
-    }
+  /** Removes and returns the soonest id if it expires at or before `now`; undefined otherwise. */
+  popExpired(now: number): string | undefined {
+    if (this.#at.length === 0 || (this.#at[0] as number) > now) return undefined;
+    const id = this.#ids[0] as string;
+    this.#removeTop();
+    return id;
   }
 
   #removeTop(): void {
@@ -51,7 +50,11 @@ export class ExpiryHeap {
   }
 
   #swap(a: number, b: number): void {
-    [this.#at[a], this.#at[b]] = [this.#at[b] as number, this.#at[a] as number];
-    [this.#ids[a], this.#ids[b]] = [this.#ids[b] as string, this.#ids[a] as string];
+    const at = this.#at[a] as number;
+    this.#at[a] = this.#at[b] as number;
+    this.#at[b] = at;
+    const id = this.#ids[a] as string;
+    this.#ids[a] = this.#ids[b] as string;
+    this.#ids[b] = id;
   }
 }

@@ -119,7 +119,7 @@ class MemoryTaskStore implements TaskStore {
 
   /** Drops every expired task, soonest-expiring first: the work is the number dropped (each a heap pop). */
   #sweep(now: number): void {
-    for (const id of this.#expiries.popExpired(now)) {
+    for (let id = this.#expiries.popExpired(now); id !== undefined; id = this.#expiries.popExpired(now)) {
       const task = this.#tasks.get(id);
       // An id dropped on read already, or reused, is not dropped again.
       if (task !== undefined && this.#expired(task, now)) this.#drop(id);
