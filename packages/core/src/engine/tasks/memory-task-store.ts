@@ -49,6 +49,8 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions = {}): Tas
   );
 }
 
+type Listener = (signal: TaskSignal) => void;
+
 /** How many of an owner's tasks one look for the next expiry reads, so a create never scans them all. */
 const SWEEP_BATCH = 1_024;
 
@@ -56,7 +58,8 @@ class MemoryTaskStore implements TaskStore {
   readonly #tasks = new Map<string, TaskRecord>();
   /** Every held task by when it expires, so a sweep drops the expired ones first, whatever their ttlMs. */
   readonly #expiries = new ExpiryHeap();
-  readonly #watchers = new Map<string, Set<(signal: TaskSignal) => void>>();
+  /** Each watched task's listener, or its listeners when it has several (most have one: the process running it). */
+  readonly #watchers = new Map<string, Listener | Set<Listener>>();
   /** Each owner's task ids, in creation order. */
   readonly #owned = new Map<string, Set<string>>();
 
@@ -211,21 +214,22 @@ class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  watch(taskId: string, listener: (signal: TaskSignal) => void): () => void {
-    let set = this.#watchers.get(taskId);
-    if (set === undefined) {
-      set = new Set();
-      this.#watchers.set(taskId, set);
-    }
-    set.add(listener);
+  watch(taskId: string, listener: Listener): () => void {
+    const held = this.#watchers.get(taskId);
+    if (held === undefined) this.#watchers.set(taskId, listener);
+    else if (typeof held === 'function') this.#watchers.set(taskId, new Set([held, listener]));
+    else held.add(listener);
     return () => {
-      set.delete(listener);
+      const now = this.#watchers.get(taskId);
+      if (now === listener) this.#watchers.delete(taskId);
+      else if (typeof now === 'object') now.delete(listener);
     };
   }
 
   #emit(taskId: string, signal: TaskSignal): void {
-    const set = this.#watchers.get(taskId);
-    if (set === undefined) return;
-    for (const listener of [...set]) listener(signal);
+    const held = this.#watchers.get(taskId);
+    if (held === undefined) return;
+    if (typeof held === 'function') held(signal);
+    else for (const listener of [...held]) listener(signal);
   }
 }

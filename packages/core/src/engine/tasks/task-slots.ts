@@ -1,5 +1,8 @@
 import { McpkitError } from '../errors.js';
 
+/** What a task that finds a free slot waits on: one settled promise for all of them. */
+const FREE = Promise.resolve();
+
 /**
  * The `maxRunning` slots of one process's task handlers and the bounded queue behind them: a task
  * past the slots waits, oldest first; past the queue a new task is refused.
@@ -50,7 +53,7 @@ export class TaskSlots {
     this.#reserved--;
     if (this.#held.size < this.maxRunning) {
       this.#held.add(taskId);
-      return Promise.resolve();
+      return FREE;
     }
     // Only a task that waits needs its signal made.
     const signal = cancellation.signal;

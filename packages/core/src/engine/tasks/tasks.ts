@@ -2,7 +2,7 @@ import type { Logger } from '../../observability/logger.js';
 import type { Telemetry } from '../../observability/telemetry.js';
 import { readInputResponses } from '../../protocol/input-responses.js';
 import { ProtocolError, RpcCode } from '../../protocol/rpc-error.js';
-import { type TaskSupport, taskFields, taskNotFound } from '../../protocol/tasks.js';
+import { type TaskSupport, taskNotFound } from '../../protocol/tasks.js';
 import { Cancellation } from '../cancellation.js';
 import type { AuthIdentity } from '../context.js';
 import { McpkitError } from '../errors.js';
@@ -14,7 +14,7 @@ import { TaskExpiries } from './task-expiries.js';
 import { newTaskId } from './task-id.js';
 import type { DetachableContext, TaskHook, TasksOptions, ToolTaskOptions } from './task-options.js';
 import { completionOutcome, failureOutcome, shutdownOutcome } from './task-outcomes.js';
-import { createTaskPort } from './task-port.js';
+import { TaskChannel } from './task-port.js';
 import { TaskSlots } from './task-slots.js';
 import { TaskStatusWatchers } from './task-status-watchers.js';
 import type { TaskOutcome, TaskRecord, TaskStore } from './task-store.js';
@@ -186,10 +186,10 @@ export class Tasks {
     // Past its ttlMs the task is gone for the client: stop the work too.
     if (ttlMs !== null) this.#expiries.add(job, ttlMs, record.createdAt + ttlMs);
     const announce = () => this.#watchers.announce(job);
-    const { port, hear } = createTaskPort(taskId, this.store, cancellation, announce, this.logger);
+    const port = new TaskChannel(taskId, this.store, cancellation, announce, this.logger);
     job.unwatch = this.store.watch(taskId, (signal) => {
       if (signal.kind === 'cancelled') cancellation.abort(cancelledByClient());
-      else hear(signal.answers);
+      else port.hear(signal.answers);
       announce();
     });
     const env = job.env;
@@ -210,7 +210,8 @@ export class Tasks {
     );
     if (this.telemetry.has('task.created'))
       this.telemetry.emit('task.created', { taskId, tool: job.tool, requestId: env.requestId });
-    job.answer({ task: taskFields(taskWire(record)) });
+    // taskWire builds the wire fields key by key: nothing else of the record reaches the client.
+    job.answer({ task: taskWire(record) as unknown as Record<string, unknown> });
     return this.#slots.acquire(taskId, cancellation);
   }
 
