@@ -1,4 +1,4 @@
-import { type Era, META, type ToolMap } from '@mcpkit/core';
+import { type Era, McpkitError, META, TASKS_EXTENSION, type ToolMap } from '@mcpkit/core';
 import {
   type CallToolResult,
   Client,
@@ -18,8 +18,10 @@ import { createCallPolicy } from './call-policy.js';
 import { callbackParams } from './client-auth.js';
 import type { ClientOptions, ServerLog } from './client-options.js';
 import { type ClientTarget, type LocalServer, openTransport } from './client-target.js';
+import { type ClientTasks, createClientTasks } from './client-tasks.js';
 import { type ListedItem, type ListKind, type ListPager, listAll } from './list-all.js';
 import { codedToolError, toolResultError } from './remote-error.js';
+import { CALL_MARK, type InputAnswerer, TaskChannel } from './task-channel.js';
 import type { ServerTools, ToolCallers, ToolCallOptions } from './typed-tools.js';
 
 /** Per-request options of the client's read methods. */
@@ -43,6 +45,11 @@ export interface McpClient<Tools extends ToolMap | undefined = undefined> {
   readonly serverCapabilities: ServerCapabilities | undefined;
   /** The state of this target's circuit breaker. */
   readonly breakerState: string;
+  /**
+   * The Tasks extension by hand (start a task and keep its id, read, follow, cancel). Tool calls
+   * follow tasks by themselves; this is for callers that want the id.
+   */
+  readonly tasks: ClientTasks;
   /** The official SDK client underneath, for what this one does not wrap. */
   readonly sdk: Client;
   /**
@@ -81,6 +88,12 @@ function capabilitiesOf(options: ClientOptions): ClientCapabilities {
   if (options.elicitation && !capabilities.elicitation) capabilities.elicitation = { form: {} };
   if (options.sampling && !capabilities.sampling) capabilities.sampling = {};
   if (options.roots && !capabilities.roots) capabilities.roots = {};
+  if (options.tasks !== false) {
+    (capabilities as Record<string, unknown>).extensions = {
+      ...(capabilities as { extensions?: object }).extensions,
+      [TASKS_EXTENSION]: {},
+    };
+  }
   return capabilities;
 }
 
@@ -105,6 +118,24 @@ function buildSdkClient(options: ClientOptions): Client {
   }
   if (onLog) client.setNotificationHandler('notifications/message', (n) => onLog(n.params as ServerLog));
   return client;
+}
+
+/** Answers a task's input requests with the same handlers that answer the server's requests. */
+function answererOf(options: ClientOptions): InputAnswerer {
+  const { elicitation, sampling, roots } = options;
+  return async (method, params) => {
+    if (method === 'elicitation/create' && elicitation) return elicitation(params as never);
+    if (method === 'sampling/createMessage' && sampling) return sampling(params as never);
+    if (method === 'roots/list' && roots)
+      return { roots: typeof roots === 'function' ? await roots() : roots };
+    throw new McpkitError(
+      'VALIDATION_FAILED',
+      `The task asks for ${method}, which this client has no handler for.`,
+      {
+        hint: 'Pass the matching handler (`elicitation`, `sampling` or `roots`) to createClient.',
+      },
+    );
+  };
 }
 
 function isIdempotent(annotations: ToolAnnotations | undefined): boolean {
@@ -182,6 +213,25 @@ export async function createClient(
     if (options.logLevel && era === 'modern') meta[META.logLevel] = options.logLevel;
     return Object.keys(meta).length > 0 ? { ...params, _meta: meta } : params;
   };
+  // The Tasks extension, when the server serves it: tool calls that become tasks are followed on
+  // the transport, so everything above sees the task's final result as the call's answer.
+  const servesTasks =
+    options.tasks !== false &&
+    TASKS_EXTENSION in
+      ((sdk.getServerCapabilities() as { extensions?: Record<string, unknown> } | undefined)?.extensions ??
+        {});
+  const channel = servesTasks
+    ? new TaskChannel(transport, {
+        modern: era === 'modern',
+        envelope: () => ({
+          [META.protocolVersion]: sdk.getNegotiatedProtocolVersion(),
+          [META.clientInfo]: { name: options.name ?? 'mcpkit-client', version: options.version ?? '1.0.0' },
+          [META.clientCapabilities]: capabilitiesOf(options),
+          ...(options.logLevel ? { [META.logLevel]: options.logLevel } : {}),
+        }),
+        answer: answererOf(options),
+      })
+    : undefined;
   const sdkOptions = (signal: AbortSignal | undefined, timeout: number): RequestOptions =>
     signal ? { signal, timeout } : { timeout };
 
@@ -212,16 +262,22 @@ export async function createClient(
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
       attempt: async (signal, timeout) => {
-        const result = (await authorized(() =>
-          sdk.callTool(withMeta({ name, arguments: args }, call.meta), {
-            ...sdkOptions(signal, timeout),
-            ...(call.onProgress ? { onprogress: call.onProgress } : {}),
-          }),
-        )) as CallToolResult;
-        // A coded failure is thrown inside the attempt, so a retryable one is retried.
-        const failure = codedToolError(result, name);
-        if (failure) throw failure;
-        return result;
+        const key = channel?.mark({ task: call.task === true, signal, deadline: Date.now() + timeout });
+        try {
+          const meta = key === undefined ? call.meta : { ...call.meta, [CALL_MARK]: key };
+          const result = (await authorized(() =>
+            sdk.callTool(withMeta({ name, arguments: args }, meta), {
+              ...sdkOptions(signal, timeout),
+              ...(call.onProgress ? { onprogress: call.onProgress } : {}),
+            }),
+          )) as CallToolResult;
+          // A coded failure is thrown inside the attempt, so a retryable one is retried.
+          const failure = codedToolError(result, name);
+          if (failure) throw failure;
+          return result;
+        } finally {
+          if (key !== undefined) channel?.release(key);
+        }
       },
     });
   };
@@ -284,6 +340,7 @@ export async function createClient(
     get breakerState() {
       return policy.breakerState;
     },
+    tasks: createClientTasks(channel, options.timeoutMs ?? 60_000),
     sdk,
     callTool,
     listAllTools: (call) => listAll('tools', pager('tools', call)),
