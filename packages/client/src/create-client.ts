@@ -1,5 +1,6 @@
 import { type Era, McpkitError, META, TASKS_EXTENSION, type ToolMap } from '@mcpkit/core';
 import {
+  type CacheMode,
   type CallToolResult,
   Client,
   type ClientCapabilities,
@@ -16,6 +17,7 @@ import {
 } from '@modelcontextprotocol/client';
 import { createCallPolicy } from './call-policy.js';
 import { callbackParams } from './client-auth.js';
+import { ClientEvents, type ClientSubscription } from './client-events.js';
 import type { ClientOptions, ServerLog } from './client-options.js';
 import { type ClientTarget, type LocalServer, openTransport } from './client-target.js';
 import { type ClientTasks, createClientTasks } from './client-tasks.js';
@@ -29,6 +31,12 @@ export interface RequestCallOptions {
   signal?: AbortSignal;
   /** Deadline of this request, retries included. Default: the client's `timeoutMs`. */
   timeoutMs?: number;
+  /**
+   * The SEP-2549 cache (`list*()` and `readResource`): `use` serves a result whose `ttlMs` has not
+   * passed without a round trip, `refresh` fetches and stores, `bypass` fetches without the cache.
+   * Default: `use`.
+   */
+  cache?: CacheMode;
 }
 
 /** A connected client (see {@link createClient}). `Tools` types `client.tools`. */
@@ -57,7 +65,33 @@ export interface McpClient<Tools extends ToolMap | undefined = undefined> {
    * `RemoteError`; an uncoded `isError` result is returned as it came.
    */
   callTool(name: string, args?: Record<string, unknown>, options?: ToolCallOptions): Promise<CallToolResult>;
-  /** Every tool of the server, page by page, following `nextCursor`. */
+  /**
+   * Every tool of the server in one array (all pages). Honours the SEP-2549 cache hints of the
+   * modern era: while the result's `ttlMs` lasts it is served without a round trip; a list-changed
+   * notification (see {@link McpClient.onToolsChanged}) drops it.
+   */
+  listTools(options?: RequestCallOptions): Promise<Array<ListedItem<'tools'>>>;
+  /** Every resource (all pages), cached like {@link McpClient.listTools}. */
+  listResources(options?: RequestCallOptions): Promise<Array<ListedItem<'resources'>>>;
+  /** Every resource template (all pages), cached like {@link McpClient.listTools}. */
+  listResourceTemplates(options?: RequestCallOptions): Promise<Array<ListedItem<'resourceTemplates'>>>;
+  /** Every prompt (all pages), cached like {@link McpClient.listTools}. */
+  listPrompts(options?: RequestCallOptions): Promise<Array<ListedItem<'prompts'>>>;
+  /**
+   * Calls `listener` when the server's tool list changes (legacy: the unsolicited notification;
+   * modern: a `subscriptions/listen` stream the client opens). Also drops the cached listing.
+   */
+  onToolsChanged(listener: () => void): ClientSubscription;
+  /** Calls `listener` when the server's resource list changes. */
+  onResourcesChanged(listener: () => void): ClientSubscription;
+  /** Calls `listener` when the server's prompt list changes. */
+  onPromptsChanged(listener: () => void): ClientSubscription;
+  /**
+   * Calls `listener` when the resource at `uri` changes (legacy: `resources/subscribe`; modern:
+   * the listen stream's `resourceSubscriptions`). Also drops the cached read of that URI.
+   */
+  onResourceUpdated(uri: string, listener: (uri: string) => void): ClientSubscription;
+  /** Every tool of the server, page by page, following `nextCursor` (never cached). */
   listAllTools(options?: RequestCallOptions): AsyncIterable<ListedItem<'tools'>>;
   /** Every resource of the server, following `nextCursor`. */
   listAllResources(options?: RequestCallOptions): AsyncIterable<ListedItem<'resources'>>;
@@ -65,7 +99,7 @@ export interface McpClient<Tools extends ToolMap | undefined = undefined> {
   listAllResourceTemplates(options?: RequestCallOptions): AsyncIterable<ListedItem<'resourceTemplates'>>;
   /** Every prompt of the server, following `nextCursor`. */
   listAllPrompts(options?: RequestCallOptions): AsyncIterable<ListedItem<'prompts'>>;
-  /** Reads a resource (served from the SDK's cache while its SEP-2549 `ttlMs` lasts). */
+  /** Reads a resource (served from the cache while its SEP-2549 `ttlMs` lasts, dropped on its update). */
   readResource(uri: string, options?: RequestCallOptions): Promise<ReadResourceResult>;
   /** Gets a prompt with its arguments filled in. */
   getPrompt(
@@ -312,6 +346,23 @@ export async function createClient(
         }
       }, call);
 
+  const listing = <T>(
+    list: (
+      params: Record<string, unknown> | undefined,
+      opts: RequestOptions & { cacheMode: CacheMode },
+    ) => Promise<T>,
+    call: RequestCallOptions | undefined,
+  ) =>
+    read((signal, timeout) => {
+      const params = withMeta({});
+      return list(Object.keys(params).length > 0 ? params : undefined, {
+        ...sdkOptions(signal, timeout),
+        cacheMode: call?.cache ?? 'use',
+      });
+    }, call);
+
+  const events = new ClientEvents(() => sdk, era);
+
   const tools = new Proxy(Object.create(null) as Record<string, unknown>, {
     get(_target, name) {
       // Not a thenable, and not a tool for symbol keys (inspection, iteration).
@@ -343,12 +394,28 @@ export async function createClient(
     tasks: createClientTasks(channel, options.timeoutMs ?? 60_000),
     sdk,
     callTool,
+    listTools: async (call) => (await listing((p, o) => sdk.listTools(p, o), call)).tools,
+    listResources: async (call) => (await listing((p, o) => sdk.listResources(p, o), call)).resources,
+    listResourceTemplates: async (call) =>
+      (await listing((p, o) => sdk.listResourceTemplates(p, o), call)).resourceTemplates,
+    listPrompts: async (call) => (await listing((p, o) => sdk.listPrompts(p, o), call)).prompts,
+    onToolsChanged: (listener) => events.onListChanged('tools', listener),
+    onResourcesChanged: (listener) => events.onListChanged('resources', listener),
+    onPromptsChanged: (listener) => events.onListChanged('prompts', listener),
+    onResourceUpdated: (uri, listener) => events.onResourceUpdated(uri, listener),
     listAllTools: (call) => listAll('tools', pager('tools', call)),
     listAllResources: (call) => listAll('resources', pager('resources', call)),
     listAllResourceTemplates: (call) => listAll('resourceTemplates', pager('resourceTemplates', call)),
     listAllPrompts: (call) => listAll('prompts', pager('prompts', call)),
     readResource: (uri, call) =>
-      read((signal, timeout) => sdk.readResource(withMeta({ uri }), sdkOptions(signal, timeout)), call),
+      read(
+        (signal, timeout) =>
+          sdk.readResource(withMeta({ uri }), {
+            ...sdkOptions(signal, timeout),
+            cacheMode: call?.cache ?? 'use',
+          }),
+        call,
+      ),
     getPrompt: (name, args, call) =>
       read(
         (signal, timeout) =>
@@ -365,6 +432,9 @@ export async function createClient(
           call,
         )
       ).completion,
-    close: () => sdk.close(),
+    close: async () => {
+      await events.close().catch(() => undefined);
+      await sdk.close();
+    },
   };
 }
