@@ -201,6 +201,22 @@ describe("an 'optional' tool in the modern era", () => {
   });
 });
 
+describe('a question without a handler', () => {
+  it.each(['modern', 'legacy'] as const)('%s: rejects the call, coded', async (era) => {
+    const client = await createClient<typeof server>(server, {
+      era,
+      capabilities: { elicitation: { form: {} } },
+    });
+    try {
+      await expect(client.tools.publish_report({ quarter: 'Q1' })).rejects.toMatchObject({
+        code: 'VALIDATION_FAILED',
+      });
+    } finally {
+      await client.close();
+    }
+  });
+});
+
 describe('without the extension', () => {
   it("tasks: false leaves 'required' tools refused by the server", async () => {
     const client = await createClient<typeof server>(server, { era: 'modern', tasks: false });
