@@ -27,6 +27,9 @@ const LIST_METHODS = {
   prompts: 'notifications/prompts/list_changed',
 } as const;
 
+/** The pause before a dropped modern stream is opened again. */
+const REOPEN_DELAY_MS = 1_000;
+
 function call(listener: () => void): void {
   try {
     listener();
@@ -52,6 +55,8 @@ export class ClientEvents {
   readonly #updates = new Map<string, Set<(uri: string) => void>>();
   #stream: { filter: string; subscription: McpSubscription } | undefined;
   #sync: Promise<void> = Promise.resolve();
+  #closed = false;
+  #reopen: ReturnType<typeof setTimeout> | undefined;
 
   constructor(sdk: () => Client, era: Era) {
     this.#sdk = sdk;
@@ -111,9 +116,21 @@ export class ClientEvents {
 
   /** Closes the modern stream (the client is closing). */
   async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#reopen);
     const stream = this.#stream;
     this.#stream = undefined;
     await stream?.subscription.close();
+  }
+
+  /** A stream the server ended (or the network dropped) is opened again after a pause, while listeners remain. */
+  #onStreamEnd(subscription: McpSubscription, reason: 'local' | 'graceful' | 'remote'): void {
+    if (reason === 'local' || this.#closed || this.#stream?.subscription !== subscription) return;
+    this.#stream = undefined;
+    this.#reopen = setTimeout(() => {
+      if (!this.#closed) this.#resync().catch(() => undefined);
+    }, REOPEN_DELAY_MS);
+    this.#reopen.unref?.();
   }
 
   #subscription(ready: Promise<void>, stop: () => Promise<void> | undefined): ClientSubscription {
@@ -148,7 +165,9 @@ export class ClientEvents {
       const old = this.#stream;
       this.#stream = undefined;
       if (Object.keys(filter).length > 0) {
-        this.#stream = { filter: key, subscription: await this.#sdk().listen(filter) };
+        const subscription = await this.#sdk().listen(filter);
+        this.#stream = { filter: key, subscription };
+        void subscription.closed.then((reason) => this.#onStreamEnd(subscription, reason));
       }
       await old?.subscription.close();
     });

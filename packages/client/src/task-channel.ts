@@ -222,6 +222,11 @@ export class TaskChannel {
 
   /** Outgoing: a client `tools/call` loses its mark and, in the modern era, declares the extension only when it runs as a task. */
   #outgoing(message: Message): Message {
+    if (message.method === 'notifications/cancelled') {
+      // The SDK gave up on a call before its answer came: nothing will ask for it any more.
+      this.#calls.delete((message.params as { requestId?: string | number } | undefined)?.requestId ?? '');
+      return message;
+    }
     if (message.method !== 'tools/call' || message.id === undefined) return message;
     const params = (message.params ?? {}) as Record<string, unknown>;
     const meta = (params._meta ?? {}) as Record<string, unknown>;

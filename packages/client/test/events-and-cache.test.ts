@@ -131,3 +131,41 @@ describe('SEP-2549 cache hints (modern era)', () => {
     }
   });
 });
+
+describe('a dropped modern listen stream', () => {
+  it('is opened again while listeners remain', async () => {
+    const streams: AbortController[] = [];
+    const client = await createClient(http.url, {
+      era: 'modern',
+      // Lets the test cut the listen stream's connection, as a proxy or a network would.
+      fetch: async (input, init) => {
+        const body = typeof init?.body === 'string' ? init.body : '';
+        if (!body.includes('"subscriptions/listen"')) return fetch(input, init);
+        const cut = new AbortController();
+        streams.push(cut);
+        const signal = init?.signal ? AbortSignal.any([init.signal, cut.signal]) : cut.signal;
+        return fetch(input, { ...init, signal });
+      },
+    });
+    try {
+      let heard = 0;
+      const tools = client.onToolsChanged(() => heard++);
+      await tools.ready;
+      expect(streams).toHaveLength(1);
+      streams[0]?.abort();
+      await expect.poll(() => streams.length, { timeout: 5_000 }).toBe(2);
+      // The new stream is acknowledged before the server's next change reaches it.
+      await expect
+        .poll(
+          () => {
+            server.notifyToolsChanged();
+            return heard;
+          },
+          { timeout: 5_000 },
+        )
+        .toBeGreaterThan(0);
+    } finally {
+      await client.close();
+    }
+  });
+});
