@@ -1,180 +1,26 @@
-import { type Era, McpkitError, META, TASKS_EXTENSION, type ToolMap } from '@mcpkit/core';
+import { type Era, META, TASKS_EXTENSION, type ToolMap } from '@mcpkit/core';
 import {
   type CacheMode,
   type CallToolResult,
-  Client,
-  type ClientCapabilities,
-  type CompleteResult,
-  type GetPromptResult,
-  type Implementation,
-  type ReadResourceResult,
   type RequestOptions,
-  type ServerCapabilities,
   StreamableHTTPClientTransport,
   type Tool,
-  type ToolAnnotations,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
 import { createCallPolicy } from './call-policy.js';
 import { callbackParams } from './client-auth.js';
-import { ClientEvents, type ClientSubscription } from './client-events.js';
-import type { ClientOptions, ServerLog } from './client-options.js';
+import { ClientEvents } from './client-events.js';
+import type { ClientOptions } from './client-options.js';
 import { type ClientTarget, type LocalServer, openTransport } from './client-target.js';
-import { type ClientTasks, createClientTasks } from './client-tasks.js';
-import { type ListedItem, type ListKind, type ListPager, listAll } from './list-all.js';
+import { createClientTasks } from './client-tasks.js';
+import { type ListKind, type ListPager, listAll } from './list-all.js';
+import type { McpClient, RequestCallOptions } from './mcp-client.js';
 import { codedToolError, toolResultError } from './remote-error.js';
-import { CALL_MARK, type InputAnswerer, TaskChannel } from './task-channel.js';
+import { answererOf, buildSdkClient, capabilitiesOf, isIdempotent } from './sdk-client.js';
+import { CALL_MARK, TaskChannel } from './task-channel.js';
 import type { ServerTools, ToolCallers, ToolCallOptions } from './typed-tools.js';
 
-/** Per-request options of the client's read methods. */
-export interface RequestCallOptions {
-  signal?: AbortSignal;
-  /** Deadline of this request, retries included. Default: the client's `timeoutMs`. */
-  timeoutMs?: number;
-  /**
-   * The SEP-2549 cache (`list*()` and `readResource`): `use` serves a result whose `ttlMs` has not
-   * passed without a round trip, `refresh` fetches and stores, `bypass` fetches without the cache.
-   * Default: `use`.
-   */
-  cache?: CacheMode;
-}
-
-/** A connected client (see {@link createClient}). `Tools` types `client.tools`. */
-export interface McpClient<Tools extends ToolMap | undefined = undefined> {
-  /** One method per tool: typed by the server's type, resolving to the tool's output. */
-  readonly tools: ToolCallers<Tools>;
-  /** The era the connection landed on. */
-  readonly era: Era;
-  /** The protocol version negotiated. */
-  readonly protocolVersion: string | undefined;
-  /** What the server says it is. */
-  readonly serverInfo: Implementation | undefined;
-  /** What the server can do. */
-  readonly serverCapabilities: ServerCapabilities | undefined;
-  /** The state of this target's circuit breaker. */
-  readonly breakerState: string;
-  /**
-   * The Tasks extension by hand (start a task and keep its id, read, follow, cancel). Tool calls
-   * follow tasks by themselves; this is for callers that want the id.
-   */
-  readonly tasks: ClientTasks;
-  /** The official SDK client underneath, for what this one does not wrap. */
-  readonly sdk: Client;
-  /**
-   * Calls a tool by name and resolves to its whole result. A coded tool error rejects with a
-   * `RemoteError`; an uncoded `isError` result is returned as it came.
-   */
-  callTool(name: string, args?: Record<string, unknown>, options?: ToolCallOptions): Promise<CallToolResult>;
-  /**
-   * Every tool of the server in one array (all pages). Honours the SEP-2549 cache hints of the
-   * modern era: while the result's `ttlMs` lasts it is served without a round trip; a list-changed
-   * notification (see {@link McpClient.onToolsChanged}) drops it.
-   */
-  listTools(options?: RequestCallOptions): Promise<Array<ListedItem<'tools'>>>;
-  /** Every resource (all pages), cached like {@link McpClient.listTools}. */
-  listResources(options?: RequestCallOptions): Promise<Array<ListedItem<'resources'>>>;
-  /** Every resource template (all pages), cached like {@link McpClient.listTools}. */
-  listResourceTemplates(options?: RequestCallOptions): Promise<Array<ListedItem<'resourceTemplates'>>>;
-  /** Every prompt (all pages), cached like {@link McpClient.listTools}. */
-  listPrompts(options?: RequestCallOptions): Promise<Array<ListedItem<'prompts'>>>;
-  /**
-   * Calls `listener` when the server's tool list changes (legacy: the unsolicited notification;
-   * modern: a `subscriptions/listen` stream the client opens). Also drops the cached listing.
-   */
-  onToolsChanged(listener: () => void): ClientSubscription;
-  /** Calls `listener` when the server's resource list changes. */
-  onResourcesChanged(listener: () => void): ClientSubscription;
-  /** Calls `listener` when the server's prompt list changes. */
-  onPromptsChanged(listener: () => void): ClientSubscription;
-  /**
-   * Calls `listener` when the resource at `uri` changes (legacy: `resources/subscribe`; modern:
-   * the listen stream's `resourceSubscriptions`). Also drops the cached read of that URI.
-   */
-  onResourceUpdated(uri: string, listener: (uri: string) => void): ClientSubscription;
-  /** Every tool of the server, page by page, following `nextCursor` (never cached). */
-  listAllTools(options?: RequestCallOptions): AsyncIterable<ListedItem<'tools'>>;
-  /** Every resource of the server, following `nextCursor`. */
-  listAllResources(options?: RequestCallOptions): AsyncIterable<ListedItem<'resources'>>;
-  /** Every resource template of the server, following `nextCursor`. */
-  listAllResourceTemplates(options?: RequestCallOptions): AsyncIterable<ListedItem<'resourceTemplates'>>;
-  /** Every prompt of the server, following `nextCursor`. */
-  listAllPrompts(options?: RequestCallOptions): AsyncIterable<ListedItem<'prompts'>>;
-  /** Reads a resource (served from the cache while its SEP-2549 `ttlMs` lasts, dropped on its update). */
-  readResource(uri: string, options?: RequestCallOptions): Promise<ReadResourceResult>;
-  /** Gets a prompt with its arguments filled in. */
-  getPrompt(
-    name: string,
-    args?: Record<string, string>,
-    options?: RequestCallOptions,
-  ): Promise<GetPromptResult>;
-  /** Asks for completions of a prompt or resource-template argument. */
-  complete(
-    ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string },
-    argument: { name: string; value: string },
-    options?: RequestCallOptions,
-  ): Promise<CompleteResult['completion']>;
-  /** Closes the connection (ends a spawned server's process). */
-  close(): Promise<void>;
-}
-
-function capabilitiesOf(options: ClientOptions): ClientCapabilities {
-  const capabilities: ClientCapabilities = { ...options.capabilities };
-  if (options.elicitation && !capabilities.elicitation) capabilities.elicitation = { form: {} };
-  if (options.sampling && !capabilities.sampling) capabilities.sampling = {};
-  if (options.roots && !capabilities.roots) capabilities.roots = {};
-  if (options.tasks !== false) {
-    (capabilities as Record<string, unknown>).extensions = {
-      ...(capabilities as { extensions?: object }).extensions,
-      [TASKS_EXTENSION]: {},
-    };
-  }
-  return capabilities;
-}
-
-function buildSdkClient(options: ClientOptions): Client {
-  const era = options.era ?? 'auto';
-  const client = new Client(
-    { name: options.name ?? 'mcpkit-client', version: options.version ?? '1.0.0' },
-    {
-      capabilities: capabilitiesOf(options),
-      versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
-    },
-  );
-  // The same handlers answer legacy server→client requests and modern input_required rounds:
-  // the official client routes both through them.
-  const { elicitation, sampling, roots, onLog } = options;
-  if (elicitation) client.setRequestHandler('elicitation/create', (request) => elicitation(request.params));
-  if (sampling) client.setRequestHandler('sampling/createMessage', (request) => sampling(request.params));
-  if (roots) {
-    client.setRequestHandler('roots/list', async () => ({
-      roots: typeof roots === 'function' ? await roots() : roots,
-    }));
-  }
-  if (onLog) client.setNotificationHandler('notifications/message', (n) => onLog(n.params as ServerLog));
-  return client;
-}
-
-/** Answers a task's input requests with the same handlers that answer the server's requests. */
-function answererOf(options: ClientOptions): InputAnswerer {
-  const { elicitation, sampling, roots } = options;
-  return async (method, params) => {
-    if (method === 'elicitation/create' && elicitation) return elicitation(params as never);
-    if (method === 'sampling/createMessage' && sampling) return sampling(params as never);
-    if (method === 'roots/list' && roots)
-      return { roots: typeof roots === 'function' ? await roots() : roots };
-    throw new McpkitError(
-      'VALIDATION_FAILED',
-      `The task asks for ${method}, which this client has no handler for.`,
-      {
-        hint: 'Pass the matching handler (`elicitation`, `sampling` or `roots`) to createClient.',
-      },
-    );
-  };
-}
-
-function isIdempotent(annotations: ToolAnnotations | undefined): boolean {
-  return annotations?.idempotentHint === true || annotations?.readOnlyHint === true;
-}
+export type { McpClient, RequestCallOptions } from './mcp-client.js';
 
 /**
  * Connects to an MCP server and returns a client whose `tools` are typed by the server's own type:
@@ -207,14 +53,17 @@ export async function createClient(
     return true;
   };
   /** Runs `fn`; when the server wants the user to authorize (again, or with more scopes), waits for that and runs it once more. */
-  const authorized = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError) || !(await finishAuthorization())) throw error;
-      return fn();
-    }
-  };
+  // Without a user to authorize, there is nothing to wait for: the request goes as it is.
+  const authorized = oauth?.authorizationCallback
+    ? async <T>(fn: () => Promise<T>): Promise<T> => {
+        try {
+          return await fn();
+        } catch (error) {
+          if (!(error instanceof UnauthorizedError) || !(await finishAuthorization())) throw error;
+          return fn();
+        }
+      }
+    : <T>(fn: () => Promise<T>): Promise<T> => fn();
   /** A fresh client and transport: a handshake that failed leaves neither reusable. */
   const reopen = async () => {
     await sdk.close().catch(() => undefined);
@@ -289,7 +138,9 @@ export async function createClient(
     args: Record<string, unknown> = {},
     call: ToolCallOptions = {},
   ): Promise<CallToolResult> => {
-    const idempotent = call.idempotent ?? isIdempotent((await definitionOf(name))?.annotations);
+    // The definition is known after the first call: no await for it then.
+    const idempotent =
+      call.idempotent ?? isIdempotent((definitions?.get(name) ?? (await definitionOf(name)))?.annotations);
     return policy.run({
       tool: name,
       idempotent,
@@ -363,16 +214,26 @@ export async function createClient(
 
   const events = new ClientEvents(() => sdk, era);
 
+  const callers = new Map<
+    string,
+    (args?: Record<string, unknown>, call?: ToolCallOptions) => Promise<unknown>
+  >();
   const tools = new Proxy(Object.create(null) as Record<string, unknown>, {
     get(_target, name) {
       // Not a thenable, and not a tool for symbol keys (inspection, iteration).
       if (typeof name !== 'string' || name === 'then') return undefined;
-      return async (args?: Record<string, unknown>, call?: ToolCallOptions) => {
-        const result = await callTool(name, args, call);
-        const failure = toolResultError(result, name);
-        if (failure) throw failure;
-        return result.structuredContent !== undefined ? result.structuredContent : result;
-      };
+      let caller = callers.get(name);
+      if (!caller) {
+        caller = async (args, call) => {
+          const result = await callTool(name, args, call);
+          const failure = toolResultError(result, name);
+          if (failure) throw failure;
+          return result.structuredContent !== undefined ? result.structuredContent : result;
+        };
+        // One function per tool name, made on first use (names are the server's, so bounded by it).
+        if (callers.size < 10_000) callers.set(name, caller);
+      }
+      return caller;
     },
   });
 
