@@ -1,4 +1,6 @@
+import { fileURLToPath } from 'node:url';
 import { createClient, RemoteError } from '@mcpkit/client';
+import type { ToolSignature } from '@mcpkit/core';
 import { createServer, type HttpServerHandle, silentLogger } from '@mcpkit/core';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import * as z from 'zod';
@@ -199,6 +201,35 @@ describe("an 'optional' tool in the modern era", () => {
       await client.close();
     }
   });
+});
+
+describe('over stdio', () => {
+  it.each(['modern', 'legacy'] as const)(
+    "%s: a spawned server's task, with a question, resolves to its result",
+    async (era) => {
+      type Reports = {
+        generate_report: ToolSignature<{ quarter: string }, { quarter: string; channel: string }>;
+      };
+      const client = await createClient<Reports>(
+        {
+          command: process.execPath,
+          args: [fileURLToPath(new URL('./fixtures/tasks-server.mjs', import.meta.url))],
+        },
+        { era, elicitation: () => ({ action: 'accept', content: { channel: '#stdio' } }) },
+      );
+      try {
+        const messages: string[] = [];
+        const report = await client.tools.generate_report(
+          { quarter: 'Q2' },
+          { onProgress: (p) => messages.push(String(p.message)) },
+        );
+        expect(report).toEqual({ quarter: 'Q2', channel: '#stdio' });
+        expect(messages).toContain('collecting orders');
+      } finally {
+        await client.close();
+      }
+    },
+  );
 });
 
 describe('a question without a handler', () => {
