@@ -50,6 +50,11 @@ export interface ClientOptions extends CallPolicyOptions {
   sampling?: (params: CreateMessageRequestParams) => CreateMessageResult | Promise<CreateMessageResult>;
   /** The roots to report (both eras). Declares the `roots` capability. */
   roots?: Root[] | (() => Root[] | Promise<Root[]>);
+  /**
+   * Declare the Tasks extension (SEP-2663) and follow tool calls that become tasks. Default: `true`.
+   * With `false` a tool with `taskSupport: 'required'` is refused by the server.
+   */
+  tasks?: boolean;
   /** Log level to ask for: `logging/setLevel` (legacy) or the request envelope (modern). Default: none. */
   logLevel?: LoggingLevel;
   /** Receives the server's log messages. */

@@ -1,115 +1,26 @@
-import { type Era, META, type ToolMap } from '@mcpkit/core';
+import { type Era, META, TASKS_EXTENSION, type ToolMap } from '@mcpkit/core';
 import {
+  type CacheMode,
   type CallToolResult,
-  Client,
-  type ClientCapabilities,
-  type CompleteResult,
-  type GetPromptResult,
-  type Implementation,
-  type ReadResourceResult,
   type RequestOptions,
-  type ServerCapabilities,
   StreamableHTTPClientTransport,
   type Tool,
-  type ToolAnnotations,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
 import { createCallPolicy } from './call-policy.js';
 import { callbackParams } from './client-auth.js';
-import type { ClientOptions, ServerLog } from './client-options.js';
+import { ClientEvents } from './client-events.js';
+import type { ClientOptions } from './client-options.js';
 import { type ClientTarget, type LocalServer, openTransport } from './client-target.js';
-import { type ListedItem, type ListKind, type ListPager, listAll } from './list-all.js';
+import { createClientTasks } from './client-tasks.js';
+import { type ListKind, type ListPager, listAll } from './list-all.js';
+import type { McpClient, RequestCallOptions } from './mcp-client.js';
 import { codedToolError, toolResultError } from './remote-error.js';
+import { answererOf, buildSdkClient, capabilitiesOf, isIdempotent } from './sdk-client.js';
+import { CALL_MARK, TaskChannel } from './task-channel.js';
 import type { ServerTools, ToolCallers, ToolCallOptions } from './typed-tools.js';
 
-/** Per-request options of the client's read methods. */
-export interface RequestCallOptions {
-  signal?: AbortSignal;
-  /** Deadline of this request, retries included. Default: the client's `timeoutMs`. */
-  timeoutMs?: number;
-}
-
-/** A connected client (see {@link createClient}). `Tools` types `client.tools`. */
-export interface McpClient<Tools extends ToolMap | undefined = undefined> {
-  /** One method per tool: typed by the server's type, resolving to the tool's output. */
-  readonly tools: ToolCallers<Tools>;
-  /** The era the connection landed on. */
-  readonly era: Era;
-  /** The protocol version negotiated. */
-  readonly protocolVersion: string | undefined;
-  /** What the server says it is. */
-  readonly serverInfo: Implementation | undefined;
-  /** What the server can do. */
-  readonly serverCapabilities: ServerCapabilities | undefined;
-  /** The state of this target's circuit breaker. */
-  readonly breakerState: string;
-  /** The official SDK client underneath, for what this one does not wrap. */
-  readonly sdk: Client;
-  /**
-   * Calls a tool by name and resolves to its whole result. A coded tool error rejects with a
-   * `RemoteError`; an uncoded `isError` result is returned as it came.
-   */
-  callTool(name: string, args?: Record<string, unknown>, options?: ToolCallOptions): Promise<CallToolResult>;
-  /** Every tool of the server, page by page, following `nextCursor`. */
-  listAllTools(options?: RequestCallOptions): AsyncIterable<ListedItem<'tools'>>;
-  /** Every resource of the server, following `nextCursor`. */
-  listAllResources(options?: RequestCallOptions): AsyncIterable<ListedItem<'resources'>>;
-  /** Every resource template of the server, following `nextCursor`. */
-  listAllResourceTemplates(options?: RequestCallOptions): AsyncIterable<ListedItem<'resourceTemplates'>>;
-  /** Every prompt of the server, following `nextCursor`. */
-  listAllPrompts(options?: RequestCallOptions): AsyncIterable<ListedItem<'prompts'>>;
-  /** Reads a resource (served from the SDK's cache while its SEP-2549 `ttlMs` lasts). */
-  readResource(uri: string, options?: RequestCallOptions): Promise<ReadResourceResult>;
-  /** Gets a prompt with its arguments filled in. */
-  getPrompt(
-    name: string,
-    args?: Record<string, string>,
-    options?: RequestCallOptions,
-  ): Promise<GetPromptResult>;
-  /** Asks for completions of a prompt or resource-template argument. */
-  complete(
-    ref: { type: 'ref/prompt'; name: string } | { type: 'ref/resource'; uri: string },
-    argument: { name: string; value: string },
-    options?: RequestCallOptions,
-  ): Promise<CompleteResult['completion']>;
-  /** Closes the connection (ends a spawned server's process). */
-  close(): Promise<void>;
-}
-
-function capabilitiesOf(options: ClientOptions): ClientCapabilities {
-  const capabilities: ClientCapabilities = { ...options.capabilities };
-  if (options.elicitation && !capabilities.elicitation) capabilities.elicitation = { form: {} };
-  if (options.sampling && !capabilities.sampling) capabilities.sampling = {};
-  if (options.roots && !capabilities.roots) capabilities.roots = {};
-  return capabilities;
-}
-
-function buildSdkClient(options: ClientOptions): Client {
-  const era = options.era ?? 'auto';
-  const client = new Client(
-    { name: options.name ?? 'mcpkit-client', version: options.version ?? '1.0.0' },
-    {
-      capabilities: capabilitiesOf(options),
-      versionNegotiation: { mode: era === 'modern' ? { pin: '2026-07-28' } : era },
-    },
-  );
-  // The same handlers answer legacy server→client requests and modern input_required rounds:
-  // the official client routes both through them.
-  const { elicitation, sampling, roots, onLog } = options;
-  if (elicitation) client.setRequestHandler('elicitation/create', (request) => elicitation(request.params));
-  if (sampling) client.setRequestHandler('sampling/createMessage', (request) => sampling(request.params));
-  if (roots) {
-    client.setRequestHandler('roots/list', async () => ({
-      roots: typeof roots === 'function' ? await roots() : roots,
-    }));
-  }
-  if (onLog) client.setNotificationHandler('notifications/message', (n) => onLog(n.params as ServerLog));
-  return client;
-}
-
-function isIdempotent(annotations: ToolAnnotations | undefined): boolean {
-  return annotations?.idempotentHint === true || annotations?.readOnlyHint === true;
-}
+export type { McpClient, RequestCallOptions } from './mcp-client.js';
 
 /**
  * Connects to an MCP server and returns a client whose `tools` are typed by the server's own type:
@@ -142,14 +53,17 @@ export async function createClient(
     return true;
   };
   /** Runs `fn`; when the server wants the user to authorize (again, or with more scopes), waits for that and runs it once more. */
-  const authorized = async <T>(fn: () => Promise<T>): Promise<T> => {
-    try {
-      return await fn();
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError) || !(await finishAuthorization())) throw error;
-      return fn();
-    }
-  };
+  // Without a user to authorize, there is nothing to wait for: the request goes as it is.
+  const authorized = oauth?.authorizationCallback
+    ? async <T>(fn: () => Promise<T>): Promise<T> => {
+        try {
+          return await fn();
+        } catch (error) {
+          if (!(error instanceof UnauthorizedError) || !(await finishAuthorization())) throw error;
+          return fn();
+        }
+      }
+    : <T>(fn: () => Promise<T>): Promise<T> => fn();
   /** A fresh client and transport: a handshake that failed leaves neither reusable. */
   const reopen = async () => {
     await sdk.close().catch(() => undefined);
@@ -182,6 +96,25 @@ export async function createClient(
     if (options.logLevel && era === 'modern') meta[META.logLevel] = options.logLevel;
     return Object.keys(meta).length > 0 ? { ...params, _meta: meta } : params;
   };
+  // The Tasks extension, when the server serves it: tool calls that become tasks are followed on
+  // the transport, so everything above sees the task's final result as the call's answer.
+  const servesTasks =
+    options.tasks !== false &&
+    TASKS_EXTENSION in
+      ((sdk.getServerCapabilities() as { extensions?: Record<string, unknown> } | undefined)?.extensions ??
+        {});
+  const channel = servesTasks
+    ? new TaskChannel(transport, {
+        modern: era === 'modern',
+        envelope: () => ({
+          [META.protocolVersion]: sdk.getNegotiatedProtocolVersion(),
+          [META.clientInfo]: { name: options.name ?? 'mcpkit-client', version: options.version ?? '1.0.0' },
+          [META.clientCapabilities]: capabilitiesOf(options),
+          ...(options.logLevel ? { [META.logLevel]: options.logLevel } : {}),
+        }),
+        answer: answererOf(options),
+      })
+    : undefined;
   const sdkOptions = (signal: AbortSignal | undefined, timeout: number): RequestOptions =>
     signal ? { signal, timeout } : { timeout };
 
@@ -205,23 +138,31 @@ export async function createClient(
     args: Record<string, unknown> = {},
     call: ToolCallOptions = {},
   ): Promise<CallToolResult> => {
-    const idempotent = call.idempotent ?? isIdempotent((await definitionOf(name))?.annotations);
+    // The definition is known after the first call: no await for it then.
+    const idempotent =
+      call.idempotent ?? isIdempotent((definitions?.get(name) ?? (await definitionOf(name)))?.annotations);
     return policy.run({
       tool: name,
       idempotent,
       ...(call.signal ? { signal: call.signal } : {}),
       ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
       attempt: async (signal, timeout) => {
-        const result = (await authorized(() =>
-          sdk.callTool(withMeta({ name, arguments: args }, call.meta), {
-            ...sdkOptions(signal, timeout),
-            ...(call.onProgress ? { onprogress: call.onProgress } : {}),
-          }),
-        )) as CallToolResult;
-        // A coded failure is thrown inside the attempt, so a retryable one is retried.
-        const failure = codedToolError(result, name);
-        if (failure) throw failure;
-        return result;
+        const key = channel?.mark({ task: call.task === true, signal, deadline: Date.now() + timeout });
+        try {
+          const meta = key === undefined ? call.meta : { ...call.meta, [CALL_MARK]: key };
+          const result = (await authorized(() =>
+            sdk.callTool(withMeta({ name, arguments: args }, meta), {
+              ...sdkOptions(signal, timeout),
+              ...(call.onProgress ? { onprogress: call.onProgress } : {}),
+            }),
+          )) as CallToolResult;
+          // A coded failure is thrown inside the attempt, so a retryable one is retried.
+          const failure = codedToolError(result, name);
+          if (failure) throw failure;
+          return result;
+        } finally {
+          if (key !== undefined) channel?.release(key);
+        }
       },
     });
   };
@@ -256,16 +197,43 @@ export async function createClient(
         }
       }, call);
 
+  const listing = <T>(
+    list: (
+      params: Record<string, unknown> | undefined,
+      opts: RequestOptions & { cacheMode: CacheMode },
+    ) => Promise<T>,
+    call: RequestCallOptions | undefined,
+  ) =>
+    read((signal, timeout) => {
+      const params = withMeta({});
+      return list(Object.keys(params).length > 0 ? params : undefined, {
+        ...sdkOptions(signal, timeout),
+        cacheMode: call?.cache ?? 'use',
+      });
+    }, call);
+
+  const events = new ClientEvents(() => sdk, era);
+
+  const callers = new Map<
+    string,
+    (args?: Record<string, unknown>, call?: ToolCallOptions) => Promise<unknown>
+  >();
   const tools = new Proxy(Object.create(null) as Record<string, unknown>, {
     get(_target, name) {
       // Not a thenable, and not a tool for symbol keys (inspection, iteration).
       if (typeof name !== 'string' || name === 'then') return undefined;
-      return async (args?: Record<string, unknown>, call?: ToolCallOptions) => {
-        const result = await callTool(name, args, call);
-        const failure = toolResultError(result, name);
-        if (failure) throw failure;
-        return result.structuredContent !== undefined ? result.structuredContent : result;
-      };
+      let caller = callers.get(name);
+      if (!caller) {
+        caller = async (args, call) => {
+          const result = await callTool(name, args, call);
+          const failure = toolResultError(result, name);
+          if (failure) throw failure;
+          return result.structuredContent !== undefined ? result.structuredContent : result;
+        };
+        // One function per tool name, made on first use (names are the server's, so bounded by it).
+        if (callers.size < 10_000) callers.set(name, caller);
+      }
+      return caller;
     },
   });
 
@@ -284,14 +252,31 @@ export async function createClient(
     get breakerState() {
       return policy.breakerState;
     },
+    tasks: createClientTasks(channel, options.timeoutMs ?? 60_000),
     sdk,
     callTool,
+    listTools: async (call) => (await listing((p, o) => sdk.listTools(p, o), call)).tools,
+    listResources: async (call) => (await listing((p, o) => sdk.listResources(p, o), call)).resources,
+    listResourceTemplates: async (call) =>
+      (await listing((p, o) => sdk.listResourceTemplates(p, o), call)).resourceTemplates,
+    listPrompts: async (call) => (await listing((p, o) => sdk.listPrompts(p, o), call)).prompts,
+    onToolsChanged: (listener) => events.onListChanged('tools', listener),
+    onResourcesChanged: (listener) => events.onListChanged('resources', listener),
+    onPromptsChanged: (listener) => events.onListChanged('prompts', listener),
+    onResourceUpdated: (uri, listener) => events.onResourceUpdated(uri, listener),
     listAllTools: (call) => listAll('tools', pager('tools', call)),
     listAllResources: (call) => listAll('resources', pager('resources', call)),
     listAllResourceTemplates: (call) => listAll('resourceTemplates', pager('resourceTemplates', call)),
     listAllPrompts: (call) => listAll('prompts', pager('prompts', call)),
     readResource: (uri, call) =>
-      read((signal, timeout) => sdk.readResource(withMeta({ uri }), sdkOptions(signal, timeout)), call),
+      read(
+        (signal, timeout) =>
+          sdk.readResource(withMeta({ uri }), {
+            ...sdkOptions(signal, timeout),
+            cacheMode: call?.cache ?? 'use',
+          }),
+        call,
+      ),
     getPrompt: (name, args, call) =>
       read(
         (signal, timeout) =>
@@ -308,6 +293,9 @@ export async function createClient(
           call,
         )
       ).completion,
-    close: () => sdk.close(),
+    close: async () => {
+      await events.close().catch(() => undefined);
+      await sdk.close();
+    },
   };
 }

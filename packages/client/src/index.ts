@@ -9,8 +9,15 @@
 
 export type { CallPolicyOptions, ClientRetryOptions } from './call-policy.js';
 export type { ClientAuth, OAuthAuth } from './client-auth.js';
+export type { ClientSubscription, ListChangeKind } from './client-events.js';
 export type { ClientEra, ClientOptions, ServerLog } from './client-options.js';
 export type { ClientTarget, LocalServer, StdioTarget, TransportTarget } from './client-target.js';
+export type {
+  ClientTasks,
+  StartedTask,
+  TaskRequestOptions,
+  TaskResultOptions,
+} from './client-tasks.js';
 export type { McpClient, RequestCallOptions } from './create-client.js';
 export { createClient } from './create-client.js';
 export type { ListedItem, ListKind } from './list-all.js';
@@ -18,6 +25,7 @@ export type { OAuthProviderOptions } from './oauth-provider.js';
 export { createOAuthProvider } from './oauth-provider.js';
 export type { RemoteErrorOptions } from './remote-error.js';
 export { RemoteError } from './remote-error.js';
+export type { TaskEnd, TaskInfo, TaskSnapshot } from './task-wire.js';
 export type {
   CallProgress,
   ServerTools,

@@ -59,7 +59,7 @@ function codedPayload(value: unknown, tool?: string): RemoteError | undefined {
 }
 
 /** The coded error of a failed tool result (`structuredContent.error`), or undefined. */
-export function codedToolError(result: CallToolResult, tool: string): RemoteError | undefined {
+export function codedToolError(result: CallToolResult, tool?: string): RemoteError | undefined {
   if (result.isError !== true) return undefined;
   const structured = result.structuredContent;
   return codedPayload(isRecord(structured) ? structured.error : undefined, tool);

@@ -14,8 +14,19 @@ export interface ToolCallOptions {
   signal?: AbortSignal;
   /** Deadline of this call, retries included, overriding the client's `timeoutMs`. */
   timeoutMs?: number;
-  /** Receives the call's progress notifications (the client sends a progress token). */
+  /**
+   * Receives the call's progress notifications (the client sends a progress token). For a call
+   * that runs as a task, each new status message of the task arrives here (`progress` counts them).
+   */
   onProgress?: (progress: CallProgress) => void;
+  /**
+   * Run the call as a task (Tasks extension, modern era): for a tool with `taskSupport: 'optional'`.
+   * The call still resolves to the final result; the client polls the task, answers its questions
+   * with the client's handlers and cancels it on abort or deadline. Tools with `'required'` run as
+   * tasks without it, and in the legacy era every task-capable tool does (the extension is declared
+   * for the session).
+   */
+  task?: boolean;
   /** Extra `_meta` for the request. */
   meta?: Record<string, unknown>;
   /**

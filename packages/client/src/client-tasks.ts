@@ -1,0 +1,99 @@
+import { McpkitError } from '@mcpkit/core';
+import type { CallToolResult } from '@modelcontextprotocol/client';
+import { codedToolError, RemoteError } from './remote-error.js';
+import type { TaskChannel } from './task-channel.js';
+import { readTask, type TaskEnd, type TaskInfo, type TaskSnapshot } from './task-wire.js';
+
+/** Per-request options of `client.tasks`. */
+export interface TaskRequestOptions {
+  signal?: AbortSignal;
+  /** Deadline of this request (for `result`, of following the task to its end). Default: the client's `timeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** Options of `client.tasks.result`. */
+export interface TaskResultOptions extends TaskRequestOptions {
+  /** Receives each new status message of the task (`statusMessage`, set by the handler's progress). */
+  onStatus?: (message: string) => void;
+}
+
+/**
+ * What `client.tasks.start` resolves to: the task the call became, or, when the server answered
+ * the call at once (a tool that is not a task, or a handler that finished before detaching), its result.
+ */
+export type StartedTask =
+  | { task: TaskInfo; result?: undefined }
+  | { task?: undefined; result: CallToolResult };
+
+/**
+ * `client.tasks`: the Tasks extension (SEP-2663) by hand, for callers that want the task id (to
+ * keep it, show it, resume later). Plain `client.tools.x()` calls follow tasks by themselves.
+ */
+export interface ClientTasks {
+  /** Calls a tool as a task (declaring the extension) and resolves as soon as the server created it. */
+  start(name: string, args?: Record<string, unknown>, options?: TaskRequestOptions): Promise<StartedTask>;
+  /** Reads a task (`tasks/get`): its status, its questions, its result or error. */
+  get(taskId: string, options?: TaskRequestOptions): Promise<TaskSnapshot>;
+  /**
+   * Follows a task to its end (polling at its `pollIntervalMs`, answering its questions with the
+   * client's handlers) and resolves to the `tools/call` result. A coded tool error rejects with a
+   * `RemoteError`, a failed task with a `ProtocolError`, a task cancelled elsewhere with a
+   * `RemoteError` coded `CONFLICT`. Aborting the signal cancels the task.
+   */
+  result(taskId: string, options?: TaskResultOptions): Promise<CallToolResult>;
+  /** Cancels a task (`tasks/cancel`); a task that already ended is left as it is. */
+  cancel(taskId: string, options?: TaskRequestOptions): Promise<void>;
+}
+
+/** Ends a followed task the way `callTool` ends: the result, or the error it stands for. */
+export function endOf(end: TaskEnd, taskId: string): CallToolResult {
+  if (end.status === 'completed') {
+    const failure = codedToolError(end.result);
+    if (failure) throw failure;
+    return end.result;
+  }
+  if (end.status === 'failed') {
+    throw new RemoteError('UPSTREAM_ERROR', end.error.message, {
+      retryable: false,
+      details: { rpcCode: end.error.code, ...(end.error.data === undefined ? {} : { data: end.error.data }) },
+    });
+  }
+  throw new RemoteError('CONFLICT', `The task ${taskId} was cancelled.`, { retryable: false });
+}
+
+/** Builds `client.tasks` over a channel (undefined when the server does not serve the extension). */
+export function createClientTasks(channel: TaskChannel | undefined, defaultTimeoutMs: number): ClientTasks {
+  const need = (): TaskChannel => {
+    if (channel) return channel;
+    throw new McpkitError('VALIDATION_FAILED', 'This server does not serve the Tasks extension.', {
+      hint: 'The server advertises `capabilities.extensions["io.modelcontextprotocol/tasks"]` when one of its tools may run as a task.',
+    });
+  };
+  const deadlineOf = (options: TaskRequestOptions | undefined) =>
+    Date.now() + (options?.timeoutMs ?? defaultTimeoutMs);
+  return {
+    async start(name, args = {}, options) {
+      const raw = await need().request(
+        'tools/call',
+        { name, arguments: args },
+        { signal: options?.signal, deadline: deadlineOf(options) },
+      );
+      const task = raw.resultType === 'task' ? readTask(raw) : undefined;
+      if (task) return { task };
+      const { resultType: _resultType, ...result } = raw;
+      return { result: result as CallToolResult };
+    },
+    get: async (taskId, options) =>
+      need().get(taskId, { signal: options?.signal, deadline: deadlineOf(options) }),
+    async result(taskId, options) {
+      const tasks = need();
+      const request = { signal: options?.signal, deadline: deadlineOf(options) };
+      const first = await tasks.get(taskId, request);
+      const end = await tasks.follow(first, { ...request, onStatus: options?.onStatus });
+      return endOf(end, taskId);
+    },
+    async cancel(taskId, options) {
+      await need().cancel(taskId, options?.signal);
+    },
+  };
+}
