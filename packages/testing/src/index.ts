@@ -48,7 +48,15 @@ export type {
   CallOptions,
   CapturedLog,
   CapturedProgress,
+  LocalTestServer,
   TestClient,
   TestClientOptions,
 } from './test-client.js';
 export { connectTestClient, createTestClient } from './test-client.js';
+export type {
+  TestCallParams,
+  TestCallResult,
+  TestClientTools,
+  TestToolName,
+  TypedCallToolResult,
+} from './typed-calls.js';
