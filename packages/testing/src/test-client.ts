@@ -25,20 +25,16 @@ import {
   StreamableHTTPClientTransport,
   type Transport,
 } from '@modelcontextprotocol/client';
+import type { CallOptions } from './call-options.js';
 import type { TestCallParams, TestCallResult, TestClientTools, TestToolName } from './typed-calls.js';
+
+export type { CallOptions, CapturedProgress } from './call-options.js';
 
 /** A log message the server sent to the client. */
 export interface CapturedLog {
   level: LoggingLevel;
   data: unknown;
   logger?: string;
-}
-
-/** A progress notification the client received. */
-export interface CapturedProgress {
-  progress: number;
-  total?: number;
-  message?: string;
 }
 
 /** Options of {@link createTestClient} and {@link connectTestClient}. */
@@ -64,17 +60,6 @@ export interface TestClientOptions {
    * handler: `(url, init) => handler(new Request(url, init))`. Default: the global `fetch`.
    */
   fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
-}
-
-/** Per-call options of {@link TestClient.callTool}. */
-export interface CallOptions {
-  signal?: AbortSignal;
-  /** Request timeout in milliseconds. Default: the SDK client's (60 000). */
-  timeoutMs?: number;
-  /** Receives progress notifications for this call. */
-  onProgress?: (progress: CapturedProgress) => void;
-  /** Extra `_meta` for the request. */
-  meta?: Record<string, unknown>;
 }
 
 /** An mcpkit server in the same process: its builder or the built server. */

@@ -1,6 +1,6 @@
 import type { ToolMap, ToolsOf } from '@mcpkit/core';
 import type { CallToolResult } from '@modelcontextprotocol/client';
-import type { CallOptions } from './test-client.js';
+import type { CallOptions } from './call-options.js';
 
 /**
  * The tool map a test client is typed by: the one of the server it was created from (builder or
