@@ -52,7 +52,8 @@ describe('useFakeClock', () => {
   it('sleeps and runs timers on the fake time only', async () => {
     clock = useFakeClock({ now: 0 });
     const order: string[] = [];
-    clock.setTimeout(() => order.push('timer'), 1_000);
+    const second = 1_000;
+    clock.setTimeout(() => order.push('timer'), second);
     const slept = clock.sleep(HOUR).then(() => order.push('slept'));
     await clock.advance(999);
     expect(order).toEqual([]);
