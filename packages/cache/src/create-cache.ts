@@ -1,4 +1,6 @@
 import {
+  type Clock,
+  clockNow,
   type HealthCheckResult,
   type Logger,
   type Plugin,
@@ -73,8 +75,11 @@ export interface CreateCacheOptions {
    * Default: `report`.
    */
   readiness?: 'report' | 'fail';
-  /** Clock for freshness and tag invalidation, in ms. Default: `Date.now`. */
-  clock?: () => number;
+  /**
+   * Clock for freshness and tag invalidation: a `Clock` (see `@mcpkit/core`) or a function of ms.
+   * Default: `systemClock`.
+   */
+  clock?: Clock | (() => number);
   /** Logger. Default: the server's logger once installed with `.use()`, else silent. */
   logger?: Logger;
   /** Telemetry channel for `cache.*` events. Default: the server's once installed with `.use()`. */
@@ -142,7 +147,7 @@ function defaultGraceOn(error: unknown): boolean {
 export function createCache(options: CreateCacheOptions = {}): Cache {
   const store = options.store ?? createMemoryCacheStore();
   const name = options.name ?? 'cache';
-  const clock = options.clock ?? Date.now;
+  const clock = typeof options.clock === 'function' ? options.clock : clockNow({ clock: options.clock });
   let logger: Logger | undefined = options.logger;
   let telemetry: Telemetry | undefined = options.telemetry;
   const defaults: Omit<CachePolicy, 'tool'> = {

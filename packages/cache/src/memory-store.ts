@@ -1,3 +1,4 @@
+import { systemClock } from '@mcpkit/core';
 import { LRUCache } from 'lru-cache';
 import type { CacheEntry, CacheStore, StoredEntry } from './cache-store.js';
 
@@ -64,7 +65,7 @@ export function createMemoryCacheStore(options: MemoryCacheStoreOptions = {}): C
       return this.peek?.(key);
     },
     async set(key, entry) {
-      const ttl = entry.expiresAt - Date.now();
+      const ttl = entry.expiresAt - systemClock.now();
       if (ttl <= 0) {
         entries.delete(key);
         return;

@@ -1,4 +1,5 @@
 import type { Logger, Telemetry } from '@mcpkit/core';
+import { systemClock } from '@mcpkit/core';
 import type { CachePolicy, Loaded, Loader, Resolution } from './cache-policy.js';
 import type { CacheEntry, CacheStore, StoredEntry } from './cache-store.js';
 import { createInvalidationEpochs } from './invalidation-epochs.js';
@@ -117,7 +118,7 @@ export function createResolver(options: ResolverOptions) {
       createdAt,
       freshUntil: now + policy.ttlMs,
       staleUntil: now + policy.ttlMs + keep,
-      expiresAt: Date.now() + policy.ttlMs + keep,
+      expiresAt: systemClock.now() + policy.ttlMs + keep,
       tags,
       size,
     };

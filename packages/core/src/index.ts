@@ -17,6 +17,8 @@ export type {
   BatchValueOf,
 } from './engine/batch-tool.js';
 export { batchTool } from './engine/batch-tool.js';
+export type { Clock, ClockTimer } from './engine/clock.js';
+export { clockNow, sleepOn, systemClock } from './engine/clock.js';
 export type { ConfigOptions } from './engine/config.js';
 export { ConfigError, defineConfig, secret } from './engine/config.js';
 export type {

@@ -94,7 +94,7 @@ describe.each(eras)('unknown exceptions in tools (%s era)', (era) => {
     return { logger, app };
   };
 
-  it.each(['explode', 'explode_async', 'throw_string', 'throw_object'])(
+  it.each(['explode', 'explode_async', 'throw_string', 'throw_object'] as const)(
     'turns %s into INTERNAL with a generic message',
     async (tool) => {
       const { app } = setup();
@@ -113,7 +113,7 @@ describe.each(eras)('unknown exceptions in tools (%s era)', (era) => {
   it('leaks no stack, secret or exception message in content text nor structuredContent', async () => {
     const { app } = setup();
     const client = await createTestClient(app, { era });
-    for (const tool of ['explode', 'explode_async', 'throw_string', 'throw_object']) {
+    for (const tool of ['explode', 'explode_async', 'throw_string', 'throw_object'] as const) {
       const result = await client.callTool(tool);
       expect(result.isError).toBe(true);
       expectNoLeak(result.content);
@@ -275,7 +275,7 @@ describe.each(eras)('validation errors (%s era)', (era) => {
   it('reports missing required fields and wrong types', async () => {
     const client = await createTestClient(app, { era });
     const error = expectToolError(
-      await client.callTool('create_order', { items: 'none' }),
+      await client.callToolUnchecked('create_order', { items: 'none' }),
       'VALIDATION_FAILED',
     );
     const paths = (error.details as { issues: Array<{ path: string }> }).issues.map((i) => i.path);
@@ -294,7 +294,7 @@ describe.each(eras)('validation errors (%s era)', (era) => {
       },
     });
     const client = await createTestClient(guarded, { era });
-    expectToolError(await client.callTool('t', { n: 'x' }), 'VALIDATION_FAILED');
+    expectToolError(await client.callToolUnchecked('t', { n: 'x' }), 'VALIDATION_FAILED');
     expect(ran).toBe(false);
     await client.close();
   });
@@ -347,7 +347,10 @@ describeEachClient('coded errors reach the client', { server: codedApp }, (run) 
 
   it.each(Object.entries(retryableByDefault))('marks %s retryable=%s by default', async (code, retryable) => {
     const client = run.client;
-    const error = expectToolError(await client.callTool('fail_with', { code }), code as ErrorCode);
+    const error = expectToolError(
+      await client.callTool('fail_with', { code: code as ErrorCode }),
+      code as ErrorCode,
+    );
     expect(error).toEqual({ code, message: `failure ${code}`, requestId: expect.any(String), retryable });
   });
 
@@ -411,7 +414,7 @@ describe.each(eras)('protocol errors (%s era)', (era) => {
 
   it('rejects a call to an unknown tool with a JSON-RPC error instead of an isError result', async () => {
     const client = await createTestClient(app, { era });
-    await expect(client.callTool('nope')).rejects.toMatchObject({
+    await expect(client.callToolUnchecked('nope')).rejects.toMatchObject({
       code: RpcCode.INVALID_PARAMS,
       message: expect.stringContaining('Unknown tool: nope'),
       data: { hint: expect.stringContaining('tools/list') },
@@ -488,7 +491,7 @@ describe.each(eras)('protocol errors (%s era)', (era) => {
 
   it('keeps serving after protocol errors', async () => {
     const client = await createTestClient(app, { era });
-    await expect(client.callTool('nope')).rejects.toBeDefined();
+    await expect(client.callToolUnchecked('nope')).rejects.toBeDefined();
     expect(resultText(await client.callTool('known'))).toBe('k');
     expect((await client.readResource('notes://ok')).contents[0]).toMatchObject({ text: 'note ok' });
     await client.close();
@@ -523,7 +526,7 @@ describe.each(eras)('output schemas and errors (%s era)', (era) => {
   it('does not apply the output schema to validation failures or handler-built error results', async () => {
     const client = await createTestClient(app, { era });
     await client.listTools();
-    expectToolError(await client.callTool('lookup', { sku: 42 }), 'VALIDATION_FAILED');
+    expectToolError(await client.callToolUnchecked('lookup', { sku: 42 }), 'VALIDATION_FAILED');
     const manual = await client.callTool('lookup', { sku: 'manual' });
     expect(manual.isError).toBe(true);
     expect(manual.structuredContent).toBeUndefined();

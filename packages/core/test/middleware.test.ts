@@ -217,7 +217,7 @@ describe.each(eras)('middleware arguments (%s era)', (era) => {
         handler: ({ n }) => String(n),
       });
     const client = await createTestClient(app, { era });
-    expectToolError(await client.callTool('strict', { n: 'nope' }), 'VALIDATION_FAILED');
+    expectToolError(await client.callToolUnchecked('strict', { n: 'nope' }), 'VALIDATION_FAILED');
     expect(seen).toEqual([{ n: 'nope' }]);
     expect(perToolRan).toBe(false);
     await client.close();

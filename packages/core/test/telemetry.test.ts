@@ -101,7 +101,7 @@ describe.each(eras)('request telemetry (%s era)', (era) => {
     const client = await createTestClient(server, { era });
     const payload = expectToolError(await client.callTool('coded'), 'RATE_LIMITED');
     expectToolError(await client.callTool('crash'), 'INTERNAL');
-    expectToolError(await client.callTool('ok', { n: 'x' }), 'VALIDATION_FAILED');
+    expectToolError(await client.callToolUnchecked('ok', { n: 'x' }), 'VALIDATION_FAILED');
     const calls = ends.filter((e) => e.method === 'tools/call');
     expect(calls.map((e) => [e.name, e.outcome, e.errorCode])).toEqual([
       ['coded', 'error', 'RATE_LIMITED'],
@@ -126,7 +126,7 @@ describe.each(eras)('request telemetry (%s era)', (era) => {
   it('reports the JSON-RPC code of protocol errors', async () => {
     const { server, ends } = recordingApp();
     const client = await createTestClient(server, { era });
-    await expect(client.callTool('missing')).rejects.toBeDefined();
+    await expect(client.callToolUnchecked('missing')).rejects.toBeDefined();
     await expect(client.readResource('docs://missing')).rejects.toBeDefined();
     await expect(client.getPrompt('missing')).rejects.toBeDefined();
     expect(ends.filter((e) => e.outcome === 'error').map((e) => [e.method, e.name, e.errorCode])).toEqual([

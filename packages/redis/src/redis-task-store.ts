@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import {
+  type Clock,
+  clockNow,
   createLogger,
   type InputRequestSpec,
   type Logger,
@@ -68,8 +70,10 @@ export interface RedisTaskStoreOptions {
   logger?: Logger;
   /** Name in errors and logs. Default: `Redis task store`. */
   name?: string;
-  /** Clock, for tests. Default: `Date.now`. */
+  /** Clock, for tests. Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 /** A {@link TaskStore} in Redis; `close()` ends its subscriber connection (never the client you passed). */
@@ -130,7 +134,7 @@ class RedisTaskStoreImpl implements RedisTaskStore {
         },
       );
     }
-    this.#now = options.now ?? Date.now;
+    this.#now = clockNow(options);
     this.#logger = options.logger ?? createLogger();
     this.#outage = new RedisOutage(options.name ?? 'Redis task store', this.#logger, this.#timeoutMs);
     this.#signals = new TaskSignals({

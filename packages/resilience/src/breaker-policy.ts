@@ -1,3 +1,4 @@
+import { systemClock } from '@mcpkit/core';
 import {
   type CircuitBreakerPolicy,
   CircuitState,
@@ -82,7 +83,7 @@ export function createBreaker(options: BreakerOptions, verdict: (error: Error) =
   const policy = circuitBreaker(handleWhen(counts), { halfOpenAfter, breaker });
   let openedAt = 0;
   policy.onBreak(() => {
-    openedAt = Date.now();
+    openedAt = systemClock.now();
   });
   return {
     policy,
@@ -91,7 +92,7 @@ export function createBreaker(options: BreakerOptions, verdict: (error: Error) =
     },
     retryAfterMs() {
       if (policy.state !== CircuitState.Open) return 0;
-      return Math.max(0, openedAt + halfOpenAfter - Date.now());
+      return Math.max(0, openedAt + halfOpenAfter - systemClock.now());
     },
     execute(fn, signal) {
       return policy.execute(async ({ signal: inner }) => {

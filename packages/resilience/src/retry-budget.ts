@@ -1,3 +1,4 @@
+import { systemClock } from '@mcpkit/core';
 /** Options of {@link createRetryBudget}. */
 export interface RetryBudgetOptions {
   /** Retries allowed as a fraction of first attempts in the window. Default: 0.3 (three retries per ten calls). */
@@ -25,7 +26,7 @@ const BUCKETS = 10;
  */
 export function createRetryBudget(
   options: RetryBudgetOptions = {},
-  now: () => number = Date.now,
+  now: () => number = systemClock.now,
 ): RetryBudget {
   const ratio = options.ratio ?? 0.3;
   const minRetries = options.minRetries ?? 10;

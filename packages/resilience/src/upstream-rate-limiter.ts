@@ -1,4 +1,4 @@
-import { McpkitError } from '@mcpkit/core';
+import { McpkitError, systemClock } from '@mcpkit/core';
 
 /** Options of {@link createUpstreamRateLimiter}. */
 export interface UpstreamRateLimitOptions {
@@ -25,7 +25,7 @@ export interface UpstreamRateLimiter {
  */
 export function createUpstreamRateLimiter(
   options: UpstreamRateLimitOptions,
-  now: () => number = Date.now,
+  now: () => number = systemClock.now,
 ): UpstreamRateLimiter {
   const rate = options.ratePerSecond / 1_000;
   const burst = options.burst ?? options.ratePerSecond;

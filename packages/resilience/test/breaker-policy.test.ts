@@ -9,7 +9,8 @@ import {
   serveForTest,
   type TestServer,
 } from '@mcpkit/testing';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { useFakeClock } from '@mcpkit/testing/vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import * as z from 'zod';
 
 let mock: MockUpstream;
@@ -295,6 +296,9 @@ describe('breaker verdicts: cancellations and deadlines', () => {
   });
 
   it('does not run a resilient() handler again for a caller who left during the backoff', async () => {
+    // The backoff sleep is cockatiel's timer: the fake clock runs it without waiting 300 ms.
+    const clock = useFakeClock();
+    onTestFinished(() => clock.restore());
     let runs = 0;
     const policy = resilient({
       retry: { maxAttempts: 3, baseDelayMs: 100_000, maxDelayMs: 300 },
@@ -313,7 +317,7 @@ describe('breaker verdicts: cancellations and deadlines', () => {
     await vi.waitFor(() => expect(runs).toBe(1));
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await sleep(400);
+    await clock.advance(400);
     expect(runs).toBe(1);
     await client.close();
   });

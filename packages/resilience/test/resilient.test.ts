@@ -1,7 +1,8 @@
 import { createServer, McpkitError } from '@mcpkit/core';
 import { resilient } from '@mcpkit/resilience';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
-import { describe, expect, it } from 'vitest';
+import { useFakeClock } from '@mcpkit/testing/vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as z from 'zod';
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -15,6 +16,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 
 describe('resilient() tool middleware', () => {
   it('times a slow handler out with UPSTREAM_TIMEOUT and aborts its signal', async () => {
+    // The fake clock runs the 30 ms deadline; the handler's 500 ms wait never ends, nothing sleeps.
+    const clock = useFakeClock();
+    onTestFinished(() => clock.restore());
     let aborted = false;
     const server = createServer({ name: 'db', version: '1.0.0' }).tool('report', {
       description: 'Runs a slow query',
@@ -28,9 +32,9 @@ describe('resilient() tool middleware', () => {
       },
     });
     const client = await createTestClient(server);
-    const started = performance.now();
-    const error = expectToolError(await client.callTool('report'), 'UPSTREAM_TIMEOUT');
-    expect(performance.now() - started).toBeLessThan(300);
+    const pending = client.callTool('report');
+    await clock.advance(30);
+    const error = expectToolError(await pending, 'UPSTREAM_TIMEOUT');
     expect(error.retryable).toBe(true);
     expect(aborted).toBe(true);
     await client.close();

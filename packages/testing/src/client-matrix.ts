@@ -1,4 +1,4 @@
-import type { Era, McpkitServer, ServeOptions, ServerBuilder } from '@mcpkit/core';
+import type { Era, McpkitServer, ServeOptions } from '@mcpkit/core';
 import { McpkitError } from '@mcpkit/core';
 import { InProcessTransport } from '@mcpkit/core/internal';
 import { getDefaultEnvironment, StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -6,10 +6,12 @@ import { serveForTest, type TestServer } from './serve-for-test.js';
 import {
   connectTestClient,
   connectWith,
+  type LocalTestServer,
   type TestClient,
   type TestClientOptions,
   toServer,
 } from './test-client.js';
+import type { TestClientTools } from './typed-calls.js';
 
 /** How a matrix run reaches the server: in the same process, over Streamable HTTP on 127.0.0.1, or over stdio. */
 export type TestTransport = 'in-process' | 'http' | 'stdio';
@@ -26,10 +28,13 @@ export interface StdioCommand {
   cwd?: string;
 }
 
-/** Options of {@link clientMatrix}. */
-export interface ClientMatrixOptions {
+/**
+ * Options of {@link clientMatrix}. `S` is the server's type: the runs' clients are typed by its
+ * tools (see `TestClient`), also for the `stdio` runs, which are meant to run the same server.
+ */
+export interface ClientMatrixOptions<S extends LocalTestServer = LocalTestServer> {
   /** The server for the `in-process` and `http` runs (a builder is built once, here). */
-  server?: McpkitServer | ServerBuilder;
+  server?: S;
   /** The command for the `stdio` runs. */
   stdio?: StdioCommand;
   /** Eras to run. Default: `['modern', 'legacy']`. */
@@ -40,8 +45,8 @@ export interface ClientMatrixOptions {
   serve?: ServeOptions;
 }
 
-/** One era × transport combination of a {@link clientMatrix}. */
-export interface ClientMatrixRun {
+/** One era × transport combination of a {@link clientMatrix}; its clients are typed by `S`'s tools. */
+export interface ClientMatrixRun<S extends LocalTestServer = LocalTestServer> {
   /** The run's label, e.g. `modern · http`. */
   readonly name: string;
   readonly era: Era;
@@ -50,14 +55,14 @@ export interface ClientMatrixRun {
    * Connects one more test client in this run's era over its transport. The `http` run starts its
    * endpoint on the first call; the `stdio` run starts one child process per client.
    */
-  connect(options?: Omit<TestClientOptions, 'era'>): Promise<TestClient>;
+  connect(options?: Omit<TestClientOptions, 'era'>): Promise<TestClient<TestClientTools<S>>>;
   /** Closes every client this run connected and the HTTP endpoint it started. */
   close(): Promise<void>;
 }
 
 const ALL_ERAS: readonly Era[] = ['modern', 'legacy'];
 
-function defaultTransports(options: ClientMatrixOptions): TestTransport[] {
+function defaultTransports(options: ClientMatrixOptions<LocalTestServer>): TestTransport[] {
   const transports: TestTransport[] = [];
   if (options.server) transports.push('in-process', 'http');
   if (options.stdio) transports.push('stdio');
@@ -69,7 +74,9 @@ function defaultTransports(options: ClientMatrixOptions): TestTransport[] {
  * clients. Runner-agnostic: `describeEachClient` from `@mcpkit/testing/vitest` wraps it in
  * `describe` blocks; with another runner, loop over the runs yourself.
  */
-export function clientMatrix(options: ClientMatrixOptions): ClientMatrixRun[] {
+export function clientMatrix<S extends LocalTestServer = LocalTestServer>(
+  options: ClientMatrixOptions<S>,
+): ClientMatrixRun<S>[] {
   const transports = options.transports ?? defaultTransports(options);
   if (transports.length === 0) {
     throw new McpkitError('VALIDATION_FAILED', 'clientMatrix() has no transport to run.', {
@@ -92,9 +99,11 @@ export function clientMatrix(options: ClientMatrixOptions): ClientMatrixRun[] {
     });
   }
   const server = options.server ? toServer(options.server) : undefined;
-  const runs: ClientMatrixRun[] = [];
+  const runs: ClientMatrixRun<S>[] = [];
   for (const era of options.eras ?? ALL_ERAS) {
-    for (const transport of transports) runs.push(createRun(era, transport, server, options));
+    for (const transport of transports) {
+      runs.push(createRun(era, transport, server, options) as unknown as ClientMatrixRun<S>);
+    }
   }
   return runs;
 }
@@ -103,7 +112,7 @@ function createRun(
   era: Era,
   transport: TestTransport,
   server: McpkitServer | undefined,
-  options: ClientMatrixOptions,
+  options: ClientMatrixOptions<LocalTestServer>,
 ): ClientMatrixRun {
   const clients = new Set<TestClient>();
   let endpoint: Promise<TestServer> | undefined;

@@ -40,6 +40,12 @@ export type {
   RecordedRequest,
 } from './mock-upstream-script.js';
 export { seededRandom } from './mock-upstream-script.js';
+export type { Cassette, CassetteEntry } from './record-replay/cassette.js';
+export { loadCassette, saveCassette } from './record-replay/cassette.js';
+export type { RecordUpstreamOptions, UpstreamRecorder } from './record-replay/record-upstream.js';
+export { recordUpstream } from './record-replay/record-upstream.js';
+export type { ReplayUpstreamOptions, UpstreamReplay } from './record-replay/replay-upstream.js';
+export { replayUpstream } from './record-replay/replay-upstream.js';
 export type { TestServer } from './serve-for-test.js';
 export { serveForTest } from './serve-for-test.js';
 export type { ContractValue, ServerContract } from './server-contract.js';
@@ -48,7 +54,15 @@ export type {
   CallOptions,
   CapturedLog,
   CapturedProgress,
+  LocalTestServer,
   TestClient,
   TestClientOptions,
 } from './test-client.js';
 export { connectTestClient, createTestClient } from './test-client.js';
+export type {
+  TestCallParams,
+  TestCallResult,
+  TestClientTools,
+  TestToolName,
+  TypedCallToolResult,
+} from './typed-calls.js';

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { systemClock } from '@mcpkit/core';
 import {
   faultDrawer,
   type MockFaults,
@@ -126,7 +127,7 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://mock');
-    const receivedAt = Date.now();
+    const receivedAt = systemClock.now();
     const method = (req.method ?? 'GET').toUpperCase();
     const body = await readBody(req);
     const record: RecordedRequest = {
@@ -143,7 +144,7 @@ export async function mockUpstream(options: MockUpstreamOptions = {}): Promise<M
     requests.push(record);
     res.on('close', () => {
       if (res.writableFinished) return;
-      record.closedEarlyAt = Date.now();
+      record.closedEarlyAt = systemClock.now();
       const list = closeWaiters.get(record) ?? [];
       closeWaiters.delete(record);
       for (const waiter of list) waiter();

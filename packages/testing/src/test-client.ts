@@ -1,4 +1,11 @@
-import { type Era, type LoggingLevel, type McpkitServer, META, type ServerBuilder } from '@mcpkit/core';
+import {
+  type Era,
+  type LoggingLevel,
+  type McpkitServer,
+  META,
+  type ServerBuilder,
+  type ToolMap,
+} from '@mcpkit/core';
 import { InProcessTransport } from '@mcpkit/core/internal';
 import {
   type CallToolResult,
@@ -18,19 +25,16 @@ import {
   StreamableHTTPClientTransport,
   type Transport,
 } from '@modelcontextprotocol/client';
+import type { CallOptions } from './call-options.js';
+import type { TestCallParams, TestCallResult, TestClientTools, TestToolName } from './typed-calls.js';
+
+export type { CallOptions, CapturedProgress } from './call-options.js';
 
 /** A log message the server sent to the client. */
 export interface CapturedLog {
   level: LoggingLevel;
   data: unknown;
   logger?: string;
-}
-
-/** A progress notification the client received. */
-export interface CapturedProgress {
-  progress: number;
-  total?: number;
-  message?: string;
 }
 
 /** Options of {@link createTestClient} and {@link connectTestClient}. */
@@ -58,19 +62,16 @@ export interface TestClientOptions {
   fetch?: (url: string | URL, init?: RequestInit) => Promise<Response>;
 }
 
-/** Per-call options of {@link TestClient.callTool}. */
-export interface CallOptions {
-  signal?: AbortSignal;
-  /** Request timeout in milliseconds. Default: the SDK client's (60 000). */
-  timeoutMs?: number;
-  /** Receives progress notifications for this call. */
-  onProgress?: (progress: CapturedProgress) => void;
-  /** Extra `_meta` for the request. */
-  meta?: Record<string, unknown>;
-}
+/** An mcpkit server in the same process: its builder or the built server. */
+export type LocalTestServer = McpkitServer<ToolMap> | ServerBuilder<ToolMap>;
 
-/** A connected MCP client with typed shortcuts and everything the server sent it captured. */
-export interface TestClient {
+/**
+ * A connected MCP client with typed shortcuts and everything the server sent it captured.
+ * `Tools` is the server's tool map (see {@link TestClientTools}): `callTool` then accepts only the
+ * server's tool names, checks the arguments against each tool's input type and types
+ * `structuredContent` by its output schema. `undefined` leaves it untyped.
+ */
+export interface TestClient<Tools extends ToolMap | undefined = undefined> {
   /** The underlying official SDK client. */
   readonly client: Client;
   /** The era the connection landed on. */
@@ -79,7 +80,20 @@ export interface TestClient {
   readonly logs: CapturedLog[];
   /** Notifications received (other than log messages), in order. */
   readonly notifications: Array<{ method: string; params?: Record<string, unknown> }>;
-  callTool(name: string, args?: Record<string, unknown>, options?: CallOptions): Promise<CallToolResult>;
+  /** Calls a tool: typed by the server's tool map when the client has one. */
+  callTool<Name extends TestToolName<Tools>>(
+    name: Name,
+    ...params: TestCallParams<Tools, Name>
+  ): Promise<TestCallResult<Tools, Name>>;
+  /**
+   * Calls a tool without type checks on the name or the arguments, for tests that send what the
+   * types forbid on purpose (an unknown tool, invalid arguments) to see the server's answer.
+   */
+  callToolUnchecked(
+    name: string,
+    args?: Record<string, unknown>,
+    options?: CallOptions,
+  ): Promise<CallToolResult>;
   listTools(): Promise<ListToolsResult>;
   listResources(): Promise<ListResourcesResult>;
   listResourceTemplates(): Promise<ListResourceTemplatesResult>;
@@ -157,19 +171,26 @@ export async function connectWith(transport: Transport, options: TestClientOptio
     const meta = envelopeMeta(extra);
     return meta ? { ...params, _meta: meta } : params;
   };
+  const callTool = async (
+    name: string,
+    args?: Record<string, unknown>,
+    callOptions: CallOptions = {},
+  ): Promise<CallToolResult> => {
+    const result = await client.callTool(withMeta({ name, arguments: args ?? {} }, callOptions.meta), {
+      ...(callOptions.signal ? { signal: callOptions.signal } : {}),
+      ...(callOptions.timeoutMs ? { timeout: callOptions.timeoutMs } : {}),
+      ...(callOptions.onProgress ? { onprogress: callOptions.onProgress } : {}),
+    });
+    return result as CallToolResult;
+  };
   return {
     client,
     era,
     logs,
     notifications,
-    async callTool(name, args, callOptions = {}) {
-      const result = await client.callTool(withMeta({ name, arguments: args ?? {} }, callOptions.meta), {
-        ...(callOptions.signal ? { signal: callOptions.signal } : {}),
-        ...(callOptions.timeoutMs ? { timeout: callOptions.timeoutMs } : {}),
-        ...(callOptions.onProgress ? { onprogress: callOptions.onProgress } : {}),
-      });
-      return result as CallToolResult;
-    },
+    // The typed signature is a view of the same call: the server checks what the types promise.
+    callTool: callTool as TestClient['callTool'],
+    callToolUnchecked: callTool,
     listTools: () => client.listTools(withMeta({})) as Promise<ListToolsResult>,
     listResources: () => client.listResources(withMeta({})) as Promise<ListResourcesResult>,
     listResourceTemplates: () =>
@@ -187,27 +208,36 @@ export async function connectWith(transport: Transport, options: TestClientOptio
 }
 
 /** Builds a builder; passes a built server through. Internal to the package. */
-export function toServer(target: McpkitServer | ServerBuilder): McpkitServer {
+export function toServer(target: LocalTestServer): McpkitServer {
   // Duck-typed so a server built from another copy of @mcpkit/core still works.
-  return 'build' in target ? target.build() : target;
+  return ('build' in target ? target.build() : target) as McpkitServer;
 }
 
 /**
  * Connects a real MCP client to a server in the same process (no sockets), in the era you choose.
- * Pass a builder or a built server.
+ * Pass a builder or a built server; the client is typed by its tools (see {@link TestClient}).
  */
-export function createTestClient(
-  target: McpkitServer | ServerBuilder,
+export function createTestClient<S extends LocalTestServer>(
+  target: S,
   options: TestClientOptions = {},
-): Promise<TestClient> {
-  return connectWith(new InProcessTransport(toServer(target), options.headers), options);
+): Promise<TestClient<TestClientTools<S>>> {
+  return connectWith(new InProcessTransport(toServer(target), options.headers), options) as Promise<
+    TestClient<TestClientTools<S>>
+  >;
 }
 
-/** Connects a real MCP client to a Streamable HTTP endpoint (for example one from `serveForTest`). */
-export function connectTestClient(url: string, options: TestClientOptions = {}): Promise<TestClient> {
+/**
+ * Connects a real MCP client to a Streamable HTTP endpoint (for example one from `serveForTest`).
+ * The type argument (`typeof server`, or a hand-written `ToolMap`) types `callTool`; without one
+ * the client is untyped.
+ */
+export function connectTestClient<S = undefined>(
+  url: string,
+  options: TestClientOptions = {},
+): Promise<TestClient<TestClientTools<S>>> {
   const transport = new StreamableHTTPClientTransport(new URL(url), {
     ...(options.headers ? { requestInit: { headers: options.headers } } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  return connectWith(transport, options);
+  return connectWith(transport, options) as Promise<TestClient<TestClientTools<S>>>;
 }

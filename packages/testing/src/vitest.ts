@@ -4,6 +4,8 @@ export { describeContract } from './vitest/describe-contract.js';
 export type { ClientRunContext, DescribeEachClientOptions } from './vitest/describe-each-client.js';
 export { describeEachClient } from './vitest/describe-each-client.js';
 export { ContractChangedError, expectContractSnapshot } from './vitest/expect-contract-snapshot.js';
+export type { FakeClock, FakeClockOptions } from './vitest/fake-clock.js';
+export { useFakeClock } from './vitest/fake-clock.js';
 export type {
   LogExpectation,
   McpkitMatcherContext,

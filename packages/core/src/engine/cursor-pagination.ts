@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { type Clock, clockNow } from './clock.js';
 import { McpkitError } from './errors.js';
 
 /** Where a page starts: an offset into the list, or the upstream's own cursor. */
@@ -27,8 +28,10 @@ export interface CursorPaginationOptions {
   maxPageSize?: number;
   /** Longest cursor accepted, in characters. Default: 2 048. */
   maxCursorLength?: number;
-  /** Clock in ms. Default: `Date.now`. */
+  /** Clock in ms. Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 /** A page request: the cursor of the previous page (none for the first) and a page size. */
@@ -158,7 +161,7 @@ export function createCursorPagination(options: CursorPaginationOptions = {}): C
   const maxPageSize = options.maxPageSize ?? 200;
   const defaultPageSize = Math.min(options.defaultPageSize ?? 50, maxPageSize);
   const maxLength = options.maxCursorLength ?? 2048;
-  const now = options.now ?? Date.now;
+  const now = clockNow(options);
   const sign = (body: string) => createHmac('sha256', secret).update(body).digest();
 
   const encode = (scope: CursorScope, position: CursorPosition): string => {

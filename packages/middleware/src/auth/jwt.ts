@@ -1,4 +1,4 @@
-import { type AuthIdentity, McpkitError, type Plugin } from '@mcpkit/core';
+import { type AuthIdentity, type Clock, clockNow, McpkitError, type Plugin } from '@mcpkit/core';
 import {
   type CryptoKey,
   createRemoteJWKSet,
@@ -52,8 +52,10 @@ export interface JwtOptions {
   jwksMaxAgeMs?: number;
   /** JWKS fetch timeout, in ms. Default: 5 000. */
   jwksTimeoutMs?: number;
-  /** Clock in ms since the epoch (tests inject one). Default: `Date.now`. */
+  /** Clock in ms since the epoch (tests inject one). Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
   /** Realm named in `WWW-Authenticate`. Default: `mcp`. */
   realm?: string;
   /**
@@ -101,7 +103,7 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
     maxLifetimeMs,
     toleranceMs: verifyOptions.clockTolerance * 1_000,
   };
-  const now = options.now;
+  const now = clockNow(options);
   return async (token) => {
     let alg: unknown;
     try {
@@ -121,7 +123,7 @@ export function createJwtVerifier(options: JwtOptions): TokenVerifier {
       );
     }
     let payload: JWTPayload;
-    const nowMs = now ? now() : Date.now();
+    const nowMs = now();
     try {
       const verified = await jwtVerify(token, getKey as JWTVerifyGetKey, {
         ...verifyOptions,

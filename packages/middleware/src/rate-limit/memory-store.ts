@@ -1,10 +1,13 @@
+import { type Clock, clockNow } from '@mcpkit/core';
 import type { RateLimitDecision, RateLimitRule, RateLimitStore } from './rate-limit-store.js';
 import { consumeWindowCounter, newWindowCounter, type WindowCounter } from './sliding-window-counter.js';
 
 /** Options of {@link createMemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
-  /** Clock in ms (tests inject one). Default: `Date.now`. */
+  /** Clock in ms (tests inject one). Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
   /** Most keys kept; the least recently used are dropped beyond it. Default: 10 000. */
   maxKeys?: number;
 }
@@ -26,7 +29,7 @@ const entriesOf = new WeakMap<RateLimitStore, ReadonlyMap<string, Entry>>();
  * few numbers, whatever the limit.
  */
 export function createMemoryRateLimitStore(options: MemoryRateLimitStoreOptions = {}): RateLimitStore {
-  const now = options.now ?? Date.now;
+  const now = clockNow(options);
   const maxKeys = options.maxKeys ?? 10_000;
   // A Map iterates in insertion order: re-inserting on use makes the first key the least recent.
   const entries = new Map<string, Entry>();

@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { McpkitError } from '@mcpkit/core';
+import { type Clock, clockNow, McpkitError } from '@mcpkit/core';
 import type { NonceCache } from './nonce-cache.js';
 
 /** Header names of a signed request. */
@@ -24,8 +24,10 @@ export interface SignRequestOptions {
   secret: string;
   /** Names the secret, so the verifier can hold several during rotation. Default: none. */
   keyId?: string;
-  /** Clock in ms. Default: `Date.now`. */
+  /** Clock in ms. Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 /** Hex SHA-256 of a body. */
@@ -46,7 +48,7 @@ function hmac(secret: string, text: string): Buffer {
  * the body's SHA-256. Returns the headers to send with it.
  */
 export function signRequest(req: SignableRequest, options: SignRequestOptions): Record<string, string> {
-  const timestamp = String(Math.floor((options.now ?? Date.now)() / 1000));
+  const timestamp = String(Math.floor(clockNow(options)() / 1000));
   const nonce = randomBytes(16).toString('base64url');
   const bodyHash = sha256(req.body ?? '');
   const signature = hmac(
@@ -70,8 +72,10 @@ export interface VerifySignedRequestOptions {
   nonces: NonceCache;
   /** Largest accepted clock difference, in ms. Default: 300 000 (5 minutes). */
   toleranceMs?: number;
-  /** Clock in ms. Default: `Date.now`. */
+  /** Clock in ms. Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 /** A signed request as the verifier sees it; without `body`, the signed body hash header is trusted. */
@@ -105,7 +109,7 @@ export function verifySignedRequest(
   const keyId = h[SIGNATURE_HEADERS.keyId] ?? 'default';
   const secret = Object.hasOwn(options.secrets, keyId) ? options.secrets[keyId] : undefined;
   if (secret === undefined) throw refuse('unknown_key', 'The request is signed with an unknown key.');
-  const now = (options.now ?? Date.now)();
+  const now = clockNow(options)();
   const tolerance = options.toleranceMs ?? 300_000;
   const sentAt = Number(timestamp) * 1000;
   if (!/^\d{1,12}$/.test(timestamp) || Math.abs(now - sentAt) > tolerance) {

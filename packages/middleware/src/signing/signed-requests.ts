@@ -1,4 +1,5 @@
 import type { AuthIdentity, EdgeGuard, Plugin } from '@mcpkit/core';
+import { type Clock, clockNow } from '@mcpkit/core';
 import { createNonceCache } from './nonce-cache.js';
 import { verifySignedRequest } from './sign-request.js';
 
@@ -12,8 +13,10 @@ export interface SignedRequestsOptions {
   maxNonces?: number;
   /** The identity a verified key stands for. Default: subject `service:<keyId>`, no scopes. */
   identity?: (keyId: string) => AuthIdentity;
-  /** Clock in ms. Default: `Date.now`. */
+  /** Clock in ms. Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 /**
@@ -34,7 +37,7 @@ export function signedRequests(options: SignedRequestsOptions): Plugin {
         headers: req.headers,
         ...(typeof body === 'string' ? { body } : {}),
       },
-      { secrets: options.secrets, nonces, toleranceMs, ...(options.now ? { now: options.now } : {}) },
+      { secrets: options.secrets, nonces, toleranceMs, now: clockNow(options) },
     );
     return { auth: identity(keyId) };
   };

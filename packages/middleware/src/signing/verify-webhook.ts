@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { McpkitError, type RouteRequest } from '@mcpkit/core';
+import { type Clock, clockNow, McpkitError, type RouteRequest } from '@mcpkit/core';
 
 /** Options of {@link verifyWebhook} and {@link signWebhook}. */
 export interface WebhookOptions {
@@ -9,8 +9,10 @@ export interface WebhookOptions {
   toleranceMs?: number;
   /** Header carrying `t=<unix seconds>,v1=<hex hmac>[,v1=…]`. Default: `webhook-signature`. */
   header?: string;
-  /** Clock in ms. Default: `Date.now`. */
+  /** Clock in ms. Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 function mac(secret: string, timestamp: string, body: string): Buffer {
@@ -19,7 +21,7 @@ function mac(secret: string, timestamp: string, body: string): Buffer {
 
 /** The signature header value for a body (what a webhook sender puts in the header). */
 export function signWebhook(body: string, options: Pick<WebhookOptions, 'secret' | 'now'>): string {
-  const timestamp = String(Math.floor((options.now ?? Date.now)() / 1000));
+  const timestamp = String(Math.floor(clockNow(options)() / 1000));
   return `t=${timestamp},v1=${mac(options.secret, timestamp, body).toString('hex')}`;
 }
 
@@ -34,7 +36,7 @@ const refuse = (reason: string, message: string) =>
 export function verifyWebhook(options: WebhookOptions): (req: RouteRequest) => Promise<string> {
   const header = (options.header ?? 'webhook-signature').toLowerCase();
   const tolerance = options.toleranceMs ?? 300_000;
-  const now = options.now ?? Date.now;
+  const now = clockNow(options);
   return async (req) => {
     const body = await req.text();
     const value = req.headers[header];

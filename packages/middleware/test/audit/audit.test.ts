@@ -134,7 +134,7 @@ describe('audit()', () => {
     const plugin = audit({ sink: (batch) => void records.push(...batch) });
     const client = await createTestClient(makeServer(plugin));
     await client.callTool('deny');
-    await client.callTool('transfer', { to: 1 });
+    await client.callToolUnchecked('transfer', { to: 1 });
     await client.close();
     await plugin.flush();
     expect(records.map((r) => [r.tool, r.outcome, r.errorCode])).toEqual([

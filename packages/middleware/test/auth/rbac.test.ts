@@ -65,7 +65,7 @@ describe('rbac and requireScopes', () => {
       () => 'served',
       (e: Error) => e.message,
     );
-    const unknown = await viewer.callTool('no-such-tool').then(
+    const unknown = await viewer.callToolUnchecked('no-such-tool').then(
       () => 'served',
       (e: Error) => e.message,
     );

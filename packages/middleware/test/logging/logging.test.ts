@@ -105,7 +105,7 @@ describe('logging()', () => {
     const client = await createTestClient(makeServer({ logger: capture.logger }));
     await client.callTool('refuse');
     await client.callTool('crash');
-    await client.callTool('pay', { amount: 'not a number' });
+    await client.callToolUnchecked('pay', { amount: 'not a number' });
     await client.close();
     const byTool = Object.fromEntries(
       capture

@@ -1,5 +1,6 @@
 import { isValidInputResponse } from '../../protocol/input-responses.js';
 import { isTerminal } from '../../protocol/tasks.js';
+import { type Clock, clockNow } from '../clock.js';
 import type { InputRequestSpec } from '../context.js';
 import { McpkitError } from '../errors.js';
 import { ExpiryHeap } from './expiry-heap.js';
@@ -30,8 +31,10 @@ export interface MemoryTaskStoreOptions {
    * as the Redis store's `nullTtlMs`.
    */
   nullTtlMs?: number;
-  /** Clock, for tests. Default: `Date.now`. */
+  /** Clock, for tests. Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 /**
@@ -45,7 +48,7 @@ export function createMemoryTaskStore(options: MemoryTaskStoreOptions = {}): Tas
     options.maxTasks ?? 10_000,
     options.maxTasksPerOwner ?? 1_000,
     options.nullTtlMs ?? 86_400_000,
-    options.now ?? Date.now,
+    clockNow(options),
   );
 }
 

@@ -1,3 +1,4 @@
+import { type Clock, clockNow } from '../../engine/clock.js';
 import { McpkitError } from '../../engine/errors.js';
 
 /** Options of {@link SessionAdmission}. */
@@ -8,8 +9,10 @@ export interface SessionAdmissionOptions {
   windowMs?: number;
   /** Most callers tracked at once; past it, callers not seen before are refused (503). Default: 100 000. */
   maxCallers?: number;
-  /** Clock in ms (tests inject one). Default: `Date.now`. */
+  /** Clock in ms (tests inject one). Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 interface Window {
@@ -35,7 +38,7 @@ export class SessionAdmission {
     this.#max = options.maxPerCaller ?? 100;
     this.#windowMs = options.windowMs ?? 60_000;
     this.#maxCallers = options.maxCallers ?? 100_000;
-    this.#now = options.now ?? Date.now;
+    this.#now = clockNow(options);
   }
 
   /** Counts one new session for `key`, or throws `RATE_LIMITED` (429) / `UPSTREAM_UNAVAILABLE` (503). */

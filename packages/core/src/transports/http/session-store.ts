@@ -1,3 +1,4 @@
+import { type Clock, clockNow } from '../../engine/clock.js';
 import { McpkitError } from '../../engine/errors.js';
 import type { LoggingLevel } from '../../protocol/versions.js';
 
@@ -35,8 +36,10 @@ export interface MemorySessionStoreOptions {
    * (503, retryable). Default: 5 minutes.
    */
   evictIdleAfterMs?: number;
-  /** Clock in ms (tests inject one). Default: `Date.now`. */
+  /** Clock in ms (tests inject one). Default: `clock`'s. */
   now?: () => number;
+  /** The clock read when `now` is not given (see `Clock`). Default: `systemClock`. */
+  clock?: Clock;
 }
 
 /** An in-process session store with idle expiry and a size bound that never evicts a recently active session. */
@@ -44,7 +47,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   const idleMs = options.idleTimeoutMs ?? 30 * 60_000;
   const max = options.maxSessions ?? 10_000;
   const evictAfterMs = Math.min(options.evictIdleAfterMs ?? 5 * 60_000, idleMs);
-  const now = options.now ?? Date.now;
+  const now = clockNow(options);
   // Insertion order is least-recently-used order: every read and write re-inserts.
   const sessions = new Map<string, { record: SessionRecord; seen: number }>();
   /** Makes room for one more session, or throws when every session is too recently active to drop. */
