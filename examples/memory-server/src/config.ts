@@ -10,6 +10,8 @@ export const memoryConfigSchema = z
     PGLITE_DATA_DIR: z.string().min(1).optional(),
     /** Largest number of PostgreSQL connections in the pool. */
     DB_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    /** Longest wait for a free pooled connection before a call fails with a retryable UPSTREAM_TIMEOUT. */
+    DB_POOL_WAIT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     /** Deadline of each statement, applied per transaction (`SET LOCAL statement_timeout`). */
     DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
     /** `auto`: vector search where the server has pgvector; `off`: full text alone (decided when a database is first set up). */

@@ -36,6 +36,7 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
     ...(config.PGLITE_DATA_DIR ? { pgliteDataDir: config.PGLITE_DATA_DIR } : {}),
     poolMax: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    poolWaitMs: config.DB_POOL_WAIT_MS,
     dimensions: config.EMBEDDING_DIMENSIONS,
     vector: config.PGVECTOR,
   });

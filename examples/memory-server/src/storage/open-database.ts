@@ -16,6 +16,8 @@ export interface OpenDatabaseOptions {
   poolMax?: number;
   /** Deadline of each statement in ms, set per transaction. Default: 5 000. */
   statementTimeoutMs?: number;
+  /** Longest wait for a free pooled connection, in ms (PostgreSQL only). Default: 5 000. */
+  poolWaitMs?: number;
   /** Size of the `embedding` column. Default: 256. */
   dimensions?: number;
   /**
@@ -65,7 +67,7 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<M
   const dimensions = options.dimensions ?? 256;
   const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
   const opened = options.url
-    ? openPostgres(options.url, options.poolMax ?? 10, statementTimeoutMs)
+    ? openPostgres(options.url, options.poolMax ?? 10, statementTimeoutMs, options.poolWaitMs ?? 5_000)
     : await openPglite(options.pgliteDataDir);
   try {
     const applied = await runMigrations(opened.db, { dimensions, vector: options.vector !== 'off' });
@@ -135,12 +137,12 @@ async function whyNoVector(
 
 type Opened = Pick<MemoryDatabase, 'kind' | 'db' | 'listen' | 'poolStats' | 'close'>;
 
-function openPostgres(url: string, poolMax: number, statementTimeoutMs: number): Opened {
+function openPostgres(url: string, poolMax: number, statementTimeoutMs: number, poolWaitMs: number): Opened {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
     statement_timeout: statementTimeoutMs,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: poolWaitMs,
     idleTimeoutMillis: 30_000,
   });
   // An idle client's error (server restart) must not crash the process; the pool drops that client.
