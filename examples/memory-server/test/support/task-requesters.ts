@@ -1,6 +1,7 @@
 import { type Era, TASKS_EXTENSION } from '@mcpkit/core';
 import { connectTestClient, type TestClient } from '@mcpkit/testing';
 import { createTaskSessionFromClient, type TaskEnabledSession } from '@modelcontextprotocol/ext-tasks/client';
+import { taskId as asTaskId } from '@modelcontextprotocol/ext-tasks/core';
 import { CreateTaskResultV2Schema, DetailedTaskV2Schema } from '@modelcontextprotocol/ext-tasks/core/v2';
 import * as z from 'zod';
 
@@ -104,7 +105,7 @@ async function modernRequester(url: string, headers: Record<string, string>): Pr
       return { taskId, settled };
     },
     async statusMessage(taskId) {
-      return (await session.task(taskId).snapshot()).statusMessage;
+      return (await session.task(asTaskId(taskId)).snapshot()).statusMessage;
     },
     async cancel(taskId) {
       await executions.get(taskId)?.cancel();
