@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@mcpkit/core';
 import { expectToolError, type TestClient } from '@mcpkit/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadMemoryConfig } from '../src/config.js';
 import { createRecallCache } from '../src/recall-cache.js';
 import type { MemoryServer } from '../src/server.js';
@@ -28,13 +28,23 @@ describe('recall cursors across instances sharing a Redis-backed cache', () => {
   const redises: Redis[] = [];
   const servers: MemoryServer[] = [];
   const clients: TestClient[] = [];
+  /** Changes each instance heard on the change feed (each write voids cached recalls when heard). */
+  const heard: number[] = [];
 
   const instance = async (cursorSecret: string, cachePrefix = prefix) => {
     const redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     redises.push(redis);
     const cache = createRecallCache({ redis, prefix: cachePrefix });
     await cache.ready();
-    const memory = await memoryServerFor(database, { cache, cursorSecret, recallCacheTtlMs: 60_000 });
+    const index = heard.push(0) - 1;
+    const memory = await memoryServerFor(database, {
+      cache,
+      cursorSecret,
+      recallCacheTtlMs: 60_000,
+      onChange: () => {
+        heard[index] = (heard[index] ?? 0) + 1;
+      },
+    });
     servers.push(memory);
     const client = await clientOf(memory, 'acme', 'modern');
     clients.push(client);
@@ -64,6 +74,8 @@ describe('recall cursors across instances sharing a Redis-backed cache', () => {
     for (let i = 0; i < 5; i++) {
       await call(a, 'remember', { content: `Cursor note ${i} about teapots`, tags: ['teapots'] });
     }
+    // Every instance has heard the five writes, so none voids the page about to be cached.
+    await vi.waitFor(() => expect(heard.every((count) => count >= 5)).toBe(true), { timeout: 10_000 });
     const ask = { query: 'teapots', tags: ['teapots'], limit: 2 };
     const fromA = await call<Recalled>(a, 'recall', ask);
     // B answers from the shared L2: the very same page, cursor and all (a fresh one would carry
