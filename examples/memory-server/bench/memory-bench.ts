@@ -1,6 +1,7 @@
 // Scale bench of the memory server on a real PostgreSQL (DATABASE_URL, default the local `test`
 // database): N entries (default 100 000), `recall` p50/p99 before and after the full-text GIN
-// index, `remember` throughput, then 50 concurrent callers, checking the pool afterwards.
+// index and (with pgvector) the HNSW vector index, `remember` throughput, then 50 concurrent
+// callers, checking the pool afterwards.
 // It reports numbers; it asserts none. `--quick` runs 5 000 entries.
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -28,19 +29,21 @@ function percentile(sorted: number[], p: number): number {
 
 async function timed(label: string, runs: number, work: (i: number) => Promise<unknown>): Promise<void> {
   const samples: number[] = [];
+  let errors = 0;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
-    await work(i);
+    const result = (await work(i)) as { isError?: boolean } | undefined;
     samples.push(performance.now() - started);
+    if (result?.isError) errors++;
   }
   samples.sort((a, b) => a - b);
   console.log(
-    `${label}: p50 ${percentile(samples, 50).toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms (${runs} calls)`,
+    `${label}: p50 ${percentile(samples, 50).toFixed(1)} ms, p99 ${percentile(samples, 99).toFixed(1)} ms (${runs} calls, ${errors} errors)`,
   );
 }
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: BASE_URL });
+async function admin<T>(work: (client: pg.Client) => Promise<T>, connectionString = BASE_URL): Promise<T> {
+  const client = new pg.Client({ connectionString });
   await client.connect();
   try {
     return await work(client);
@@ -70,6 +73,9 @@ try {
   console.log(
     `memory-server bench: ${ENTRIES} entries on PostgreSQL (pgvector: ${database.vector}), pool ${POOL}`,
   );
+  // The HNSW index is built once the rows are in, as one would after a bulk load; import_memories
+  // below runs with the GIN indexes in place.
+  if (database.vector) await sql`drop index memories_embedding`.execute(database.db);
   let started = performance.now();
   for (let start = 0; start < ENTRIES; start += 500) {
     const items = Array.from({ length: Math.min(500, ENTRIES - start) }, (_, k) => ({
@@ -89,14 +95,42 @@ try {
   await timed('recall without the GIN index', 50, (i) =>
     client.callTool('recall', { query: query(i), mode: 'fulltext' }),
   );
+  started = performance.now();
+  await timed('remember, no GIN nor HNSW   ', 200, (i) =>
+    client.callTool('remember', { content: sentence(3 * ENTRIES + i) }),
+  );
+  console.log(
+    `remember throughput without the search indexes: ${(200 / ((performance.now() - started) / 1000)).toFixed(0)}/s with one caller`,
+  );
   await sql`create index memories_search on memories using gin (search)`.execute(database.db);
   await sql`analyze memories`.execute(database.db);
   await timed('recall with the GIN index   ', 200, (i) =>
     client.callTool('recall', { query: query(i), mode: 'fulltext' }),
   );
   await timed('recall, tag filter + index  ', 200, (i) =>
-    client.callTool('recall', { query: query(i), tags: [`t${i % 50}`] }),
+    client.callTool('recall', { query: query(i), tags: [`t${i % 50}`], mode: 'fulltext' }),
   );
+  if (database.vector) {
+    await timed('recall vector, no HNSW index', 50, (i) =>
+      client.callTool('recall', { query: query(i), mode: 'vector' }),
+    );
+    const building = performance.now();
+    await admin(async (c) => {
+      await c.query(`set maintenance_work_mem = '512MB'`);
+      await c.query('create index memories_embedding on memories using hnsw (embedding vector_cosine_ops)');
+      await c.query('analyze memories');
+    }, url.toString());
+    console.log(
+      `HNSW index built on ${ENTRIES} vectors in ${((performance.now() - building) / 1000).toFixed(1)} s`,
+    );
+    await timed('recall vector + HNSW index  ', 200, (i) =>
+      client.callTool('recall', { query: query(i), mode: 'vector' }),
+    );
+    await timed('recall hybrid, both indexes ', 200, (i) => client.callTool('recall', { query: query(i) }));
+    await timed('recall hybrid + tag filter  ', 200, (i) =>
+      client.callTool('recall', { query: query(i), tags: [`t${i % 50}`] }),
+    );
+  }
 
   started = performance.now();
   await timed('remember (one caller)       ', 500, (i) =>
@@ -113,14 +147,14 @@ try {
         const result =
           k % 2 === 0
             ? await client.callTool('remember', { content: sentence(2 * ENTRIES + i) })
-            : await client.callTool('recall', { query: query(i), mode: 'fulltext' });
+            : await client.callTool('recall', { query: query(i) });
         if (result.isError) errors++;
       }
     }),
   );
   const seconds = (performance.now() - started) / 1000;
   console.log(
-    `remember throughput: ${serial.toFixed(0)}/s with one caller; ${CONCURRENCY} concurrent callers: ${((CONCURRENCY * perWorker) / seconds).toFixed(0)} calls/s (half remember, half recall), ${errors} errors`,
+    `remember throughput: ${serial.toFixed(0)}/s with one caller; ${CONCURRENCY} concurrent callers: ${((CONCURRENCY * perWorker) / seconds).toFixed(0)} calls/s (half remember, half recall${database.vector ? ' hybrid' : ''}), ${errors} errors`,
   );
   const stats = database.poolStats();
   const backends = await admin((c) =>

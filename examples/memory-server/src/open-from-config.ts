@@ -1,8 +1,10 @@
 import { apiKey, createJsonlFileSink, hashApiKey } from '@mcpkit/middleware';
+import { Redis } from 'ioredis';
 import type { MemoryConfig } from './config.js';
 import type { EmbeddingProvider } from './embeddings/embedding-provider.js';
 import { createHashingEmbedding } from './embeddings/hashing-embedding.js';
 import { createOpenAIEmbedding, type OpenAIEmbedding } from './embeddings/openai-embedding.js';
+import { createRecallCache } from './recall-cache.js';
 import { createMemoryServer, type MemoryServer } from './server.js';
 import { type MemoryDatabase, openDatabase } from './storage/open-database.js';
 
@@ -10,7 +12,7 @@ import { type MemoryDatabase, openDatabase } from './storage/open-database.js';
 export interface ConfiguredMemoryServer {
   readonly memory: MemoryServer;
   readonly database: MemoryDatabase;
-  /** Stops the feed and closes the database. */
+  /** Stops the feed, closes the database and the Redis connection, if any. */
   close(): Promise<void>;
 }
 
@@ -34,8 +36,14 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
     ...(config.PGLITE_DATA_DIR ? { pgliteDataDir: config.PGLITE_DATA_DIR } : {}),
     poolMax: config.DB_POOL_MAX,
     statementTimeoutMs: config.DB_STATEMENT_TIMEOUT_MS,
+    poolWaitMs: config.DB_POOL_WAIT_MS,
     dimensions: config.EMBEDDING_DIMENSIONS,
+    vector: config.PGVECTOR,
   });
+  // Fast failure while Redis is away: the tiered cache then answers from its in-process layer.
+  const redis = config.REDIS_URL
+    ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
+    : undefined;
   try {
     const embeddings: EmbeddingProvider | OpenAIEmbedding = config.EMBEDDINGS_URL
       ? createOpenAIEmbedding({
@@ -49,6 +57,8 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
       database,
       embeddings,
       recallCacheTtlMs: config.RECALL_CACHE_TTL_MS,
+      cache: createRecallCache(redis ? { redis } : {}),
+      ...(config.RECALL_CURSOR_SECRET ? { cursorSecret: config.RECALL_CURSOR_SECRET } : {}),
       healthTimeoutMs: config.DB_HEALTH_TIMEOUT_MS,
       ...(config.MEMORY_API_KEYS ? { auth: apiKeysFromConfig(config.MEMORY_API_KEYS) } : {}),
       ...(config.MEMORY_AUDIT_PATH
@@ -60,11 +70,14 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
       database,
       async close() {
         await memory.close();
+        await memory.cache.close();
         await database.close();
+        redis?.disconnect();
       },
     };
   } catch (error) {
     await database.close();
+    redis?.disconnect();
     throw error;
   }
 }

@@ -1,5 +1,12 @@
 import { type Cache, createCache } from '@mcpkit/cache';
-import { createServer, type McpkitServer, type Plugin, type ServerBuilder } from '@mcpkit/core';
+import {
+  createCursorPagination,
+  createServer,
+  type McpkitServer,
+  type Plugin,
+  type ServerBuilder,
+  type TasksOptions,
+} from '@mcpkit/core';
 import { type AuditOptions, type AuditRecord, consent, production } from '@mcpkit/middleware';
 import { type ChangeFeed, type MemoryChange, startChangeFeed } from './change-feed.js';
 import type { EmbeddingProvider } from './embeddings/embedding-provider.js';
@@ -9,6 +16,7 @@ import { createMemoryService, type MemoryService } from './memories/memory-servi
 import { memoryPrompts } from './prompts/memory-prompts.js';
 import { memoryResources } from './resources/memory-resources.js';
 import type { MemoryDatabase } from './storage/open-database.js';
+import { importTool } from './tools/import-tool.js';
 import { listTagsTool } from './tools/list-tags-tool.js';
 import { recallTool } from './tools/recall-tool.js';
 import { writeTools } from './tools/write-tools.js';
@@ -31,10 +39,18 @@ export interface MemoryServerOptions<T = AuditRecord> {
   cache?: Cache;
   /** How long a recall stays cached, in ms. Default: 30 000. */
   recallCacheTtlMs?: number;
+  /**
+   * Key that signs `recall` cursors (at least 16 bytes). Every instance serving the same clients —
+   * and every instance sharing a cache, whose cached pages carry cursors — must use the same one.
+   * Default: 32 random bytes made per process, right for one instance with an in-process cache.
+   */
+  cursorSecret?: string;
   /** Audit trail of tool calls (deletes included). Default: off. */
   audit?: AuditOptions<T>;
   /** Longest wait of the readiness probe's `select 1`, in ms. Default: 1 000. */
   healthTimeoutMs?: number;
+  /** Where `import_memories` tasks live and how long they are kept. Default: in process, kept an hour. */
+  tasks?: TasksOptions;
   /** Called for each change heard on the change feed (after subscribers are told). */
   onChange?: (change: MemoryChange) => void;
 }
@@ -65,7 +81,11 @@ export function defineMemoryServer<T = AuditRecord>(
     ...(anonymousTenant ? { anonymousTenant } : {}),
   });
   const healthTimeoutMs = options.healthTimeoutMs ?? 1_000;
-  let builder = createServer({ name: 'mcpkit-memory', version: '0.1.0' })
+  let builder = createServer({
+    name: 'mcpkit-memory',
+    version: '0.1.0',
+    ...(options.tasks ? { tasks: options.tasks } : {}),
+  })
     .use(
       production<T>({
         ...(options.auth ? { auth: options.auth } : {}),
@@ -89,6 +109,7 @@ export function defineMemoryServer<T = AuditRecord>(
         details: {
           kind: options.database.kind,
           pgvector: options.database.vector,
+          ...(options.database.vectorUnavailable ? { noVector: options.database.vectorUnavailable } : {}),
           indexesUnderRls: options.database.indexesUnderRls,
           migrations: options.database.migrations.length,
           ...(options.database.poolStats() ? { pool: options.database.poolStats() } : {}),
@@ -107,8 +128,15 @@ export function defineMemoryServer<T = AuditRecord>(
         },
       };
     });
-  builder = recallTool(builder, service, { cacheTtlMs: options.recallCacheTtlMs ?? 30_000 });
+  const cacheTtlMs = options.recallCacheTtlMs ?? 30_000;
+  // A cursor outlives the cached page that carries it by an hour, whenever that page was cached.
+  const pagination = createCursorPagination({
+    ...(options.cursorSecret ? { secret: options.cursorSecret } : {}),
+    ttlMs: 3_600_000 + cacheTtlMs,
+  });
+  builder = recallTool(builder, service, { cacheTtlMs, pagination });
   builder = writeTools(builder, service);
+  builder = importTool(builder, service);
   builder = listTagsTool(builder, service);
   builder = memoryResources(builder, service);
   builder = memoryPrompts(builder, service);

@@ -28,7 +28,8 @@ describe.each(backends)('storage on $name', ({ name, create }) => {
     const available = await sql<{ n: number }>`
       select count(*)::int as n from pg_available_extensions where name = 'vector'`.execute(database.db);
     expect(database.vector).toBe(available.rows[0]?.n === 1);
-    if (name === 'pglite') expect(database.vector).toBe(true);
+    // PGlite ships the extension; CI installs it on the real server (.ci/ensure-pgvector.sh).
+    if (name === 'pglite' || process.env.CI) expect(database.vector).toBe(true);
   });
 
   it('runs tenant work as a role without superuser or BYPASSRLS, with the tenant set', async () => {
@@ -159,11 +160,40 @@ describe('statement timeout on postgres', () => {
   });
 
   it('cancels a statement past the configured timeout and keeps the pool usable', async () => {
-    await expect(inTenant(database, 'alpha', (trx) => sql`select pg_sleep(2)`.execute(trx))).rejects.toThrow(
-      /statement timeout/,
-    );
+    const cancelled = inTenant(database, 'alpha', (trx) => sql`select pg_sleep(2)`.execute(trx));
+    await expect(cancelled).rejects.toThrow(/statement timeout/);
+    await expect(cancelled).rejects.toMatchObject({ code: 'UPSTREAM_TIMEOUT', retryable: true });
     const after = await inTenant(database, 'alpha', (trx) => sql<{ n: number }>`select 1 as n`.execute(trx));
     expect(after.rows).toEqual([{ n: 1 }]);
     expect(database.poolStats()).toMatchObject({ waiting: 0 });
+  });
+
+  it('answers a call that finds every connection busy with a retryable UPSTREAM_TIMEOUT', async () => {
+    const busy = await openDatabase({ url: scratch.url, poolMax: 1, poolWaitMs: 100 });
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let entered: () => void = () => {};
+    const holding = new Promise<void>((resolve) => {
+      entered = resolve;
+    });
+    try {
+      const first = inTenant(busy, 'alpha', async () => {
+        entered();
+        await held;
+      });
+      await holding;
+      await expect(inTenant(busy, 'alpha', (trx) => sql`select 1`.execute(trx))).rejects.toMatchObject({
+        code: 'UPSTREAM_TIMEOUT',
+        retryable: true,
+      });
+      release();
+      await first;
+      expect(busy.poolStats()).toMatchObject({ total: 1, idle: 1, waiting: 0 });
+    } finally {
+      release();
+      await busy.close();
+    }
   });
 });

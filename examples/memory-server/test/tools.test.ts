@@ -59,7 +59,9 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
       const recall = tools.find((tool) => tool.name === 'recall');
       if (database.vector) expect(recall?.description).toMatch(/fused with vector similarity/);
       else
-        expect(recall?.description).toMatch(/no pgvector extension, so it ranks by full-text search alone/);
+        expect(recall?.description).toMatch(
+          /Vector search is unavailable here .*ranks by full-text search alone/,
+        );
     });
 
     it('remembers, recalls with a highlighted snippet, updates and recalls the change', async () => {
@@ -124,6 +126,23 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
         cursor: firstPage.nextCursor,
       });
       expectToolError(refused, 'VALIDATION_FAILED');
+      expect(refused.structuredContent).toMatchObject({ error: { details: { reason: 'foreign' } } });
+      // A cursor whose payload was edited (say, to jump to another offset) fails its signature.
+      const [body, signature] = (firstPage.nextCursor ?? '').split('.');
+      const edited = Buffer.from(
+        Buffer.from(body ?? '', 'base64url')
+          .toString('utf8')
+          .replace(/"o":\d+/, '"o":6'),
+      ).toString('base64url');
+      expect(edited).not.toBe(body);
+      const tampered = await client.callTool('recall', {
+        query: 'kettles',
+        tags: [tag],
+        limit: 3,
+        cursor: `${edited}.${signature}`,
+      });
+      expectToolError(tampered, 'VALIDATION_FAILED');
+      expect(tampered.structuredContent).toMatchObject({ error: { details: { reason: 'bad_signature' } } });
     });
 
     it('imports a batch idempotently on clientKey', async () => {

@@ -32,8 +32,6 @@ export interface MemoryService {
   searchStatus(): { mode: SearchMode; reason?: string };
 }
 
-const NO_PGVECTOR = 'the database has no pgvector extension: ranking by full text alone';
-
 /** Builds the {@link MemoryService}. */
 export function createMemoryService(options: MemoryServiceOptions): MemoryService {
   const { database, embeddings } = options;
@@ -54,7 +52,12 @@ export function createMemoryService(options: MemoryServiceOptions): MemoryServic
     });
   };
   const searchStatus = (): { mode: SearchMode; reason?: string } => {
-    if (!database.vector) return { mode: 'fulltext', reason: NO_PGVECTOR };
+    if (!database.vector) {
+      return {
+        mode: 'fulltext',
+        reason: `${database.vectorUnavailable ?? 'no pgvector'}: ranking by full text alone`,
+      };
+    }
     if (embeddings.state?.() === 'open') {
       return {
         mode: 'fulltext',

@@ -7,6 +7,8 @@ import { CHANGE_CHANNEL, TENANT_ROLE } from './schema.js';
 export interface MemoryMigrationOptions {
   /** Size of the `embedding` column created when pgvector is available. */
   dimensions: number;
+  /** Whether to set up pgvector when the server offers it (false: full text alone). Default: true. */
+  vector?: boolean;
 }
 
 /**
@@ -132,8 +134,9 @@ export function memoryMigrations(options: MemoryMigrationOptions): Record<string
       async up(db) {
         const available = await sql<{ ok: number }>`
           select 1 as ok from pg_available_extensions where name = 'vector'`.execute(db);
-        // Without pgvector the server ranks by full text alone and says so (readiness, tool text).
-        if (available.rows.length === 0) return;
+        // Without pgvector (or with it turned off) the server ranks by full text alone and says so
+        // (readiness, tool text).
+        if (available.rows.length === 0 || options.vector === false) return;
         await sql`create extension if not exists vector`.execute(db);
         await sql.raw(`alter table memories add column embedding vector(${options.dimensions})`).execute(db);
         await sql`create index memories_embedding on memories using hnsw (embedding vector_cosine_ops)`.execute(

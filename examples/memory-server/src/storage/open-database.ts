@@ -16,8 +16,15 @@ export interface OpenDatabaseOptions {
   poolMax?: number;
   /** Deadline of each statement in ms, set per transaction. Default: 5 000. */
   statementTimeoutMs?: number;
+  /** Longest wait for a free pooled connection, in ms (PostgreSQL only). Default: 5 000. */
+  poolWaitMs?: number;
   /** Size of the `embedding` column. Default: 256. */
   dimensions?: number;
+  /**
+   * `auto`: use pgvector where the server offers it; `off`: never (full text alone), as if the
+   * extension were missing. Decided when the schema is first migrated. Default: `auto`.
+   */
+  vector?: 'auto' | 'off';
 }
 
 /** Called with each notification payload on a channel. */
@@ -29,8 +36,10 @@ export interface MemoryDatabase {
   readonly kind: 'postgres' | 'pglite';
   /** The query builder; tenant work goes through `inTenant()`, never straight through this. */
   readonly db: Kysely<MemorySchema>;
-  /** Whether the pgvector extension is installed and the `embedding` column exists. */
+  /** Whether the pgvector extension is installed and the `embedding` column exists (and `vector` is not `off`). */
   readonly vector: boolean;
+  /** Why there is no vector search, when {@link MemoryDatabase.vector} is false. */
+  readonly vectorUnavailable?: string;
   /** Whether the full-text and tag indexes can serve queries under RLS (their operators are LEAKPROOF). */
   readonly indexesUnderRls: boolean;
   /** Size of the `embedding` column (0 without pgvector). */
@@ -58,10 +67,10 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<M
   const dimensions = options.dimensions ?? 256;
   const statementTimeoutMs = options.statementTimeoutMs ?? 5_000;
   const opened = options.url
-    ? openPostgres(options.url, options.poolMax ?? 10, statementTimeoutMs)
+    ? openPostgres(options.url, options.poolMax ?? 10, statementTimeoutMs, options.poolWaitMs ?? 5_000)
     : await openPglite(options.pgliteDataDir);
   try {
-    const applied = await runMigrations(opened.db, { dimensions });
+    const applied = await runMigrations(opened.db, { dimensions, vector: options.vector !== 'off' });
     const column = await sql<{ dims: number | null }>`
       select a.atttypmod as dims from pg_attribute a
       where a.attrelid = 'memories'::regclass and a.attname = 'embedding' and not a.attisdropped`.execute(
@@ -81,9 +90,11 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<M
       select count(*)::int as n from pg_proc
       where proleakproof and oid in ('pg_catalog.ts_match_vq(tsvector, tsquery)'::regprocedure,
         'pg_catalog.arraycontains(anyarray, anyarray)'::regprocedure)`.execute(opened.db);
+    const vectorUnavailable = await whyNoVector(opened.db, dims !== null, options.vector ?? 'auto');
     return {
       ...opened,
-      vector: dims !== null,
+      vector: vectorUnavailable === undefined,
+      ...(vectorUnavailable ? { vectorUnavailable } : {}),
       indexesUnderRls: leakproof.rows[0]?.n === 2,
       dimensions: dims ?? 0,
       statementTimeoutMs,
@@ -109,14 +120,29 @@ export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<M
   }
 }
 
+/** Why vector search is off on this database, or undefined when it is on. */
+async function whyNoVector(
+  db: Kysely<MemorySchema>,
+  column: boolean,
+  setting: 'auto' | 'off',
+): Promise<string | undefined> {
+  if (setting === 'off') return 'pgvector is turned off (PGVECTOR=off)';
+  if (column) return undefined;
+  const available = await sql<{ ok: number }>`
+    select 1 as ok from pg_available_extensions where name = 'vector'`.execute(db);
+  return available.rows.length === 0
+    ? 'the PostgreSQL server has no pgvector extension installed'
+    : 'this database was set up without pgvector (PGVECTOR=off, or installed later): use a new database to get vector search';
+}
+
 type Opened = Pick<MemoryDatabase, 'kind' | 'db' | 'listen' | 'poolStats' | 'close'>;
 
-function openPostgres(url: string, poolMax: number, statementTimeoutMs: number): Opened {
+function openPostgres(url: string, poolMax: number, statementTimeoutMs: number, poolWaitMs: number): Opened {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolMax,
     statement_timeout: statementTimeoutMs,
-    connectionTimeoutMillis: 5_000,
+    connectionTimeoutMillis: poolWaitMs,
     idleTimeoutMillis: 30_000,
   });
   // An idle client's error (server restart) must not crash the process; the pool drops that client.

@@ -1,15 +1,9 @@
 import { cache } from '@mcpkit/cache';
-import { McpkitError, type ServerBuilder } from '@mcpkit/core';
+import { type CursorPagination, McpkitError, type ServerBuilder } from '@mcpkit/core';
 import * as z from 'zod';
 import { searchMemories } from '../memories/hybrid-search.js';
 import { LANGUAGES, Tag } from '../memories/memory.js';
 import type { MemoryService } from '../memories/memory-service.js';
-import {
-  decodeRecallCursor,
-  encodeRecallCursor,
-  MAX_RECALL_DEPTH,
-  recallFingerprint,
-} from '../memories/recall-cursor.js';
 import { recallTagAll, recallTagFor } from '../memories/recall-tags.js';
 
 const RecallInput = z.object({
@@ -29,7 +23,7 @@ const RecallInput = z.object({
     .describe('Ranking: both fused (default), full text, or vectors'),
   language: z.enum(LANGUAGES).default('english').describe('Text-search language of the query'),
   limit: z.number().int().min(1).max(50).default(10),
-  cursor: z.string().max(200).optional().describe('nextCursor of the previous page'),
+  cursor: z.string().max(1_000).optional().describe('nextCursor of the previous page'),
 });
 
 const RecallOutput = z.object({
@@ -53,16 +47,25 @@ const RecallOutput = z.object({
   nextCursor: z.string().optional(),
 });
 
-/** Registers `recall`: hybrid search with filters and cursor pagination, cached per tenant until a write. */
+/** Deepest offset a cursor may reach; past it the caller should narrow the query. */
+export const MAX_RECALL_DEPTH = 1_000;
+
+/**
+ * Registers `recall`: hybrid search with filters and cursor pagination, cached per tenant until a
+ * write. Cursors come from `pagination` (core's signed cursors), bound to the tenant and to every
+ * argument that decides the ranking; a cached page carries one, so every instance that shares the
+ * cache must share the pagination secret.
+ */
 export function recallTool(
   builder: ServerBuilder,
   service: MemoryService,
-  options: { cacheTtlMs: number },
+  options: { cacheTtlMs: number; pagination: CursorPagination },
 ): ServerBuilder {
+  const { pagination } = options;
   const status = service.searchStatus();
   const ranking = service.database.vector
     ? 'Ranks by full-text search (stemmed, weighted tags) fused with vector similarity of embeddings; if the embedding provider is failing it falls back to full text and says so in `degraded`.'
-    : 'This database has no pgvector extension, so it ranks by full-text search alone (stemmed, weighted tags); `mode: "vector"` is refused.';
+    : `Vector search is unavailable here (${service.database.vectorUnavailable ?? 'no pgvector'}), so it ranks by full-text search alone (stemmed, weighted tags); \`mode: "vector"\` is refused.`;
   return builder.tool('recall', {
     description: `Searches your memories. ${ranking} Filter by tags and creation time; page with nextCursor. Snippets mark matched words with **.`,
     input: RecallInput,
@@ -90,9 +93,17 @@ export function recallTool(
           },
         );
       }
-      const { cursor, ...ranked } = args;
-      const fingerprint = recallFingerprint(ranked);
-      const offset = cursor === undefined ? 0 : decodeRecallCursor(cursor, fingerprint);
+      const { cursor, limit: _limit, ...ranked } = args;
+      const scope = { list: 'recall', filter: { tenant: service.tenantOf(ctx), ...ranked } };
+      // Checked before any embedding work: a tampered, expired or foreign cursor costs nothing.
+      const position = pagination.decode(cursor, scope);
+      if (position !== undefined && !('offset' in position && position.offset <= MAX_RECALL_DEPTH)) {
+        throw new McpkitError('VALIDATION_FAILED', 'That cursor is not one recall returned.', {
+          details: { field: 'cursor' },
+          hint: 'Pass the nextCursor of the previous recall with the same query, tags and dates.',
+        });
+      }
+      const offset = position?.offset ?? 0;
       const embedded = args.mode === 'fulltext' ? { vectors: null } : await service.embed([args.query], ctx);
       const vector = embedded.vectors?.[0] ?? null;
       if (args.mode === 'vector' && vector === null) {
@@ -138,7 +149,7 @@ export function recallTool(
           matchedBy: hit.matchedBy,
         })),
         ...(result.more && next <= MAX_RECALL_DEPTH
-          ? { nextCursor: encodeRecallCursor(next, fingerprint) }
+          ? { nextCursor: pagination.encode(scope, { offset: next }) }
           : {}),
       };
     },

@@ -27,11 +27,15 @@ export const NewMemoryInput = z.object({
 });
 
 /** Voids the recalls a write made stale, on this instance (the change feed tells the others). */
-async function invalidateRecalls(ctx: BaseContext, tenant: string, tags: Iterable<string>): Promise<void> {
+export async function invalidateRecalls(
+  ctx: BaseContext,
+  tenant: string,
+  tags: Iterable<string>,
+): Promise<void> {
   await invalidate(ctx, staleRecallTags(tenant, tags));
 }
 
-/** Registers `remember`, `update_memory`, `forget`, `link_memories` and `import_memories`. */
+/** Registers `remember`, `update_memory`, `forget` and `link_memories` (`import_memories` is in import-tool.ts). */
 export function writeTools(builder: ServerBuilder, service: MemoryService): ServerBuilder {
   return builder
     .tool('remember', {
@@ -105,68 +109,5 @@ export function writeTools(builder: ServerBuilder, service: MemoryService): Serv
       annotations: { idempotentHint: true, destructiveHint: false, openWorldHint: false },
       handler: ({ from, to, relation }, ctx) =>
         service.inTenantOf(ctx, (trx) => linkMemories(trx, from, to, relation)),
-    })
-    .tool('import_memories', {
-      description:
-        'Stores up to 500 memories in one transaction, embedded in batches. Each needs a clientKey: importing the same batch again skips what exists.',
-      input: z.object({
-        items: z
-          .array(NewMemoryInput.extend({ clientKey: z.string().min(1).max(200) }))
-          .min(1)
-          .max(500),
-      }),
-      output: z.object({
-        imported: z.number(),
-        skipped: z.number(),
-        ids: z.array(z.object({ clientKey: z.string(), id: z.string(), created: z.boolean() })),
-        degraded: z.string().optional(),
-      }),
-      annotations: { idempotentHint: true, destructiveHint: false, openWorldHint: false },
-      handler: async ({ items }, ctx) => {
-        const keys = new Set(items.map((item) => item.clientKey));
-        if (keys.size !== items.length) {
-          throw new McpkitError('VALIDATION_FAILED', 'Two items share a clientKey.', {
-            hint: 'Give each item its own clientKey.',
-          });
-        }
-        const vectors: Array<number[] | null> = [];
-        let degraded: string | undefined;
-        for (let start = 0; start < items.length; start += 100) {
-          const batch = items.slice(start, start + 100);
-          const outcome = await service.embed(
-            batch.map((item) => item.content),
-            ctx,
-          );
-          degraded ??= outcome.degraded;
-          vectors.push(...batch.map((_, i) => outcome.vectors?.[i] ?? null));
-          ctx.progress(Math.min(start + 100, items.length), items.length * 2, 'embedding');
-        }
-        const { tenant, ids } = await service.inTenantOf(ctx, async (trx, tenant) => {
-          const ids: Array<{ clientKey: string; id: string; created: boolean; tags: string[] }> = [];
-          for (const [i, item] of items.entries()) {
-            const { memory, created } = await insertMemory(
-              trx,
-              item,
-              vectors[i] ?? null,
-              service.database.vector,
-            );
-            ids.push({ clientKey: item.clientKey, id: memory.id, created, tags: memory.tags });
-          }
-          return { tenant, ids };
-        });
-        ctx.progress(items.length * 2, items.length * 2, 'stored');
-        await invalidateRecalls(
-          ctx,
-          tenant,
-          ids.flatMap((entry) => entry.tags),
-        );
-        const imported = ids.filter((entry) => entry.created).length;
-        return {
-          imported,
-          skipped: ids.length - imported,
-          ids: ids.map(({ clientKey, id, created }) => ({ clientKey, id, created })),
-          ...(degraded ? { degraded } : {}),
-        };
-      },
     });
 }

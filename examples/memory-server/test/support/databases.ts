@@ -40,7 +40,7 @@ export async function createScratchDatabase(): Promise<ScratchDatabase> {
 /** One backend of the matrix: how to open it and how to clean up. */
 export interface Backend {
   readonly name: 'postgres' | 'pglite';
-  open(options?: { poolMax?: number }): Promise<MemoryDatabase>;
+  open(options?: { poolMax?: number; vector?: 'auto' | 'off' }): Promise<MemoryDatabase>;
   cleanup(): Promise<void>;
 }
 
@@ -54,7 +54,11 @@ export const backends: ReadonlyArray<{ name: 'postgres' | 'pglite'; create: () =
       return {
         name: 'postgres',
         async open(options = {}) {
-          const database = await openDatabase({ url: scratch.url, poolMax: options.poolMax ?? 5 });
+          const database = await openDatabase({
+            url: scratch.url,
+            poolMax: options.poolMax ?? 5,
+            ...(options.vector ? { vector: options.vector } : {}),
+          });
           opened.push(database);
           return database;
         },
@@ -71,8 +75,8 @@ export const backends: ReadonlyArray<{ name: 'postgres' | 'pglite'; create: () =
       const opened: MemoryDatabase[] = [];
       return {
         name: 'pglite',
-        async open() {
-          const database = await openDatabase();
+        async open(options = {}) {
+          const database = await openDatabase(options.vector ? { vector: options.vector } : {});
           opened.push(database);
           return database;
         },
