@@ -1,4 +1,5 @@
 import { apiKey, createJsonlFileSink, hashApiKey } from '@mcpkit/middleware';
+import { createRedisTaskStore, type RedisTaskStore } from '@mcpkit/redis';
 import { Redis } from 'ioredis';
 import type { MemoryConfig } from './config.js';
 import type { EmbeddingProvider } from './embeddings/embedding-provider.js';
@@ -44,6 +45,11 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
   const redis = config.REDIS_URL
     ? new Redis(config.REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false })
     : undefined;
+  // With Redis, import tasks live there too: a client polling through another instance behind the
+  // load balancer finds its task, and a cancel there reaches the instance running it.
+  const taskStore: RedisTaskStore | undefined = redis
+    ? createRedisTaskStore({ client: redis, prefix: 'mcpkit-memory:task:' })
+    : undefined;
   try {
     const embeddings: EmbeddingProvider | OpenAIEmbedding = config.EMBEDDINGS_URL
       ? createOpenAIEmbedding({
@@ -58,6 +64,7 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
       embeddings,
       recallCacheTtlMs: config.RECALL_CACHE_TTL_MS,
       cache: createRecallCache(redis ? { redis } : {}),
+      ...(taskStore ? { tasks: { store: taskStore } } : {}),
       ...(config.RECALL_CURSOR_SECRET ? { cursorSecret: config.RECALL_CURSOR_SECRET } : {}),
       healthTimeoutMs: config.DB_HEALTH_TIMEOUT_MS,
       ...(config.MEMORY_API_KEYS ? { auth: apiKeysFromConfig(config.MEMORY_API_KEYS) } : {}),
@@ -71,11 +78,13 @@ export async function openFromConfig(config: MemoryConfig): Promise<ConfiguredMe
       async close() {
         await memory.close();
         await memory.cache.close();
+        await taskStore?.close();
         await database.close();
         redis?.disconnect();
       },
     };
   } catch (error) {
+    await taskStore?.close();
     await database.close();
     redis?.disconnect();
     throw error;
