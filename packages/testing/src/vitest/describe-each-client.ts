@@ -1,12 +1,17 @@
 import type { Era } from '@mcpkit/core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { type ClientMatrixOptions, clientMatrix, type TestTransport } from '../client-matrix.js';
-import type { TestClient, TestClientOptions } from '../test-client.js';
+import {
+  type ClientMatrixOptions,
+  clientMatrix,
+  type RunConnectOptions,
+  type TestTransport,
+} from '../client-matrix.js';
+import type { TestClient } from '../test-client.js';
 
 /** Options of {@link describeEachClient}: the matrix, plus the options of each run's shared client. */
 export interface DescribeEachClientOptions extends ClientMatrixOptions {
-  /** Options of the client every run connects before its tests (`era` comes from the run). */
-  client?: Omit<TestClientOptions, 'era'>;
+  /** Options of the client every run connects before its tests (`era` comes from the run; `env` applies to stdio runs). */
+  client?: RunConnectOptions;
 }
 
 /** What the body of {@link describeEachClient} gets for its run. */
@@ -17,8 +22,8 @@ export interface ClientRunContext {
   readonly name: string;
   /** The run's shared client, connected before the first test (read it inside tests and hooks, not at collection time). */
   readonly client: TestClient;
-  /** Connects one more client in the run's era and transport; closed with the run. */
-  connect(options?: Omit<TestClientOptions, 'era'>): Promise<TestClient>;
+  /** Connects one more client in the run's era and transport (`env`: its child's environment, stdio runs only); closed with the run. */
+  connect(options?: RunConnectOptions): Promise<TestClient>;
 }
 
 /**
