@@ -53,6 +53,8 @@ export interface Sandbox {
   readonly stats: SandboxStats;
   /** `x-request-id` of every request received, in order (bounded to the last 10 000). */
   readonly requestIds: string[];
+  /** The `message` of every error body sent, in order (bounded to the last 10 000): none may reach an MCP caller. */
+  readonly errorMessages: string[];
   setFaults(faults: SandboxFaults): void;
   setWebhookUrl(url: string | undefined): void;
   /** Sends one event to the webhook URL, signed; resolves to the HTTP status (0 when unreachable). */
@@ -99,6 +101,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     maxInFlight: 0,
   };
   const requestIds: string[] = [];
+  const errorMessages: string[] = [];
   const expectedAuth = digest(`Basic ${Buffer.from(`${options.secretKey}:`).toString('base64')}`);
   // Idempotency-Key → the request it was first used with and the reply it got.
   const idempotent = new Map<string, { fingerprint: string; reply: SandboxReply }>();
@@ -180,6 +183,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 
   const answer = (res: ServerResponse, reply: SandboxReply) => {
+    if (reply.status >= 400 && typeof reply.body.message === 'string') {
+      errorMessages.push(reply.body.message);
+      if (errorMessages.length > 10_000) errorMessages.shift();
+    }
     const body = JSON.stringify(reply.body);
     res.writeHead(reply.status, {
       'content-type': 'application/json',
@@ -295,6 +302,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     store,
     stats,
     requestIds,
+    errorMessages,
     setFaults,
     setWebhookUrl: (next) => {
       webhookUrl = next;
