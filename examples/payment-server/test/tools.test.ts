@@ -19,6 +19,7 @@ import {
   startTestSandbox,
   stderrLines,
   stdioEnv,
+  tamperedCursor,
   track,
 } from './support/harness.js';
 
@@ -292,9 +293,12 @@ for (const run of runs) {
       expect(items.every((c) => c.currency === 'usd' && c.status === 'successful')).toBe(true);
       const first = data(await robot.callTool('list_charges', { limit: 1 }));
       expect(first.nextCursor).toEqual(expect.any(String));
-      const tampered = `${(first.nextCursor as string).slice(0, -2)}xx`;
+      const tampered = tamperedCursor(first.nextCursor as string);
       for (const tool of ['list_charges', 'list_customers', 'list_transfers', 'search_charges'])
-        expectToolError(await robot.callTool(tool, { cursor: tampered }), 'VALIDATION_FAILED');
+        expect(await robot.callTool(tool, { cursor: tampered }), tool).toMatchObject({
+          isError: true,
+          structuredContent: { error: { code: 'VALIDATION_FAILED' } },
+        });
       // A cursor of one list is foreign to another.
       expectToolError(
         await robot.callTool('list_transfers', { cursor: first.nextCursor }),

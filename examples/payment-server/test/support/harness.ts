@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createLogger, type Era } from '@mcpkit/core';
+import { createLogger, type Era, type ServeOptions } from '@mcpkit/core';
 import type { AuditRecord } from '@mcpkit/middleware';
 import type { UpstreamOptions } from '@mcpkit/resilience';
 import {
@@ -16,6 +16,7 @@ import type { Redis } from 'ioredis';
 import type { CallerKey } from '../../src/config.js';
 import { createPaymentServer, type PaymentServer } from '../../src/payment-server.js';
 import { type Sandbox, type SandboxFaults, startSandbox } from '../../src/sandbox/sandbox-server.js';
+import type { ThreeDSecureOptions } from '../../src/tools/three-d-secure.js';
 
 /** Secrets of the test runs: none of them may appear in any log line, audit record or error. */
 export const SECRETS = {
@@ -121,6 +122,9 @@ export interface HarnessOptions {
   redisPrefix?: string;
   upstream?: Partial<UpstreamOptions>;
   refundBatch?: { maxItems?: number; concurrency?: number };
+  threeDSecure?: ThreeDSecureOptions;
+  /** Options of the HTTP endpoint (e.g. `sessions: true`, for legacy-era tasks). */
+  serve?: ServeOptions;
 }
 
 /** The payment server the tests run against `sandbox`, not yet serving; everything it logs and audits is collected. */
@@ -137,13 +141,14 @@ export function createTestPayments(sandbox: Sandbox, options: HarnessOptions = {
     ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
     ...(options.upstream ? { upstream: options.upstream } : {}),
     ...(options.refundBatch ? { refundBatch: options.refundBatch } : {}),
+    ...(options.threeDSecure ? { threeDSecure: options.threeDSecure } : {}),
   });
 }
 
 /** Starts one server instance against `sandbox` on HTTP; tool results and everything logged are collected. */
 export async function startInstance(sandbox: Sandbox, options: HarnessOptions = {}): Promise<Instance> {
   const payments = createTestPayments(sandbox, options);
-  const served = await serveForTest(payments.server);
+  const served = await serveForTest(payments.server, options.serve);
   return {
     payments,
     served,
@@ -208,4 +213,11 @@ export function assertNoLeaks(label: string): void {
   if (collected.logs.length === 0 || collected.audit.length === 0 || collected.results.length === 0) {
     throw new Error('nothing was collected: the leak check would prove nothing');
   }
+}
+
+/** `cursor` with one character of its signature changed (always to a different one, and never a padding bit). */
+export function tamperedCursor(cursor: string): string {
+  const at = cursor.indexOf('.') + 2;
+  const swapped = cursor[at] === 'A' ? 'B' : 'A';
+  return `${cursor.slice(0, at)}${swapped}${cursor.slice(at + 1)}`;
 }
