@@ -26,7 +26,8 @@ const payments = createPaymentServer({
   ],
   logger: createLogger(),
 });
-const handle = await payments.server.serve({ port });
+// Sessions, so legacy-era (2025-11-25) clients over HTTP get 3-D Secure charges as tasks too.
+const handle = await payments.server.serve({ port, sessions: true });
 sandbox.setWebhookUrl(handle.url.replace(/\/mcp$/, '/webhooks/payments'));
 const inspector = `npx @modelcontextprotocol/inspector --cli ${handle.url} --transport http --header "x-api-key: demo-unattended-key-0002"`;
 process.stderr.write(

@@ -22,12 +22,14 @@ import {
   hashApiKey,
   metrics,
 } from '@mcpkit/middleware';
+import { createRedisTaskStore, type RedisTaskStore } from '@mcpkit/redis';
 import type { UpstreamOptions } from '@mcpkit/resilience';
 import type { Redis } from 'ioredis';
 import type { CallerKey } from './config.js';
 import { paymentTools } from './payments-plugin.js';
 import { createProvider, type Provider } from './provider.js';
 import type { RefundChargesOptions } from './tools/refund-charges.js';
+import type { ThreeDSecureOptions } from './tools/three-d-secure.js';
 import { webhookRoute } from './webhook-route.js';
 
 /** Options of {@link createPaymentServer}. */
@@ -42,7 +44,7 @@ export interface PaymentServerOptions {
   cursorSecret: string;
   /** The MCP callers and their scopes. Default: none (every call is refused with `UNAUTHORIZED`). */
   callers?: readonly CallerKey[];
-  /** Redis for the shared cache, its invalidation bus and webhook replay memory. Default: none (one process). */
+  /** Redis for the shared cache, its invalidation bus, webhook replay memory and tasks. Default: none (one process). */
   redis?: Redis;
   /** Key prefix and bus channel in Redis, so several deployments can share one. Default: `payments:`. */
   redisPrefix?: string;
@@ -56,6 +58,8 @@ export interface PaymentServerOptions {
   cacheTtlMs?: number;
   /** Bounds of the batch refund tool. Default: 50 items, 5 at a time. */
   refundBatch?: RefundChargesOptions;
+  /** How `create_charge` follows a charge waiting for 3-D Secure as a task. Default: a poll every 2 s, for up to 15 minutes. */
+  threeDSecure?: ThreeDSecureOptions;
   /** Path of the webhook route. Default: `/webhooks/payments`. */
   webhookPath?: string;
   /** Path of the Prometheus metrics route. Default: `/metrics`. */
@@ -69,7 +73,7 @@ export interface PaymentServer {
   readonly provider: Provider;
   readonly cache: Cache;
   readonly audit: AuditPlugin;
-  /** Flushes the audit trail and closes the cache (never the Redis client you passed). */
+  /** Flushes the audit trail, closes the cache and the task store's subscriber (never the Redis client you passed). */
   close(): Promise<void>;
 }
 
@@ -111,10 +115,17 @@ export function createPaymentServer(options: PaymentServerOptions): PaymentServe
     fields: (ctx) => (ctx.state.payment === undefined ? undefined : { payment: ctx.state.payment }),
   });
 
+  // With Redis, tasks live there too: any instance answers tasks/get and tasks/cancel for a task
+  // (a 3-D Secure charge) another instance runs.
+  const taskStore: RedisTaskStore | undefined = options.redis
+    ? createRedisTaskStore({ client: options.redis, prefix: `${prefix}task:`, logger })
+    : undefined;
+
   const server = createServer({
     name: 'payment-server',
     version: '0.1.0',
     logger,
+    ...(taskStore ? { tasks: { store: taskStore } } : {}),
     instructions:
       'Payments through a card provider. Amounts are integers in minor units (THB satang, JPY yen). Money-moving tools ask the user to confirm unless your key allows unattended use.',
   })
@@ -134,7 +145,15 @@ export function createPaymentServer(options: PaymentServerOptions): PaymentServe
     .use(provider.upstream)
     .use(
       paymentTools(
-        { provider, pagination, cacheTtlMs: options.cacheTtlMs ?? 30_000 },
+        {
+          provider,
+          pagination,
+          cacheTtlMs: options.cacheTtlMs ?? 30_000,
+          threeDSecure: {
+            pollIntervalMs: options.threeDSecure?.pollIntervalMs ?? 2_000,
+            waitMs: options.threeDSecure?.waitMs ?? 900_000,
+          },
+        },
         { refundBatch: options.refundBatch ?? {} },
       ),
     )
@@ -156,6 +175,7 @@ export function createPaymentServer(options: PaymentServerOptions): PaymentServe
     async close() {
       await trail.flush();
       await appCache.close();
+      await taskStore?.close();
     },
   };
 }

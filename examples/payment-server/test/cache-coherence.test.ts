@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { TestClient } from '@mcpkit/testing';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/sandbox/sandbox-server.js';
 import { assertNoLeaks, type Instance, KEYS, SECRETS, startInstance } from './support/harness.js';
+import { MODERN_TASK_META, rawDispatcher } from './support/task-requesters.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `mcpkit-test:payments:${randomBytes(4).toString('hex')}:`;
@@ -37,7 +38,11 @@ async function connectRedis(): Promise<Redis> {
 beforeAll(async () => {
   sandbox = await startSandbox({ secretKey: SECRETS.secretKey, webhookSecret: SECRETS.webhookSecret });
   for (let i = 0; i < 2; i++) {
-    const instance = await startInstance(sandbox, { redis: await connectRedis(), redisPrefix: prefix });
+    const instance = await startInstance(sandbox, {
+      redis: await connectRedis(),
+      redisPrefix: prefix,
+      threeDSecure: { pollIntervalMs: 10 },
+    });
     await instance.payments.cache.ready();
     instances.push(instance);
     clients.push(await instance.connect({ era: i === 0 ? 'modern' : 'legacy', key: KEYS.unattended }));
@@ -109,5 +114,45 @@ describe('cache coherence across two instances on one Redis', () => {
       `[acceptance 5] webhook refunds: 10 rounds × 2 instances, ${stale} stale reads after the webhook`,
     );
     expect(stale).toBe(0);
+  });
+});
+
+describe('3-D Secure tasks across two instances on one Redis', () => {
+  it('follows a task created through one instance from the other: its status, then its result', async () => {
+    const [a, b] = instances as [Instance, Instance];
+    const throughA = rawDispatcher(a.served.url, KEYS.unattended);
+    const throughB = rawDispatcher(b.served.url, KEYS.unattended);
+    const created = await throughA({
+      method: 'tools/call',
+      params: {
+        name: 'create_charge',
+        arguments: { amount: 3000, currency: 'thb', card: 'tokn_test_3ds' },
+        _meta: MODERN_TASK_META,
+      },
+    });
+    expect(created.kind).toBe('result');
+    const { taskId } = (created as { result: { taskId: string } }).result;
+    const get = async () =>
+      (
+        (await throughB({ method: 'tasks/get', params: { taskId, _meta: MODERN_TASK_META } })) as {
+          result: { status: string; statusMessage?: string; result?: { structuredContent?: Charge } };
+        }
+      ).result;
+    // B reads the task A runs; its status names the page the customer must visit.
+    const waiting = await vi.waitFor(async () => {
+      const task = await get();
+      if (!task.statusMessage) throw new Error('no status yet');
+      return task;
+    });
+    expect(waiting.status).toBe('working');
+    const id = /for (chrg_test_\w+)/.exec(waiting.statusMessage as string)?.[1] as string;
+    sandbox.completeThreeDSecure(id, 'authorized');
+    const done = await vi.waitFor(async () => {
+      const task = await get();
+      if (task.status === 'working') throw new Error('still working');
+      return task;
+    });
+    expect(done.status).toBe('completed');
+    expect(done.result?.structuredContent).toMatchObject({ id, status: 'successful' });
   });
 });

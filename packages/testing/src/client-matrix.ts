@@ -26,6 +26,21 @@ export interface StdioCommand {
   env?: Record<string, string>;
   /** Working directory of the child. Default: the current one. */
   cwd?: string;
+  /**
+   * Receives the child's standard error, decoded as UTF-8, chunk by chunk (a server's log lines,
+   * for a test to search). Default: the child's standard error is ignored.
+   */
+  onStderr?: (text: string) => void;
+}
+
+/** Options of one more client of a run: a test client's, plus the environment of a `stdio` run's child. */
+export interface RunConnectOptions extends Omit<TestClientOptions, 'era'> {
+  /**
+   * Extra environment variables of this client's child process, over the command's own `env`
+   * (`stdio` runs only; the other transports ignore it). A stdio server learns its caller from
+   * its environment, as HTTP ones do from `headers`.
+   */
+  env?: Record<string, string>;
 }
 
 /**
@@ -55,7 +70,7 @@ export interface ClientMatrixRun<S extends LocalTestServer = LocalTestServer> {
    * Connects one more test client in this run's era over its transport. The `http` run starts its
    * endpoint on the first call; the `stdio` run starts one child process per client.
    */
-  connect(options?: Omit<TestClientOptions, 'era'>): Promise<TestClient<TestClientTools<S>>>;
+  connect(options?: RunConnectOptions): Promise<TestClient<TestClientTools<S>>>;
   /** Closes every client this run connected and the HTTP endpoint it started. */
   close(): Promise<void>;
 }
@@ -116,7 +131,7 @@ function createRun(
 ): ClientMatrixRun {
   const clients = new Set<TestClient>();
   let endpoint: Promise<TestServer> | undefined;
-  const open = async (clientOptions: TestClientOptions): Promise<TestClient> => {
+  const open = async ({ env, ...clientOptions }: RunConnectOptions & { era: Era }): Promise<TestClient> => {
     if (transport === 'in-process') {
       return connectWith(
         new InProcessTransport(server as McpkitServer, clientOptions.headers),
@@ -133,9 +148,11 @@ function createRun(
       command: stdio.command,
       ...(stdio.args ? { args: stdio.args } : {}),
       ...(stdio.cwd ? { cwd: stdio.cwd } : {}),
-      env: { ...getDefaultEnvironment(), ...stdio.env },
-      stderr: 'ignore',
+      env: { ...getDefaultEnvironment(), ...stdio.env, ...env },
+      stderr: stdio.onStderr ? 'pipe' : 'ignore',
     });
+    const { onStderr } = stdio;
+    if (onStderr) child.stderr?.on('data', (chunk: Buffer) => onStderr(chunk.toString('utf8')));
     return connectWith(child, clientOptions);
   };
   return {

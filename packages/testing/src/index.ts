@@ -1,7 +1,13 @@
 export { InProcessTransport } from '@mcpkit/core/internal';
 export type { ContractCheck, ContractUpdate } from './check-contract.js';
 export { checkContract } from './check-contract.js';
-export type { ClientMatrixOptions, ClientMatrixRun, StdioCommand, TestTransport } from './client-matrix.js';
+export type {
+  ClientMatrixOptions,
+  ClientMatrixRun,
+  RunConnectOptions,
+  StdioCommand,
+  TestTransport,
+} from './client-matrix.js';
 export { clientMatrix } from './client-matrix.js';
 export { diffContracts } from './contract-diff.js';
 export type {

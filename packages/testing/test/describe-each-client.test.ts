@@ -78,6 +78,26 @@ describe('describeEachClient', () => {
     expect(() => clientMatrix({ server: notesServer(), transports: ['stdio'] })).toThrow(/needs `stdio`/);
   });
 
+  it("starts a stdio run's client with its own environment, and hands its stderr to onStderr", async () => {
+    const stderr: string[] = [];
+    const [run] = clientMatrix({
+      eras: ['legacy'],
+      stdio: {
+        command: process.execPath,
+        args: [FIXTURE],
+        env: { LOG_LEVEL: 'silent', NOTES_USER: 'ada' },
+        onStderr: (text) => stderr.push(text),
+      },
+    });
+    const ada = await run!.connect();
+    const bob = await run!.connect({ env: { NOTES_USER: 'bob' } });
+    expect(resultText(await ada.callTool('whoami'))).toBe('ada');
+    expect(resultText(await bob.callTool('whoami'))).toBe('bob');
+    await run!.close();
+    expect(stderr.join('')).toContain('whoami: ada');
+    expect(stderr.join('')).toContain('whoami: bob');
+  });
+
   it('closes the clients of a run, and connects again on a fresh endpoint after', async () => {
     const [run] = clientMatrix({ server: notesServer(), eras: ['legacy'], transports: ['http'] });
     const client = await run!.connect();

@@ -2,8 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { signWebhook } from '@mcpkit/middleware';
+import { HoldRule, type RequestHold } from './request-hold.js';
 import { type SandboxEvent, type SandboxReply, SandboxStore } from './sandbox-store.js';
 import { seededRandom } from './seeded-random.js';
+import { serveThreeDSecurePage } from './three-d-secure-page.js';
+
+export type { RequestHold } from './request-hold.js';
 
 /** Fault switches of the sandbox, as fractions of requests (0 … 1). */
 export interface SandboxFaults {
@@ -53,8 +57,21 @@ export interface Sandbox {
   readonly stats: SandboxStats;
   /** `x-request-id` of every request received, in order (bounded to the last 10 000). */
   readonly requestIds: string[];
+  /** The `message` of every error body sent, in order (bounded to the last 10 000): none may reach an MCP caller. */
+  readonly errorMessages: string[];
   setFaults(faults: SandboxFaults): void;
   setWebhookUrl(url: string | undefined): void;
+  /**
+   * The customer finishes 3-D Secure for charge `chargeId` (as the `authorize_uri` page's buttons
+   * do): `authorized` makes it successful (authorized only, for `capture: false`), `failed` fails
+   * it; the `charge.complete` event goes to the webhook. Resolves to the charge, or throws when it
+   * does not wait for 3-D Secure.
+   */
+  completeThreeDSecure(chargeId: string, outcome: 'authorized' | 'failed'): Record<string, unknown>;
+  /** Holds `method` requests whose path starts with `pathPrefix` unanswered until released. */
+  hold(method: string, pathPrefix: string): RequestHold;
+  /** How many authenticated `method` requests for exactly `path` arrived so far. */
+  requestsTo(method: string, path: string): number;
   /** Sends one event to the webhook URL, signed; resolves to the HTTP status (0 when unreachable). */
   deliver(event: SandboxEvent): Promise<number>;
   close(): Promise<void>;
@@ -99,6 +116,9 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     maxInFlight: 0,
   };
   const requestIds: string[] = [];
+  const errorMessages: string[] = [];
+  const counts = new Map<string, number>();
+  const holds = new Set<HoldRule>();
   const expectedAuth = digest(`Basic ${Buffer.from(`${options.secretKey}:`).toString('base64')}`);
   // Idempotency-Key → the request it was first used with and the reply it got.
   const idempotent = new Map<string, { fingerprint: string; reply: SandboxReply }>();
@@ -180,6 +200,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   };
 
   const answer = (res: ServerResponse, reply: SandboxReply) => {
+    if (reply.status >= 400 && typeof reply.body.message === 'string') {
+      errorMessages.push(reply.body.message);
+      if (errorMessages.length > 10_000) errorMessages.shift();
+    }
     const body = JSON.stringify(reply.body);
     res.writeHead(reply.status, {
       'content-type': 'application/json',
@@ -188,8 +212,14 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     res.end(body);
   };
 
+  const deliverReply = (reply: SandboxReply) => {
+    if (reply.event) void deliver(reply.event);
+  };
+
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     stats.requests += 1;
+    // The customer's 3-D Secure page: a browser, with no secret key.
+    if (await serveThreeDSecurePage(req, res, store, deliverReply)) return;
     const requestId = req.headers['x-request-id'];
     if (typeof requestId === 'string') {
       requestIds.push(requestId);
@@ -211,6 +241,10 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     }
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const method = req.method ?? 'GET';
+    const counted = `${method} ${url.pathname}`;
+    if (counts.has(counted) || counts.size < 10_000) counts.set(counted, (counts.get(counted) ?? 0) + 1);
+    const hold = [...holds].find((rule) => rule.matches(method, url.pathname));
+    if (hold && !(await hold.wait(res))) return;
     let input: Record<string, unknown> = {};
     const text = await readBody(req);
     if (text !== '') {
@@ -257,7 +291,7 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
     } else {
       reply = route(method, url.pathname, url.searchParams, input);
     }
-    if (reply.event) void deliver(reply.event);
+    deliverReply(reply);
     if (mutation && faults.dropAfterCommit > 0 && dice() < faults.dropAfterCommit) {
       stats.dropped += 1;
       req.socket.destroy();
@@ -289,19 +323,34 @@ export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  store.authorizeBase = `http://127.0.0.1:${port}`;
 
   return {
     url: `http://127.0.0.1:${port}`,
     store,
     stats,
     requestIds,
+    errorMessages,
     setFaults,
     setWebhookUrl: (next) => {
       webhookUrl = next;
     },
     deliver,
+    completeThreeDSecure(chargeId, outcome) {
+      const reply = store.completeThreeDSecure(chargeId, outcome);
+      if (reply.status !== 200) throw new Error(`charge ${chargeId}: ${String(reply.body.message)}`);
+      deliverReply(reply);
+      return reply.body;
+    },
+    hold(method, pathPrefix) {
+      const rule = new HoldRule(method, pathPrefix, (done) => holds.delete(done));
+      holds.add(rule);
+      return rule;
+    },
+    requestsTo: (method, path) => counts.get(`${method} ${path}`) ?? 0,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const rule of holds) rule.release();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -41,6 +41,8 @@ export class SandboxStore {
   readonly refunds = new Map<string, Row>();
   readonly transfers = new Map<string, Row>();
   readonly events: SandboxEvent[] = [];
+  /** Where a charge's `authorize_uri` points: the sandbox's own 3-D Secure page (set once it listens). */
+  authorizeBase = 'http://sandbox.invalid';
   #clock = 0;
   readonly #now: () => number;
 
@@ -141,6 +143,7 @@ export class SandboxStore {
       livemode: false,
       amount,
       currency,
+      capture,
       description: typeof input.description === 'string' ? input.description : null,
       customer: customer ?? null,
       refunded_amount: 0,
@@ -163,7 +166,7 @@ export class SandboxStore {
         status: 'pending',
         authorized: false,
         paid: false,
-        authorize_uri: `https://sandbox.example.test/3ds/${base.id}`,
+        authorize_uri: `${this.authorizeBase}/3ds/${base.id}`,
       };
     } else if (!capture) {
       charge = { ...base, status: 'pending', authorized: true, paid: false };
@@ -177,6 +180,40 @@ export class SandboxStore {
   getCharge(id: string): SandboxReply {
     const charge = this.charges.get(id);
     return charge ? { status: 200, body: charge } : fail(404, 'not_found', `charge ${id} was not found`);
+  }
+
+  /** Whether charge `id` waits for its customer to complete 3-D Secure. */
+  awaitsThreeDSecure(id: string): boolean {
+    const charge = this.charges.get(id);
+    return (
+      charge !== undefined &&
+      charge.status === 'pending' &&
+      charge.authorized !== true &&
+      'authorize_uri' in charge
+    );
+  }
+
+  /**
+   * The customer finished 3-D Secure on the authorize page: `authorized` makes the charge
+   * successful (or authorized, for `capture: false`), `failed` fails it. Only a waiting charge moves.
+   */
+  completeThreeDSecure(id: string, outcome: 'authorized' | 'failed'): SandboxReply {
+    const charge = this.charges.get(id);
+    if (!charge) return fail(404, 'not_found', `charge ${id} was not found`);
+    if (!this.awaitsThreeDSecure(id))
+      return fail(400, 'invalid_charge', 'the charge does not wait for 3-D Secure');
+    if (outcome === 'failed') {
+      Object.assign(charge, {
+        status: 'failed',
+        failure_code: 'authentication_failure',
+        failure_message: 'the customer did not pass 3-D Secure',
+      });
+    } else if (charge.capture === false) {
+      Object.assign(charge, { authorized: true });
+    } else {
+      Object.assign(charge, { status: 'successful', authorized: true, paid: true });
+    }
+    return { status: 200, body: charge, event: this.#event('charge.complete', charge) };
   }
 
   capture(id: string): SandboxReply {

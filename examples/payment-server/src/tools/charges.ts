@@ -17,6 +17,7 @@ import {
   providerList,
   withMoney,
 } from '../schemas.js';
+import { awaitsThreeDSecure, followThreeDSecure, threeDSecureFailed } from './three-d-secure.js';
 
 const chargeId = idOf('chrg', 'charge');
 
@@ -27,11 +28,11 @@ export const chargeView = chargeSchema.extend({
 
 /** Adds `next_action` to a charge still waiting for 3-D Secure or capture. */
 export function viewOf(charge: Charge): z.output<typeof chargeView> {
-  if (charge.status === 'pending' && charge.authorize_uri) {
+  if (awaitsThreeDSecure(charge)) {
     return {
       ...charge,
       next_action:
-        'The charge waits for 3-D Secure: send the customer to authorize_uri, then call get_charge until the status is no longer pending.',
+        'The charge waits for 3-D Secure: send the customer to authorize_uri, then call get_charge until the status is no longer pending (a client with the Tasks extension gets a task that ends when the customer has finished).',
     };
   }
   if (charge.status === 'pending' && charge.authorized) {
@@ -72,7 +73,16 @@ export function chargeTools(deps: PaymentDeps): Plugin {
         .tool('create_charge', {
           title: 'Create charge',
           description:
-            'Charges a card token or a customer. Amount in minor units of the currency (THB: satang, min 2000; JPY: yen, min 100). Pass idempotencyKey and reuse it when retrying.',
+            'Charges a card token or a customer. Amount in minor units of the currency (THB: satang, min 2000; JPY: yen, min 100). Pass idempotencyKey and reuse it when retrying. A charge that needs 3-D Secure runs as a task when the client supports tasks, ending when the customer has finished.',
+          // A charge that waits for 3-D Secure becomes a task for a client that supports tasks; any
+          // other charge, and any client without tasks, gets its answer on the request.
+          taskSupport: 'optional',
+          task: {
+            detach: 'manual',
+            pollIntervalMs: deps.threeDSecure.pollIntervalMs,
+            // The wait, then an hour to fetch the result.
+            ttlMs: deps.threeDSecure.waitMs + 3_600_000,
+          },
           input: withMoney({
             card: cardToken
               .optional()
@@ -97,7 +107,15 @@ export function chargeTools(deps: PaymentDeps): Plugin {
             });
             recordMovement(ctx, 'charge', key, charge);
             await invalidate(ctx, ['charges']);
-            return viewOf(charge);
+            if (!awaitsThreeDSecure(charge)) return viewOf(charge);
+            // The customer has 3-D Secure to do: become a task if the client can follow one.
+            await ctx.detach();
+            if (ctx.taskId === undefined) return viewOf(charge);
+            const settled = await followThreeDSecure(provider, ctx, charge, deps.threeDSecure);
+            recordMovement(ctx, 'charge', key, settled);
+            await invalidate(ctx, chargeTags(settled.id));
+            if (settled.status === 'failed') throw threeDSecureFailed(settled);
+            return viewOf(settled);
           },
         })
         .tool('get_charge', {

@@ -1,14 +1,19 @@
 import type { Era } from '@mcpkit/core';
 import { afterAll, beforeAll, describe } from 'vitest';
-import { type ClientMatrixOptions, clientMatrix, type TestTransport } from '../client-matrix.js';
-import type { LocalTestServer, TestClient, TestClientOptions } from '../test-client.js';
+import {
+  type ClientMatrixOptions,
+  clientMatrix,
+  type RunConnectOptions,
+  type TestTransport,
+} from '../client-matrix.js';
+import type { LocalTestServer, TestClient } from '../test-client.js';
 import type { TestClientTools } from '../typed-calls.js';
 
 /** Options of {@link describeEachClient}: the matrix, plus the options of each run's shared client. */
 export interface DescribeEachClientOptions<S extends LocalTestServer = LocalTestServer>
   extends ClientMatrixOptions<S> {
-  /** Options of the client every run connects before its tests (`era` comes from the run). */
-  client?: Omit<TestClientOptions, 'era'>;
+  /** Options of the client every run connects before its tests (`era` comes from the run; `env` applies to stdio runs). */
+  client?: RunConnectOptions;
 }
 
 /** What the body of {@link describeEachClient} gets for its run; its clients are typed by `S`'s tools. */
@@ -19,8 +24,8 @@ export interface ClientRunContext<S extends LocalTestServer = LocalTestServer> {
   readonly name: string;
   /** The run's shared client, connected before the first test (read it inside tests and hooks, not at collection time). */
   readonly client: TestClient<TestClientTools<S>>;
-  /** Connects one more client in the run's era and transport; closed with the run. */
-  connect(options?: Omit<TestClientOptions, 'era'>): Promise<TestClient<TestClientTools<S>>>;
+  /** Connects one more client in the run's era and transport (`env`: its child's environment, stdio runs only); closed with the run. */
+  connect(options?: RunConnectOptions): Promise<TestClient<TestClientTools<S>>>;
 }
 
 /**
