@@ -1,5 +1,6 @@
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/client';
 import { type InputAnswerer, TaskChannel } from '../src/task-channel.js';
+import type { TaskSnapshot } from '../src/task-wire.js';
 
 type Message = Record<string, unknown> & {
   id?: string | number;
@@ -10,7 +11,7 @@ type Message = Record<string, unknown> & {
 /** What the scripted server does with one message the channel sent: answer it, fail the send, or stay silent. */
 export type Script = (
   message: Message,
-) => { result: Record<string, unknown> } | { error: Record<string, unknown> } | Error | undefined;
+) => { result: object } | { error: object } | Error | undefined;
 
 /**
  * A TaskChannel on a fake transport: `sent` records what left (with the send options), `delivered`
@@ -65,7 +66,7 @@ export function taskOf(status: string, extra: Record<string, unknown> = {}) {
     ttlMs: 60_000,
     pollIntervalMs: 100,
     ...extra,
-  } as never;
+  } as unknown as TaskSnapshot;
 }
 
 /** Lets pending promise callbacks run (no timers move). */
