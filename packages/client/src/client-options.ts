@@ -25,6 +25,12 @@ export interface ServerLog {
   logger?: string;
 }
 
+/** What a handler of the server's questions (`elicitation`, `sampling`) gets besides the question. */
+export interface HandlerContext {
+  /** Aborts when the answer is no longer wanted: the request or the call waiting for it was cancelled, timed out, or the client closed. */
+  signal: AbortSignal;
+}
+
 /** Options of `createClient`. */
 export interface ClientOptions extends CallPolicyOptions {
   /** Protocol era. Default: `auto`. */
@@ -43,11 +49,18 @@ export interface ClientOptions extends CallPolicyOptions {
   capabilities?: ClientCapabilities;
   /**
    * Answers the server's elicitation requests — legacy `elicitation/create` requests and modern
-   * `input_required` rounds alike. Declares the `elicitation` capability.
+   * `input_required` rounds alike. Declares the `elicitation` capability. `context.signal` aborts
+   * when the request (or the call waiting for the answer) is cancelled, times out or the client closes.
    */
-  elicitation?: (params: ElicitRequestParams) => ElicitResult | Promise<ElicitResult>;
-  /** Answers sampling requests (both eras). Declares the `sampling` capability. */
-  sampling?: (params: CreateMessageRequestParams) => CreateMessageResult | Promise<CreateMessageResult>;
+  elicitation?: (
+    params: ElicitRequestParams,
+    context: HandlerContext,
+  ) => ElicitResult | Promise<ElicitResult>;
+  /** Answers sampling requests (both eras). Declares the `sampling` capability. `context.signal` as for `elicitation`. */
+  sampling?: (
+    params: CreateMessageRequestParams,
+    context: HandlerContext,
+  ) => CreateMessageResult | Promise<CreateMessageResult>;
   /** The roots to report (both eras). Declares the `roots` capability. */
   roots?: Root[] | (() => Root[] | Promise<Root[]>);
   /**

@@ -2,6 +2,7 @@ import { McpkitError } from '@mcpkit/core';
 import type { CallToolResult } from '@modelcontextprotocol/client';
 import { codedToolError, RemoteError } from './remote-error.js';
 import type { TaskChannel } from './task-channel.js';
+import { rpcErrorOf } from './task-errors.js';
 import { readTask, type TaskEnd, type TaskInfo, type TaskSnapshot } from './task-wire.js';
 
 /** Per-request options of `client.tasks`. */
@@ -53,10 +54,8 @@ export function endOf(end: TaskEnd, taskId: string): CallToolResult {
     return end.result;
   }
   if (end.status === 'failed') {
-    throw new RemoteError('UPSTREAM_ERROR', end.error.message, {
-      retryable: false,
-      details: { rpcCode: end.error.code, ...(end.error.data === undefined ? {} : { data: end.error.data }) },
-    });
+    // The server's coded error when it sent one (code, retry verdict, requestId), else the JSON-RPC error.
+    throw rpcErrorOf(end.error);
   }
   throw new RemoteError('CONFLICT', `The task ${taskId} was cancelled.`, { retryable: false });
 }

@@ -113,6 +113,7 @@ export async function createClient(
           ...(options.logLevel ? { [META.logLevel]: options.logLevel } : {}),
         }),
         answer: answererOf(options),
+        authorized,
       })
     : undefined;
   const sdkOptions = (signal: AbortSignal | undefined, timeout: number): RequestOptions =>
@@ -295,6 +296,8 @@ export async function createClient(
       ).completion,
     close: async () => {
       await events.close().catch(() => undefined);
+      // Followed tasks are cancelled and waiting requests rejected before the transport goes.
+      await channel?.close();
       await sdk.close();
     },
   };

@@ -10,7 +10,7 @@
 export type { CallPolicyOptions, ClientRetryOptions } from './call-policy.js';
 export type { ClientAuth, OAuthAuth } from './client-auth.js';
 export type { ClientSubscription, ListChangeKind } from './client-events.js';
-export type { ClientEra, ClientOptions, ServerLog } from './client-options.js';
+export type { ClientEra, ClientOptions, HandlerContext, ServerLog } from './client-options.js';
 export type { ClientTarget, LocalServer, StdioTarget, TransportTarget } from './client-target.js';
 export type {
   ClientTasks,

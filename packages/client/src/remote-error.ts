@@ -42,7 +42,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 /** Reads an mcpkit coded-error payload (`{ code, message, retryable, … }`), or undefined. */
-function codedPayload(value: unknown, tool?: string): RemoteError | undefined {
+export function codedPayload(value: unknown, tool?: string): RemoteError | undefined {
   if (!isRecord(value) || typeof value.code !== 'string' || !CODES.has(value.code)) return undefined;
   const options: RemoteErrorOptions = {
     retryable: value.retryable === true,

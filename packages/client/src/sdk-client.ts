@@ -31,8 +31,14 @@ export function buildSdkClient(options: ClientOptions): Client {
   // The same handlers answer legacy server→client requests and modern input_required rounds:
   // the official client routes both through them.
   const { elicitation, sampling, roots, onLog } = options;
-  if (elicitation) client.setRequestHandler('elicitation/create', (request) => elicitation(request.params));
-  if (sampling) client.setRequestHandler('sampling/createMessage', (request) => sampling(request.params));
+  if (elicitation)
+    client.setRequestHandler('elicitation/create', (request, ctx) =>
+      elicitation(request.params, { signal: ctx.mcpReq.signal }),
+    );
+  if (sampling)
+    client.setRequestHandler('sampling/createMessage', (request, ctx) =>
+      sampling(request.params, { signal: ctx.mcpReq.signal }),
+    );
   if (roots) {
     client.setRequestHandler('roots/list', async () => ({
       roots: typeof roots === 'function' ? await roots() : roots,
@@ -45,9 +51,9 @@ export function buildSdkClient(options: ClientOptions): Client {
 /** Answers a task's input requests with the same handlers that answer the server's requests. */
 export function answererOf(options: ClientOptions): InputAnswerer {
   const { elicitation, sampling, roots } = options;
-  return async (method, params) => {
-    if (method === 'elicitation/create' && elicitation) return elicitation(params as never);
-    if (method === 'sampling/createMessage' && sampling) return sampling(params as never);
+  return async (method, params, signal) => {
+    if (method === 'elicitation/create' && elicitation) return elicitation(params as never, { signal });
+    if (method === 'sampling/createMessage' && sampling) return sampling(params as never, { signal });
     if (method === 'roots/list' && roots)
       return { roots: typeof roots === 'function' ? await roots() : roots };
     throw new McpkitError(
