@@ -38,7 +38,8 @@ export interface ClientTasks {
   /**
    * Follows a task to its end (polling at its `pollIntervalMs`, answering its questions with the
    * client's handlers) and resolves to the `tools/call` result. A coded tool error rejects with a
-   * `RemoteError`, a failed task with a `ProtocolError`, a task cancelled elsewhere with a
+   * `RemoteError`, a failed task with the server's coded `RemoteError` when its error carries one
+   * (else a `ProtocolError`), a task cancelled elsewhere with a
    * `RemoteError` coded `CONFLICT`. Aborting the signal cancels the task.
    */
   result(taskId: string, options?: TaskResultOptions): Promise<CallToolResult>;

@@ -9,9 +9,7 @@ type Message = Record<string, unknown> & {
 };
 
 /** What the scripted server does with one message the channel sent: answer it, fail the send, or stay silent. */
-export type Script = (
-  message: Message,
-) => { result: object } | { error: object } | Error | undefined;
+export type Script = (message: Message) => { result: object } | { error: object } | Error | undefined;
 
 /**
  * A TaskChannel on a fake transport: `sent` records what left (with the send options), `delivered`
