@@ -97,6 +97,24 @@ describe('defineConfig', () => {
     for (const problem of error.problems) expect(error.message).toContain(problem);
   });
 
+  it('says why a variable that a rule of the object requires is missing', () => {
+    const tls = z
+      .object({ TLS_CERT: z.string().optional(), TLS_KEY: z.string().optional() })
+      .superRefine((value, ctx) => {
+        if (value.TLS_CERT !== undefined && value.TLS_KEY === undefined)
+          ctx.addIssue({ code: 'custom', path: ['TLS_KEY'], message: 'required when TLS_CERT is set' });
+      });
+    const error = configError(() => defineConfig(tls, { env: { TLS_CERT: '/etc/cert.pem' }, exit: false }));
+    expect(error.problems).toEqual(['TLS_KEY: missing (required when TLS_CERT is set)']);
+    expect(defineConfig(tls, { env: {}, exit: false })).toEqual({});
+    const either = z
+      .object({ A: z.string().optional(), B: z.string().optional() })
+      .refine((value) => value.A !== undefined || value.B !== undefined, 'set A or B');
+    expect(configError(() => defineConfig(either, { env: {}, exit: false })).problems).toEqual([
+      'set A or B',
+    ]);
+  });
+
   it('uses the singular for a single problem', () => {
     const error = configError(() =>
       defineConfig(schema, { env: { API_KEY: validEnv.API_KEY }, exit: false }),

@@ -66,9 +66,14 @@ export function defineConfig<S extends z.ZodObject>(schema: S, options: ConfigOp
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const key = String(issue.path[0] ?? '(root)');
-      const missing = input[key] === undefined;
-      return missing ? `${key}: missing (required)` : `${key}: ${issue.message}`;
+      if (issue.path.length === 0) return issue.message;
+      const key = String(issue.path[0]);
+      if (input[key] !== undefined) return `${key}: ${issue.message}`;
+      // An unset variable the schema itself requires, or one a rule of the object asks for (a
+      // refinement such as "required when TLS_CERT is set"): that rule's message says why.
+      return issue.code === 'invalid_type'
+        ? `${key}: missing (required)`
+        : `${key}: missing (${issue.message})`;
     });
     const error = new ConfigError(problems);
     if (options.exit === false) throw error;
