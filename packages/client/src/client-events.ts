@@ -4,7 +4,8 @@ import type { Client, McpSubscription } from '@modelcontextprotocol/client';
 /**
  * A listener registration (cockatiel's `IDisposable` shape): `dispose()` stops the listener, and
  * `ready` settles once the server was told (legacy `resources/subscribe`, modern
- * `subscriptions/listen` acknowledged); it rejects when the server refused.
+ * `subscriptions/listen` acknowledged); it rejects when the server refused. A refused legacy
+ * subscribe unregisters the listener; a failed modern listen is tried again with backoff.
  */
 export interface ClientSubscription {
   dispose(): void;
