@@ -7,6 +7,7 @@ import {
   type Tool,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
+import { CALL_MARK } from './call-mark.js';
 import { createCallPolicy } from './call-policy.js';
 import { callbackParams } from './client-auth.js';
 import { ClientEvents } from './client-events.js';
@@ -17,7 +18,7 @@ import { type ListKind, type ListPager, listAll } from './list-all.js';
 import type { McpClient, RequestCallOptions } from './mcp-client.js';
 import { codedToolError, toolResultError } from './remote-error.js';
 import { answererOf, buildSdkClient, capabilitiesOf, isIdempotent } from './sdk-client.js';
-import { CALL_MARK, TaskChannel } from './task-channel.js';
+import { TaskChannel } from './task-channel.js';
 import type { ServerTools, ToolCallers, ToolCallOptions } from './typed-tools.js';
 
 export type { McpClient, RequestCallOptions } from './mcp-client.js';

@@ -1,5 +1,6 @@
 import { ProtocolError } from '@mcpkit/core';
 import type { JSONRPCMessage, Transport, TransportSendOptions } from '@modelcontextprotocol/client';
+import { type CallMark, withoutMark } from './call-mark.js';
 import { closedError } from './task-errors.js';
 import { answerFollowedCall, type FollowOptions, followTask, type InputAnswerer } from './task-follow.js';
 import { TaskRequests } from './task-requests.js';
@@ -7,19 +8,6 @@ import { atDeadline } from './task-wait.js';
 import { readTask, type TaskEnd, type TaskSnapshot, wantsTasks, withTasksDeclared } from './task-wire.js';
 
 export type { FollowOptions, InputAnswerer } from './task-follow.js';
-
-/** The private `_meta` key a client call carries to the channel; removed before the message leaves. */
-export const CALL_MARK = 'dev.mcpkit/call';
-
-/** What a tool call tells the channel, should its answer be a task. */
-export interface CallMark {
-  /** Declare the Tasks extension on this call (modern era; the legacy era declared it at `initialize`). */
-  task: boolean;
-  /** The caller's cancellation: the task is cancelled with `tasks/cancel`. */
-  signal?: AbortSignal | undefined;
-  /** When the call's deadline passes (epoch ms): the task is cancelled. */
-  deadline: number;
-}
 
 /** How the channel is built. */
 export interface TaskChannelOptions {
@@ -215,17 +203,16 @@ export class TaskChannel {
     }
     if (message.method !== 'tools/call' || message.id === undefined) return message;
     const params = (message.params ?? {}) as Record<string, unknown>;
-    const meta = (params._meta ?? {}) as Record<string, unknown>;
-    const { [CALL_MARK]: key, ...rest } = meta;
-    const markKey = typeof key === 'number' ? key : undefined;
+    const { markKey, meta } = withoutMark(params);
     const mark = markKey === undefined ? undefined : this.#marks.get(markKey);
     const name = String(params.name);
     const asTask = mark?.task === true || this.#taskTools.has(name);
-    const nextMeta = this.#modern ? withTasksDeclared(rest, asTask) : rest;
-    const nextParams = { ...params };
-    if (Object.keys(nextMeta).length > 0) nextParams._meta = nextMeta;
-    else delete nextParams._meta;
-    const request = { ...message, params: nextParams } as TrackedCall['request'];
+    const nextMeta = this.#modern ? withTasksDeclared(meta, asTask) : meta;
+    const { _meta: _old, ...nextParams } = params;
+    const request = {
+      ...message,
+      params: Object.keys(nextMeta).length > 0 ? { ...nextParams, _meta: nextMeta } : nextParams,
+    } as TrackedCall['request'];
     const id = request.id;
     const requestSignal = sendOptions?.requestSignal;
     const onAbort = () => this.#drop(id, requestSignal?.reason);
