@@ -31,7 +31,11 @@ export type StartedTask =
  * keep it, show it, resume later). Plain `client.tools.x()` calls follow tasks by themselves.
  */
 export interface ClientTasks {
-  /** Calls a tool as a task (declaring the extension) and resolves as soon as the server created it. */
+  /**
+   * Calls a tool as a task (declaring the extension) and resolves as soon as the server created it.
+   * It goes through the client's call policy like `callTool` (deadline, retries of retryable failures
+   * of idempotent tools, breaker), and an immediate coded tool error rejects with its `RemoteError`.
+   */
   start(name: string, args?: Record<string, unknown>, options?: TaskRequestOptions): Promise<StartedTask>;
   /** Reads a task (`tasks/get`): its status, its questions, its result or error. */
   get(taskId: string, options?: TaskRequestOptions): Promise<TaskSnapshot>;
@@ -61,27 +65,72 @@ export function endOf(end: TaskEnd, taskId: string): CallToolResult {
   throw new RemoteError('CONFLICT', `The task ${taskId} was cancelled.`, { retryable: false });
 }
 
-/** Builds `client.tasks` over a channel (undefined when the server does not serve the extension). */
-export function createClientTasks(channel: TaskChannel | undefined, defaultTimeoutMs: number): ClientTasks {
+/** Runs one attempt of a tool call under the client's call policy (the one `callTool` uses). */
+export type ToolCallRunner = <T>(
+  name: string,
+  options: TaskRequestOptions | undefined,
+  attempt: (signal: AbortSignal | undefined, timeoutMs: number) => Promise<T>,
+) => Promise<T>;
+
+/** How `client.tasks` is built. */
+export interface ClientTasksOptions {
+  /** The extension on the transport; undefined when the client does not follow tasks. */
+  channel: TaskChannel | undefined;
+  /** Why there is no channel: the client's `tasks: false`, or a server that does not advertise the extension. */
+  unavailable?: 'disabled' | 'unadvertised';
+  defaultTimeoutMs: number;
+  /** Runs `start`'s attempts under the call policy. */
+  run: ToolCallRunner;
+}
+
+function unavailableError(why: ClientTasksOptions['unavailable']): McpkitError {
+  if (why === 'disabled') {
+    return new McpkitError(
+      'VALIDATION_FAILED',
+      'client.tasks is off: this client was created with `tasks: false`.',
+      {
+        retryable: false,
+        hint: 'Call createClient without `tasks: false` to use client.tasks (the server must also advertise the Tasks extension).',
+      },
+    );
+  }
+  return new McpkitError(
+    'VALIDATION_FAILED',
+    'This server does not advertise the Tasks extension (io.modelcontextprotocol/tasks), so client.tasks cannot be used with it.',
+    {
+      retryable: false,
+      hint: 'Call the tool with callTool() or client.tools instead; the server advertises the extension when one of its tools may run as a task.',
+    },
+  );
+}
+
+/** Builds `client.tasks` over a channel (undefined when the client does not follow tasks). */
+export function createClientTasks(options: ClientTasksOptions): ClientTasks {
+  const { channel, defaultTimeoutMs, run } = options;
   const need = (): TaskChannel => {
     if (channel) return channel;
-    throw new McpkitError('VALIDATION_FAILED', 'This server does not serve the Tasks extension.', {
-      hint: 'The server advertises `capabilities.extensions["io.modelcontextprotocol/tasks"]` when one of its tools may run as a task.',
-    });
+    throw unavailableError(options.unavailable);
   };
-  const deadlineOf = (options: TaskRequestOptions | undefined) =>
-    Date.now() + (options?.timeoutMs ?? defaultTimeoutMs);
+  const deadlineOf = (request: TaskRequestOptions | undefined) =>
+    Date.now() + (request?.timeoutMs ?? defaultTimeoutMs);
   return {
-    async start(name, args = {}, options) {
-      const raw = await need().request(
-        'tools/call',
-        { name, arguments: args },
-        { signal: options?.signal, deadline: deadlineOf(options) },
-      );
-      const task = raw.resultType === 'task' ? readTask(raw) : undefined;
-      if (task) return { task };
-      const { resultType: _resultType, ...result } = raw;
-      return { result: result as CallToolResult };
+    async start(name, args = {}, request) {
+      const tasks = need();
+      return run(name, request, async (signal, timeoutMs): Promise<StartedTask> => {
+        const raw = await tasks.request(
+          'tools/call',
+          { name, arguments: args },
+          { signal, deadline: Date.now() + timeoutMs },
+        );
+        const task = raw.resultType === 'task' ? readTask(raw) : undefined;
+        if (task) return { task };
+        const { resultType: _resultType, ...rest } = raw;
+        const result = rest as CallToolResult;
+        // Answered at once with a coded failure: thrown inside the attempt, so a retryable one is retried.
+        const failure = codedToolError(result, name);
+        if (failure) throw failure;
+        return { result };
+      });
     },
     get: async (taskId, options) =>
       need().get(taskId, { signal: options?.signal, deadline: deadlineOf(options) }),

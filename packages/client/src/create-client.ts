@@ -7,6 +7,7 @@ import {
   type Tool,
   UnauthorizedError,
 } from '@modelcontextprotocol/client';
+import { CALL_MARK } from './call-mark.js';
 import { createCallPolicy } from './call-policy.js';
 import { callbackParams } from './client-auth.js';
 import { ClientEvents } from './client-events.js';
@@ -17,7 +18,7 @@ import { type ListKind, type ListPager, listAll } from './list-all.js';
 import type { McpClient, RequestCallOptions } from './mcp-client.js';
 import { codedToolError, toolResultError } from './remote-error.js';
 import { answererOf, buildSdkClient, capabilitiesOf, isIdempotent } from './sdk-client.js';
-import { CALL_MARK, TaskChannel } from './task-channel.js';
+import { TaskChannel } from './task-channel.js';
 import type { ServerTools, ToolCallers, ToolCallOptions } from './typed-tools.js';
 
 export type { McpClient, RequestCallOptions } from './mcp-client.js';
@@ -134,39 +135,47 @@ export async function createClient(
     return definitions.get(name);
   };
 
+  /** Runs a tool call's attempts under the policy: retried only when the tool is idempotent. */
+  const runTool = async <T>(
+    name: string,
+    call: { signal?: AbortSignal; timeoutMs?: number; idempotent?: boolean } | undefined,
+    attempt: (signal: AbortSignal | undefined, timeout: number) => Promise<T>,
+  ): Promise<T> => {
+    // The definition is known after the first call: no await for it then.
+    const idempotent =
+      call?.idempotent ?? isIdempotent((definitions?.get(name) ?? (await definitionOf(name)))?.annotations);
+    return policy.run({
+      tool: name,
+      idempotent,
+      ...(call?.signal ? { signal: call.signal } : {}),
+      ...(call?.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
+      attempt,
+    });
+  };
+
   const callTool = async (
     name: string,
     args: Record<string, unknown> = {},
     call: ToolCallOptions = {},
-  ): Promise<CallToolResult> => {
-    // The definition is known after the first call: no await for it then.
-    const idempotent =
-      call.idempotent ?? isIdempotent((definitions?.get(name) ?? (await definitionOf(name)))?.annotations);
-    return policy.run({
-      tool: name,
-      idempotent,
-      ...(call.signal ? { signal: call.signal } : {}),
-      ...(call.timeoutMs !== undefined ? { timeoutMs: call.timeoutMs } : {}),
-      attempt: async (signal, timeout) => {
-        const key = channel?.mark({ task: call.task === true, signal, deadline: Date.now() + timeout });
-        try {
-          const meta = key === undefined ? call.meta : { ...call.meta, [CALL_MARK]: key };
-          const result = (await authorized(() =>
-            sdk.callTool(withMeta({ name, arguments: args }, meta), {
-              ...sdkOptions(signal, timeout),
-              ...(call.onProgress ? { onprogress: call.onProgress } : {}),
-            }),
-          )) as CallToolResult;
-          // A coded failure is thrown inside the attempt, so a retryable one is retried.
-          const failure = codedToolError(result, name);
-          if (failure) throw failure;
-          return result;
-        } finally {
-          if (key !== undefined) channel?.release(key);
-        }
-      },
+  ): Promise<CallToolResult> =>
+    runTool(name, call, async (signal, timeout) => {
+      const key = channel?.mark({ task: call.task === true, signal, deadline: Date.now() + timeout });
+      try {
+        const meta = key === undefined ? call.meta : { ...call.meta, [CALL_MARK]: key };
+        const result = (await authorized(() =>
+          sdk.callTool(withMeta({ name, arguments: args }, meta), {
+            ...sdkOptions(signal, timeout),
+            ...(call.onProgress ? { onprogress: call.onProgress } : {}),
+          }),
+        )) as CallToolResult;
+        // A coded failure is thrown inside the attempt, so a retryable one is retried.
+        const failure = codedToolError(result, name);
+        if (failure) throw failure;
+        return result;
+      } finally {
+        if (key !== undefined) channel?.release(key);
+      }
     });
-  };
 
   const read = <T>(
     attempt: (signal: AbortSignal | undefined, timeout: number) => Promise<T>,
@@ -253,7 +262,12 @@ export async function createClient(
     get breakerState() {
       return policy.breakerState;
     },
-    tasks: createClientTasks(channel, options.timeoutMs ?? 60_000),
+    tasks: createClientTasks({
+      channel,
+      ...(channel ? {} : { unavailable: options.tasks === false ? 'disabled' : 'unadvertised' }),
+      defaultTimeoutMs: options.timeoutMs ?? 60_000,
+      run: runTool,
+    }),
     sdk,
     callTool,
     listTools: async (call) => (await listing((p, o) => sdk.listTools(p, o), call)).tools,

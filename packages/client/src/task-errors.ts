@@ -44,3 +44,11 @@ export function sendErrorOf(method: string, error: unknown): unknown {
     cause: error,
   });
 }
+
+/** The error everything waiting on a closed client ends with. */
+export function closedError(): McpkitError {
+  return new McpkitError('UPSTREAM_UNAVAILABLE', 'The client was closed.', {
+    retryable: false,
+    hint: 'Open a new client with createClient.',
+  });
+}
