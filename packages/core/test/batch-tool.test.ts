@@ -1,13 +1,10 @@
 import { batchTool, createServer, McpkitError } from '@mcpkit/core';
-import {
-  type CapturedProgress,
-  connectTestClient,
-  createTestClient,
-  expectToolError,
-  serveForTest,
-} from '@mcpkit/testing';
+import { type CapturedProgress, connectTestClient, createTestClient, serveForTest } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 function doublerServer(bound: { now: number; max: number }, concurrency = 3) {
   return createServer({ name: 'batch', version: '1.0.0' }).tool(
@@ -83,9 +80,9 @@ describe('batchTool', () => {
   it('refuses an empty or oversized list before any item runs', async () => {
     const bound = { now: 0, max: 0 };
     const client = await createTestClient(doublerServer(bound));
-    expectToolError(await client.callTool('double_all', { items: [] }), 'VALIDATION_FAILED');
+    expect(await client.callTool('double_all', { items: [] })).toBeToolError('VALIDATION_FAILED');
     const many = Array.from({ length: 21 }, (_, n) => ({ n }));
-    expectToolError(await client.callTool('double_all', { items: many }), 'VALIDATION_FAILED');
+    expect(await client.callTool('double_all', { items: many })).toBeToolError('VALIDATION_FAILED');
     expect(bound.max).toBe(0);
     const listed = await client.listTools();
     const tool = listed.tools.find((t) => t.name === 'double_all');

@@ -9,9 +9,11 @@ import {
   serveForTest,
   type TestServer,
 } from '@mcpkit/testing';
-import { useFakeClock } from '@mcpkit/testing/vitest';
+import { mcpkitMatchers, useFakeClock } from '@mcpkit/testing/vitest';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 let mock: MockUpstream;
 let served: TestServer | undefined;
@@ -69,7 +71,7 @@ describe('circuit breaker of an upstream', () => {
     const client = await createTestClient(served.server);
 
     for (let i = 0; i < 5; i++) {
-      expectToolError(await client.callTool('get_item', { id: String(i) }), 'UPSTREAM_UNAVAILABLE');
+      expect(await client.callTool('get_item', { id: String(i) })).toBeToolError('UPSTREAM_UNAVAILABLE');
     }
     expect(items.breakerState).toBe('open');
     expect(mock.requests).toHaveLength(5);
@@ -211,7 +213,7 @@ describe('breaker verdicts: cancellations and deadlines', () => {
     const client = await createTestClient(server);
     for (let i = 0; i < FAILURES; i++) expectToolError(await client.callTool('get_item'), 'UPSTREAM_TIMEOUT');
     await vi.waitFor(() => expect(behindTool.breakerState).toBe('open'));
-    expectToolError(await client.callTool('get_item'), 'CIRCUIT_OPEN');
+    expect(await client.callTool('get_item')).toBeToolError('CIRCUIT_OPEN');
     await client.close();
 
     const timed = make();
@@ -359,7 +361,7 @@ describe('breaker verdicts: cancellations and deadlines', () => {
       }),
     });
     const client = await createTestClient(server);
-    expectToolError(await client.callTool('query', { fail: true }), 'UPSTREAM_UNAVAILABLE');
+    expect(await client.callTool('query', { fail: true })).toBeToolError('UPSTREAM_UNAVAILABLE');
     await sleep(60);
     const controllers = Array.from({ length: 10 }, () => new AbortController());
     const calls = controllers.map((c) => client.callTool('query', { fail: false }, { signal: c.signal }));

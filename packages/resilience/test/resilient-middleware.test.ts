@@ -1,9 +1,11 @@
 import { createServer, McpkitError, type Middleware, type ResultOf } from '@mcpkit/core';
 import { resilient } from '@mcpkit/resilience';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
-import { useFakeClock } from '@mcpkit/testing/vitest';
+import { mcpkitMatchers, useFakeClock } from '@mcpkit/testing/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 type CallToolResult = ResultOf<'tools/call'>;
 
@@ -89,7 +91,7 @@ describe('resilient() as middleware runs the whole policy', () => {
         handler: tool.handler,
       });
     const client = await createTestClient(server);
-    expectToolError(await client.callToolUnchecked('stock', { sku: 42 }), 'VALIDATION_FAILED');
+    expect(await client.callToolUnchecked('stock', { sku: 42 })).toBeToolError('VALIDATION_FAILED');
     expect(innerRuns).toBe(1);
     expect(tool.runs).toHaveLength(0);
     await client.close();
@@ -214,7 +216,7 @@ describe('resilient() as middleware runs the whole policy', () => {
     const first = expectToolError(await client.callTool('stock'), 'CIRCUIT_OPEN');
     expect(first.retryAfterMs).toBeGreaterThan(59_000);
     expect(tool.runs).toHaveLength(2);
-    expectToolError(await client.callTool('stock'), 'CIRCUIT_OPEN');
+    expect(await client.callTool('stock')).toBeToolError('CIRCUIT_OPEN');
     expect(tool.runs).toHaveLength(2);
     await client.close();
   });

@@ -1,9 +1,11 @@
 import { createServer, McpkitError } from '@mcpkit/core';
 import { resilient } from '@mcpkit/resilience';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
-import { useFakeClock } from '@mcpkit/testing/vitest';
+import { mcpkitMatchers, useFakeClock } from '@mcpkit/testing/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -51,7 +53,7 @@ describe('resilient() tool middleware', () => {
     const client = await createTestClient(server);
     const slow = client.callTool('slow');
     await clock.advance(20);
-    expectToolError(await slow, 'UPSTREAM_TIMEOUT');
+    expect(await slow).toBeToolError('UPSTREAM_TIMEOUT');
     expect(resultText(await client.callTool('fast'))).toBe('quick');
     await client.close();
   });
@@ -85,7 +87,7 @@ describe('resilient() tool middleware', () => {
       }),
     });
     const client = await createTestClient(server);
-    expectToolError(await client.callTool('find'), 'NOT_FOUND');
+    expect(await client.callTool('find')).toBeToolError('NOT_FOUND');
     expect(calls).toBe(1);
     await client.close();
   });
