@@ -1,7 +1,5 @@
 import { type Era, McpkitError, TASKS_EXTENSION } from '@mcpkit/core';
-import { createTaskSessionFromClient, type TaskEnabledSession } from '@modelcontextprotocol/ext-tasks/client';
-import { taskId as asTaskId } from '@modelcontextprotocol/ext-tasks/core';
-import { CreateTaskResultV2Schema, DetailedTaskV2Schema } from '@modelcontextprotocol/ext-tasks/core/v2';
+import type { TaskEnabledSession } from '@modelcontextprotocol/ext-tasks/client';
 import { connectTestClient, type TestClient } from './test-client.js';
 
 // Task-augmented tool calls (SEP-2663) the way each era's official client makes them, over
@@ -18,10 +16,27 @@ import { connectTestClient, type TestClient } from './test-client.js';
 export const TASKS_CAPABILITY = { extensions: { [TASKS_EXTENSION]: {} } } as const;
 
 const MODERN = '2026-07-28';
-// The SDK client drops `resultType` (a 2026-07-28 field) from legacy-era results.
-const LegacyCreateTaskResult = CreateTaskResultV2Schema.omit({ resultType: true });
-// Any object: a `tools/call` answer that may or may not be a task.
-const ANY = CreateTaskResultV2Schema.partial().loose();
+/**
+ * The extension's client and schemas, loaded on first use: the package is ESM only, and a static
+ * import would stop `require('@mcpkit/testing')` for every CommonJS user, tasks or not.
+ */
+async function loadExtension() {
+  const [client, core, v2] = await Promise.all([
+    import('@modelcontextprotocol/ext-tasks/client'),
+    import('@modelcontextprotocol/ext-tasks/core'),
+    import('@modelcontextprotocol/ext-tasks/core/v2'),
+  ]);
+  return {
+    createTaskSessionFromClient: client.createTaskSessionFromClient,
+    asTaskId: core.taskId,
+    DetailedTask: v2.DetailedTaskV2Schema,
+    // The SDK client drops `resultType` (a 2026-07-28 field) from legacy-era results.
+    LegacyCreateTaskResult: v2.CreateTaskResultV2Schema.omit({ resultType: true }),
+    // Any object: a `tools/call` answer that may or may not be a task.
+    AnyAnswer: v2.CreateTaskResultV2Schema.partial().loose(),
+  };
+}
+type Extension = Awaited<ReturnType<typeof loadExtension>>;
 
 /** An answer to an elicitation request a task asked while it ran. */
 export interface TaskElicitationAnswer {
@@ -157,7 +172,11 @@ function noInput(): never {
   });
 }
 
-async function modernRequester(url: string, options: TaskRequesterOptions): Promise<TaskRequester> {
+async function modernRequester(
+  url: string,
+  options: TaskRequesterOptions,
+  { createTaskSessionFromClient, asTaskId }: Extension,
+): Promise<TaskRequester> {
   const name = options.clientName ?? 'mcpkit-task-requester';
   const capabilities = capabilitiesOf(options);
   const client: TestClient = await connectTestClient(url, {
@@ -245,7 +264,11 @@ function notATask(tool: string): McpkitError {
   });
 }
 
-async function legacyRequester(url: string, options: TaskRequesterOptions): Promise<TaskRequester> {
+async function legacyRequester(
+  url: string,
+  options: TaskRequesterOptions,
+  { DetailedTask, LegacyCreateTaskResult, AnyAnswer }: Extension,
+): Promise<TaskRequester> {
   const client: TestClient = await connectTestClient(url, {
     era: 'legacy',
     capabilities: capabilitiesOf(options),
@@ -254,12 +277,12 @@ async function legacyRequester(url: string, options: TaskRequesterOptions): Prom
   });
   const maxPolls = options.maxPolls ?? 10_000;
   const send = (method: string, params: Record<string, unknown>) =>
-    client.client.request({ method, params } as never, ANY) as Promise<Record<string, unknown>>;
+    client.client.request({ method, params } as never, AnyAnswer) as Promise<Record<string, unknown>>;
   const follow = async (taskId: string, hooks: TaskRunHooks): Promise<TaskRun> => {
     const statusMessages: string[] = [];
     // Bounded: a task that never ends fails its run instead of hanging the test.
     for (let poll = 0; poll < maxPolls; poll++) {
-      const task = DetailedTaskV2Schema.parse(await send('tasks/get', { taskId }));
+      const task = DetailedTask.parse(await send('tasks/get', { taskId }));
       if (task.statusMessage && task.statusMessage !== statusMessages.at(-1)) {
         statusMessages.push(task.statusMessage);
         hooks.onStatus?.(task.statusMessage);
@@ -303,7 +326,7 @@ async function legacyRequester(url: string, options: TaskRequesterOptions): Prom
       return { taskId: created.taskId, settled: follow(created.taskId, {}) };
     },
     async statusMessage(taskId) {
-      return DetailedTaskV2Schema.parse(await send('tasks/get', { taskId })).statusMessage;
+      return DetailedTask.parse(await send('tasks/get', { taskId })).statusMessage;
     },
     async cancel(taskId) {
       await send('tasks/cancel', { taskId });
@@ -317,10 +340,13 @@ async function legacyRequester(url: string, options: TaskRequesterOptions): Prom
  * extension, ready to call tools as tasks: modern through the official Tasks requester, legacy in a
  * 2025-11-25 session speaking the extension's methods, with a bounded poll.
  */
-export function connectTaskRequester(
+export async function connectTaskRequester(
   era: Era,
   url: string,
   options: TaskRequesterOptions = {},
 ): Promise<TaskRequester> {
-  return era === 'modern' ? modernRequester(url, options) : legacyRequester(url, options);
+  const extension = await loadExtension();
+  return era === 'modern'
+    ? modernRequester(url, options, extension)
+    : legacyRequester(url, options, extension);
 }
