@@ -94,9 +94,12 @@ module.exports = {
       name: 'examples-use-public-entry-points',
       severity: 'error',
       comment:
-        "Examples are written as users write: only through the packages' main entry points (never `@mcpkit/core/internal`).",
+        "Examples are written as users write: only through the packages' public entry points — the main ones, and testing's `/vitest` one for their tests (never `@mcpkit/core/internal`).",
       from: { path: '^examples/' },
-      to: { path: '^packages/', pathNot: '^packages/[^/]+/src/index\\.ts$' },
+      to: {
+        path: '^packages/',
+        pathNot: ['^packages/[^/]+/src/index\\.ts$', '^packages/testing/src/vitest\\.ts$'],
+      },
     },
     {
       name: 'packages-use-entry-points',

@@ -1,6 +1,9 @@
-import { expectToolError, type TestClient } from '@mcpkit/testing';
+import type { TestClient } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Harness, seedSchema, startHarness } from './fixtures/harness.js';
+
+expect.extend(mcpkitMatchers);
 
 const SCHEMA = `biz_tools_${process.pid}`;
 let harness: Harness;
@@ -65,7 +68,7 @@ describe.each(['modern', 'legacy'] as const)('providers through the official cli
   it('refuses a number that is not E.164 before calling the provider', async () => {
     const before = harness.sms.requests;
     const result = await client.callTool('sms_send', { to: '07700 900123', body: 'x' });
-    expectToolError(result, 'VALIDATION_FAILED');
+    expect(result).toBeToolError('VALIDATION_FAILED');
     expect(harness.sms.requests).toBe(before);
   });
 
@@ -89,7 +92,7 @@ describe.each(['modern', 'legacy'] as const)('providers through the official cli
       to,
       cursor: Buffer.from('["../../x",2,null]').toString('base64url'),
     });
-    expectToolError(forged, 'VALIDATION_FAILED');
+    expect(forged).toBeToolError('VALIDATION_FAILED');
   });
 
   it('creates, updates, searches, associates and gets CRM contacts and deals', async () => {
@@ -133,7 +136,9 @@ describe.each(['modern', 'legacy'] as const)('providers through the official cli
       await client.callTool('crm_get', { objectType: 'contacts', id: contact.id }),
     );
     expect(got.object.associations?.deals).toEqual([deal.id]);
-    expectToolError(await client.callTool('crm_get', { objectType: 'deals', id: '999999' }), 'NOT_FOUND');
+    expect(await client.callTool('crm_get', { objectType: 'deals', id: '999999' })).toBeToolError(
+      'NOT_FOUND',
+    );
   });
 
   it('queries the database read-only with typed columns and describes an allowed table', async () => {
@@ -161,7 +166,7 @@ describe.each(['modern', 'legacy'] as const)('providers through the official cli
       await client.callTool('db_describe_table', { table: 'customers' }),
     );
     expect(described.columns.map((c) => c.name)).toEqual(['id', 'name', 'email']);
-    expectToolError(await client.callTool('db_describe_table', { table: 'secrets' }), 'NOT_FOUND');
+    expect(await client.callTool('db_describe_table', { table: 'secrets' })).toBeToolError('NOT_FOUND');
   });
 
   it('caps a large result and says it is truncated', async () => {
@@ -198,6 +203,6 @@ describe.each(['modern', 'legacy'] as const)('providers through the official cli
       event: 'x',
       data: {},
     });
-    expectToolError(result, 'FORBIDDEN');
+    expect(result).toBeToolError('FORBIDDEN');
   });
 });

@@ -1,5 +1,5 @@
 import type { BaseContext } from '@mcpkit/core';
-import { connectTestClient, serveForTest, type TestServer } from '@mcpkit/testing';
+import { connectTaskRequester, connectTestClient, serveForTest, type TestServer } from '@mcpkit/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddingProvider } from '../src/embeddings/embedding-provider.js';
@@ -10,7 +10,6 @@ import type { MemoryDatabase } from '../src/storage/open-database.js';
 import { IMPORT_BATCH } from '../src/tools/import-tool.js';
 import { type Backend, backends } from './support/databases.js';
 import { call, memoryServerFor } from './support/harness.js';
-import { taskRequester } from './support/task-requesters.js';
 
 /**
  * The hashing embedding, with a gate: while `holdAtCall` is set, that embed call (1-based) waits
@@ -97,7 +96,7 @@ describe.each(backends)('import_memories as a task on $name', ({ create }) => {
 
   describe.each(['modern', 'legacy'] as const)('%s era', (era) => {
     it('runs as a task for a client that supports tasks, with progress per batch, idempotent on clientKey', async () => {
-      const requester = await taskRequester(era, served.url, headers);
+      const requester = await connectTaskRequester(era, served.url, { headers, clientName: 'memory-test' });
       try {
         const batch = items(`task-${era}`, 2 * IMPORT_BATCH + 50);
         const first = await (await requester.start('import_memories', { items: batch })).settled;
@@ -114,7 +113,7 @@ describe.each(backends)('import_memories as a task on $name', ({ create }) => {
     });
 
     it('stops at a cancel before the next batch, keeping the committed ones; sending it again finishes', async () => {
-      const requester = await taskRequester(era, served.url, headers);
+      const requester = await connectTaskRequester(era, served.url, { headers, clientName: 'memory-test' });
       const tag = `cancel-${era}`;
       const batch = items(tag, 2 * IMPORT_BATCH + 50);
       try {

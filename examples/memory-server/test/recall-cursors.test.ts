@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConfigError } from '@mcpkit/core';
-import { expectToolError, type TestClient } from '@mcpkit/testing';
+import type { TestClient } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadMemoryConfig } from '../src/config.js';
@@ -9,6 +10,8 @@ import type { MemoryServer } from '../src/server.js';
 import { type MemoryDatabase, openDatabase } from '../src/storage/open-database.js';
 import { createScratchDatabase, type ScratchDatabase } from './support/databases.js';
 import { call, clientOf, memoryServerFor } from './support/harness.js';
+
+expect.extend(mcpkitMatchers);
 
 /** The real Redis the tests use; a missing one fails the run (scripts/require-services.mjs). */
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -93,7 +96,7 @@ describe('recall cursors across instances sharing a Redis-backed cache', () => {
     expect(new Set(seen).size).toBe(5);
 
     const refused = await stranger.callTool('recall', { ...ask, cursor: fromA.nextCursor });
-    expectToolError(refused, 'VALIDATION_FAILED');
+    expect(refused).toBeToolError('VALIDATION_FAILED');
     expect(refused.structuredContent).toMatchObject({
       error: { details: { field: 'cursor', reason: 'bad_signature' } },
     });

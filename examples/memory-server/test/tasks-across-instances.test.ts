@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { serveForTest, type TestServer } from '@mcpkit/testing';
+import { connectTaskRequester, serveForTest, type TaskRequester, type TestServer } from '@mcpkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadMemoryConfig } from '../src/config.js';
 import { type ConfiguredMemoryServer, openFromConfig } from '../src/open-from-config.js';
 import { POSTGRES_URL } from './support/databases.js';
-import { type TaskRequester, taskRequester } from './support/task-requesters.js';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -30,7 +29,10 @@ describe('import_memories tasks across instances configured with REDIS_URL', () 
     opened.push(memory);
     const server = await serveForTest(memory.memory.server);
     served.push(server);
-    const requester = await taskRequester('modern', server.url, headers);
+    const requester = await connectTaskRequester('modern', server.url, {
+      headers,
+      clientName: 'memory-test',
+    });
     requesters.push(requester);
     return requester;
   };

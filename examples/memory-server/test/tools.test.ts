@@ -1,10 +1,13 @@
 import type { AuditRecord } from '@mcpkit/middleware';
 import { expectToolError, type TestClient } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { MemoryServer } from '../src/server.js';
 import type { MemoryDatabase } from '../src/storage/open-database.js';
 import { type Backend, backends } from './support/databases.js';
 import { call, clientOf, memoryServerFor } from './support/harness.js';
+
+expect.extend(mcpkitMatchers);
 
 interface Remembered {
   memory: { id: string; content: string; tags: string[]; importance: number; clientKey: string | null };
@@ -125,7 +128,7 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
         limit: 3,
         cursor: firstPage.nextCursor,
       });
-      expectToolError(refused, 'VALIDATION_FAILED');
+      expect(refused).toBeToolError('VALIDATION_FAILED');
       expect(refused.structuredContent).toMatchObject({ error: { details: { reason: 'foreign' } } });
       // A cursor whose payload was edited (say, to jump to another offset) fails its signature.
       const [body, signature] = (firstPage.nextCursor ?? '').split('.');
@@ -141,7 +144,7 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
         limit: 3,
         cursor: `${edited}.${signature}`,
       });
-      expectToolError(tampered, 'VALIDATION_FAILED');
+      expect(tampered).toBeToolError('VALIDATION_FAILED');
       expect(tampered.structuredContent).toMatchObject({ error: { details: { reason: 'bad_signature' } } });
     });
 
@@ -165,7 +168,7 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
       expect(again).toMatchObject({ imported: 0, skipped: 12 });
       expect(again.ids.map((entry) => entry.id)).toEqual(first.ids.map((entry) => entry.id));
       const duplicate = await client.callTool('import_memories', { items: [items[0], items[0]] });
-      expectToolError(duplicate, 'VALIDATION_FAILED');
+      expect(duplicate).toBeToolError('VALIDATION_FAILED');
     });
 
     it("links memories, lists tags, and refuses a link to an id that is not the tenant's", async () => {
@@ -199,7 +202,7 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
     it('forgets only after the user confirms, and not when they decline', async () => {
       const kept = await call<Remembered>(client, 'remember', { content: 'Do not forget the umbrella.' });
       const declining = await clientOf(memory, 'acme', era, { elicitation: () => ({ action: 'decline' }) });
-      expectToolError(await declining.callTool('forget', { id: kept.memory.id }), 'FORBIDDEN');
+      expect(await declining.callTool('forget', { id: kept.memory.id })).toBeToolError('FORBIDDEN');
       await declining.close();
       const forgotten = await call<{ forgotten: { id: string } }>(client, 'forget', { id: kept.memory.id });
       expect(forgotten.forgotten.id).toBe(kept.memory.id);
@@ -221,7 +224,7 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
     });
 
     it('answers bad input with coded errors', async () => {
-      expectToolError(await client.callTool('remember', { content: '' }), 'VALIDATION_FAILED');
+      expect(await client.callTool('remember', { content: '' })).toBeToolError('VALIDATION_FAILED');
       expectToolError(
         await client.callTool('remember', { content: 'x', tags: ['Bad Tag!'] }),
         'VALIDATION_FAILED',
@@ -235,7 +238,9 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
         'VALIDATION_FAILED',
       );
       if (!database.vector)
-        expectToolError(await client.callTool('recall', { query: 'x', mode: 'vector' }), 'VALIDATION_FAILED');
+        expect(await client.callTool('recall', { query: 'x', mode: 'vector' })).toBeToolError(
+          'VALIDATION_FAILED',
+        );
     });
   });
 
@@ -243,7 +248,7 @@ describe.each(backends)('memory tools on $name', ({ name, create }) => {
     const anonymous = await import('@mcpkit/testing').then(({ createTestClient }) =>
       createTestClient(memory.server),
     );
-    expectToolError(await anonymous.callTool('recall', { query: 'anything' }), 'UNAUTHORIZED');
+    expect(await anonymous.callTool('recall', { query: 'anything' })).toBeToolError('UNAUTHORIZED');
     await anonymous.close();
   });
 });

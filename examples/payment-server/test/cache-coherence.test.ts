@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import type { TestClient } from '@mcpkit/testing';
+import { modernTaskDispatch, TASKS_CAPABILITY, type TestClient } from '@mcpkit/testing';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type Sandbox, startSandbox } from '../src/sandbox/sandbox-server.js';
 import { assertNoLeaks, type Instance, KEYS, SECRETS, startInstance } from './support/harness.js';
-import { MODERN_TASK_META, rawDispatcher } from './support/task-requesters.js';
+
+/** The `_meta` envelope of a 2026-07-28 request from a client that declares the Tasks extension. */
+const MODERN_TASK_META = {
+  'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+  'io.modelcontextprotocol/clientInfo': { name: 'payments-test', version: '1.0.0' },
+  'io.modelcontextprotocol/clientCapabilities': TASKS_CAPABILITY,
+};
+/** One raw 2026-07-28 JSON-RPC message to `url` as the caller holding `key`. */
+const rawDispatcher = (url: string, key: string) =>
+  modernTaskDispatch(url, { headers: { 'x-api-key': key } });
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `mcpkit-test:payments:${randomBytes(4).toString('hex')}:`;
@@ -131,13 +140,13 @@ describe('3-D Secure tasks across two instances on one Redis', () => {
       },
     });
     expect(created.kind).toBe('result');
-    const { taskId } = (created as { result: { taskId: string } }).result;
-    const get = async () =>
-      (
-        (await throughB({ method: 'tasks/get', params: { taskId, _meta: MODERN_TASK_META } })) as {
-          result: { status: string; statusMessage?: string; result?: { structuredContent?: Charge } };
-        }
-      ).result;
+    const { taskId } = (created as Extract<typeof created, { kind: 'result' }>).result as { taskId: string };
+    type Task = { status: string; statusMessage?: string; result?: { structuredContent?: Charge } };
+    const get = async () => {
+      const answer = await throughB({ method: 'tasks/get', params: { taskId, _meta: MODERN_TASK_META } });
+      if (answer.kind !== 'result') throw new Error(`tasks/get failed: ${JSON.stringify(answer.error)}`);
+      return answer.result as Task;
+    };
     // B reads the task A runs; its status names the page the customer must visit.
     const waiting = await vi.waitFor(async () => {
       const task = await get();

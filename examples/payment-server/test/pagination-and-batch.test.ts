@@ -1,7 +1,10 @@
 import type { CapturedProgress, TestClient } from '@mcpkit/testing';
 import { expectToolError } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertNoLeaks, KEYS, startPayments, tamperedCursor } from './support/harness.js';
+
+expect.extend(mcpkitMatchers);
 
 type Payments = Awaited<ReturnType<typeof startPayments>>;
 type Page = { items: Array<{ id: string }>; nextCursor?: string };
@@ -61,7 +64,7 @@ describe.each(['modern', 'legacy'] as const)('pagination and batches (%s era)', 
       expect(error.hint).toMatch(/nextCursor/);
     }
     // A cursor of list_charges is foreign to search_charges, and to the same search with other filters.
-    expectToolError(await client.callTool('search_charges', { cursor: valid }), 'VALIDATION_FAILED');
+    expect(await client.callTool('search_charges', { cursor: valid })).toBeToolError('VALIDATION_FAILED');
     const search = (await client.callTool('search_charges', { currency: 'thb', limit: 10 }))
       .structuredContent as Page;
     const foreign = expectToolError(
@@ -137,6 +140,6 @@ describe.each(['modern', 'legacy'] as const)('pagination and batches (%s era)', 
     for (const id of good) expect(store.charges.get(id)?.status).toBe('refunded');
     // One confirmation-free call by an unattended key; 51 items is over the bound.
     const tooMany = Array.from({ length: 51 }, (_, i) => ({ chargeId: `chrg_test_x${i}` }));
-    expectToolError(await client.callTool('refund_charges', { items: tooMany }), 'VALIDATION_FAILED');
+    expect(await client.callTool('refund_charges', { items: tooMany })).toBeToolError('VALIDATION_FAILED');
   }, 60_000);
 });

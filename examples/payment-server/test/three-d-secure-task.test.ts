@@ -1,3 +1,4 @@
+import { connectTaskRequester, type TaskRequester } from '@mcpkit/testing';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   assertNoLeaks,
@@ -7,7 +8,6 @@ import {
   startInstance,
   startPayments,
 } from './support/harness.js';
-import { connectTaskRequester, type TaskRequester } from './support/task-requesters.js';
 
 // A charge waiting for 3-D Secure runs as a task for a client that supports tasks, in both eras,
 // through the official clients over HTTP: the task's status names the page the customer must
@@ -28,6 +28,10 @@ afterAll(async () => {
 });
 
 const THREE_DS = { amount: 3000, currency: 'thb', card: 'tokn_test_3ds' } as const;
+
+/** `era`'s official client at `url`, calling tools as tasks as the caller holding `key`. */
+const requesterOf = (era: 'modern' | 'legacy', url: string, key: string) =>
+  connectTaskRequester(era, url, { headers: { 'x-api-key': key }, clientName: 'payments-test' });
 
 /** Keeps every task result for the secret grep. */
 function keepResults(requester: TaskRequester): TaskRequester {
@@ -65,7 +69,7 @@ async function auditOf(id: string): Promise<Json> {
 describe.each(['modern', 'legacy'] as const)('3-D Secure as a task (%s era)', (era) => {
   let robot: TaskRequester;
   beforeAll(async () => {
-    robot = keepResults(await connectTaskRequester(era, env.instance.served.url, KEYS.unattended));
+    robot = keepResults(await requesterOf(era, env.instance.served.url, KEYS.unattended));
   });
   afterAll(() => robot.close());
 
@@ -181,7 +185,7 @@ describe('3-D Secure without tasks, or without the customer', () => {
   );
 
   it('returns the charge still pending, with its hint, when the customer never finishes within waitMs', async () => {
-    const robot = keepResults(await connectTaskRequester('modern', patient.served.url, KEYS.unattended));
+    const robot = keepResults(await requesterOf('modern', patient.served.url, KEYS.unattended));
     const run = await robot.run('create_charge', THREE_DS);
     await robot.close();
     expect(run.status).toBe('completed');

@@ -1,4 +1,5 @@
 import { clientMatrix, expectToolError, type TestClient } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ALL_TOOLS,
@@ -22,6 +23,8 @@ import {
   tamperedCursor,
   track,
 } from './support/harness.js';
+
+expect.extend(mcpkitMatchers);
 
 // Every tool, in both eras, over Streamable HTTP (the server in this process) and over stdio (the
 // built server, launched as an MCP client launches it): one body per era × transport. Each run
@@ -153,7 +156,7 @@ for (const run of runs) {
         await robot.callTool('update_customer', { customerId: id, description: 'third' }),
         'NOT_FOUND',
       );
-      expectToolError(await robot.callTool('delete_customer', { customerId: id }), 'NOT_FOUND');
+      expect(await robot.callTool('delete_customer', { customerId: id })).toBeToolError('NOT_FOUND');
       expectToolError(
         await robot.callTool('create_charge', { amount: 2000, currency: 'thb', customer: id }),
         'NOT_FOUND',
@@ -199,12 +202,12 @@ for (const run of runs) {
     it('validates amounts per currency: THB needs 2000 satang, JPY 100 yen, whole numbers only', async () => {
       const charge = (amount: number, currency: string) =>
         robot.callTool('create_charge', { amount, currency, card: 'tokn_test_visa' });
-      expectToolError(await charge(1500, 'thb'), 'VALIDATION_FAILED');
+      expect(await charge(1500, 'thb')).toBeToolError('VALIDATION_FAILED');
       expect(data(await charge(1500, 'jpy')).status).toBe('successful');
-      expectToolError(await charge(50, 'jpy'), 'VALIDATION_FAILED');
-      expectToolError(await charge(2000.5, 'thb'), 'VALIDATION_FAILED');
-      expectToolError(await charge(2000, 'eur'), 'VALIDATION_FAILED');
-      expectToolError(await robot.callTool('create_transfer', { amount: 100 }), 'VALIDATION_FAILED');
+      expect(await charge(50, 'jpy')).toBeToolError('VALIDATION_FAILED');
+      expect(await charge(2000.5, 'thb')).toBeToolError('VALIDATION_FAILED');
+      expect(await charge(2000, 'eur')).toBeToolError('VALIDATION_FAILED');
+      expect(await robot.callTool('create_transfer', { amount: 100 })).toBeToolError('VALIDATION_FAILED');
     });
 
     it('never accepts card data: numbers, CVCs and card numbers hidden in free text are refused', async () => {
@@ -216,7 +219,7 @@ for (const run of runs) {
         { amount: 2000, currency: 'thb', card: 'tokn_test_visa', metadata: { note: CARD.number } },
       ]) {
         const refused = await robot.callTool('create_charge', args);
-        expectToolError(refused, 'VALIDATION_FAILED');
+        expect(refused).toBeToolError('VALIDATION_FAILED');
         expect(JSON.stringify(refused)).not.toContain(CARD.number);
       }
       expect(sandbox.store.charges.size).toBe(before);
@@ -239,11 +242,13 @@ for (const run of runs) {
         'VALIDATION_FAILED',
       );
       expect(twice.details).toMatchObject({ status: 400, providerCode: 'failed_capture' });
-      expectToolError(await robot.callTool('reverse_charge', { chargeId: first.id }), 'VALIDATION_FAILED');
+      expect(await robot.callTool('reverse_charge', { chargeId: first.id })).toBeToolError(
+        'VALIDATION_FAILED',
+      );
       const other = await held();
       expect(data(await robot.callTool('reverse_charge', { chargeId: other.id })).status).toBe('reversed');
       for (const tool of ['get_charge', 'capture_charge', 'reverse_charge'])
-        expectToolError(await robot.callTool(tool, { chargeId: 'chrg_test_nosuch' }), 'NOT_FOUND');
+        expect(await robot.callTool(tool, { chargeId: 'chrg_test_nosuch' })).toBeToolError('NOT_FOUND');
       const declined = data(
         await robot.callTool('create_charge', { amount: 2000, currency: 'thb', card: 'tokn_test_declined' }),
       );
@@ -265,8 +270,12 @@ for (const run of runs) {
       );
       expect(tooMuch.details).toMatchObject({ status: 400, providerCode: 'failed_refund' });
       expect(JSON.stringify(tooMuch)).not.toContain('exceeds the refundable');
-      expectToolError(await robot.callTool('create_refund', { chargeId: 'chrg_test_nosuch' }), 'NOT_FOUND');
-      expectToolError(await robot.callTool('list_refunds', { chargeId: 'chrg_test_nosuch' }), 'NOT_FOUND');
+      expect(await robot.callTool('create_refund', { chargeId: 'chrg_test_nosuch' })).toBeToolError(
+        'NOT_FOUND',
+      );
+      expect(await robot.callTool('list_refunds', { chargeId: 'chrg_test_nosuch' })).toBeToolError(
+        'NOT_FOUND',
+      );
       const batch = data(
         await robot.callTool('refund_charges', {
           items: [

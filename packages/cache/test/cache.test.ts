@@ -16,8 +16,11 @@ import {
   serveForTest,
   type TestClient,
 } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 const clients: TestClient[] = [];
 afterEach(async () => {
@@ -322,8 +325,8 @@ describe('cache() middleware', () => {
         },
       });
     const client = await connect(server);
-    expectToolError(await client.callTool('throws'), 'NOT_FOUND');
-    expectToolError(await client.callTool('throws'), 'NOT_FOUND');
+    expect(await client.callTool('throws')).toBeToolError('NOT_FOUND');
+    expect(await client.callTool('throws')).toBeToolError('NOT_FOUND');
     expect((await client.callTool('returns')).isError).toBe(true);
     const again = await client.callTool('returns');
     expect(again.isError).toBe(true);
@@ -447,7 +450,7 @@ describe('cache() middleware', () => {
     expect(metaOf(await client.callTool('rates'))).toMatchObject({ status: 'stale', ageMs: 10_999 });
     now += 2;
     const expired = await client.callTool('rates');
-    expectToolError(expired, 'UPSTREAM_UNAVAILABLE');
+    expect(expired).toBeToolError('UPSTREAM_UNAVAILABLE');
     failing = false;
     expect(resultText(await client.callTool('rates'))).toBe('rates v2');
     console.log(
@@ -472,7 +475,7 @@ describe('cache() middleware', () => {
     await client.callTool('item');
     gone = true;
     now += 2_000;
-    expectToolError(await client.callTool('item'), 'NOT_FOUND');
+    expect(await client.callTool('item')).toBeToolError('NOT_FOUND');
   });
 
   it('returns the old value at once and refreshes it in the background (stale-while-revalidate)', async () => {

@@ -1,13 +1,10 @@
 import { batchTool, createServer, McpkitError } from '@mcpkit/core';
-import {
-  type CapturedProgress,
-  connectTestClient,
-  createTestClient,
-  expectToolError,
-  serveForTest,
-} from '@mcpkit/testing';
+import { type CapturedProgress, createTestClient } from '@mcpkit/testing';
+import { describeEachClient, mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 function doublerServer(bound: { now: number; max: number }, concurrency = 3) {
   return createServer({ name: 'batch', version: '1.0.0' }).tool(
@@ -47,45 +44,41 @@ type Batch = {
   }>;
 };
 
-describe('batchTool', () => {
-  it('returns successes and coded errors side by side, one progress per item, under the bound (both eras, HTTP)', async () => {
-    const bound = { now: 0, max: 0 };
-    const server = await serveForTest(doublerServer(bound));
-    try {
-      for (const era of ['modern', 'legacy'] as const) {
-        const client = await connectTestClient(server.url, { era });
-        const items = [1, 2, 7, 8, 21, 98, 5, 4, 35, 6].map((n) => ({ n }));
-        const progress: CapturedProgress[] = [];
-        const result = await client.callTool(
-          'double_all',
-          { items },
-          { onProgress: (p) => progress.push(p) },
-        );
-        expect(result.isError).toBeFalsy();
-        const batch = result.structuredContent as Batch;
-        expect(batch).toMatchObject({ total: 10, succeeded: 6, failed: 4 });
-        expect(batch.results.map((r) => r.index)).toEqual([...items.keys()]);
-        expect(batch.results[1]).toEqual({ index: 1, ok: true, value: { doubled: 4 } });
-        expect(batch.results[2]?.error).toMatchObject({ code: 'CONFLICT', message: 'No doubling 7.' });
-        expect(batch.results[5]?.error).toMatchObject({ code: 'INTERNAL' });
-        expect(JSON.stringify(batch)).not.toContain('secret internals');
-        expect(progress).toHaveLength(10);
-        expect(progress.map((p) => p.progress)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
-        expect(progress.every((p) => p.total === 10)).toBe(true);
-        await client.close();
-      }
-      expect(bound.max).toBe(3);
-    } finally {
-      await server.close();
-    }
-  });
+const sharedBound = { now: 0, max: 0 };
 
+// One server, called in each era over each transport (in process, HTTP) in turn.
+describeEachClient('batchTool', { server: doublerServer(sharedBound) }, (run) => {
+  it('returns successes and coded errors side by side, one progress per item, under the bound', async () => {
+    sharedBound.max = 0;
+    const items = [1, 2, 7, 8, 21, 98, 5, 4, 35, 6].map((n) => ({ n }));
+    const progress: CapturedProgress[] = [];
+    const result = await run.client.callTool(
+      'double_all',
+      { items },
+      { onProgress: (p) => progress.push(p) },
+    );
+    expect(result.isError).toBeFalsy();
+    const batch = result.structuredContent as Batch;
+    expect(batch).toMatchObject({ total: 10, succeeded: 6, failed: 4 });
+    expect(batch.results.map((r) => r.index)).toEqual([...items.keys()]);
+    expect(batch.results[1]).toEqual({ index: 1, ok: true, value: { doubled: 4 } });
+    expect(batch.results[2]?.error).toMatchObject({ code: 'CONFLICT', message: 'No doubling 7.' });
+    expect(batch.results[5]?.error).toMatchObject({ code: 'INTERNAL' });
+    expect(JSON.stringify(batch)).not.toContain('secret internals');
+    expect(progress).toHaveLength(10);
+    expect(progress.map((p) => p.progress)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(progress.every((p) => p.total === 10)).toBe(true);
+    expect(sharedBound.max).toBe(3);
+  });
+});
+
+describe('batchTool', () => {
   it('refuses an empty or oversized list before any item runs', async () => {
     const bound = { now: 0, max: 0 };
     const client = await createTestClient(doublerServer(bound));
-    expectToolError(await client.callTool('double_all', { items: [] }), 'VALIDATION_FAILED');
+    expect(await client.callTool('double_all', { items: [] })).toBeToolError('VALIDATION_FAILED');
     const many = Array.from({ length: 21 }, (_, n) => ({ n }));
-    expectToolError(await client.callTool('double_all', { items: many }), 'VALIDATION_FAILED');
+    expect(await client.callTool('double_all', { items: many })).toBeToolError('VALIDATION_FAILED');
     expect(bound.max).toBe(0);
     const listed = await client.listTools();
     const tool = listed.tools.find((t) => t.name === 'double_all');

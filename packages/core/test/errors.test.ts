@@ -11,9 +11,11 @@ import {
   toMcpkitError,
 } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
-import { describeEachClient } from '@mcpkit/testing/vitest';
+import { describeEachClient, mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 const eras = ['modern', 'legacy'] as const;
 
@@ -294,7 +296,7 @@ describe.each(eras)('validation errors (%s era)', (era) => {
       },
     });
     const client = await createTestClient(guarded, { era });
-    expectToolError(await client.callToolUnchecked('t', { n: 'x' }), 'VALIDATION_FAILED');
+    expect(await client.callToolUnchecked('t', { n: 'x' })).toBeToolError('VALIDATION_FAILED');
     expect(ran).toBe(false);
     await client.close();
   });
@@ -519,14 +521,14 @@ describe.each(eras)('output schemas and errors (%s era)', (era) => {
     expect(ok.structuredContent).toEqual({ price: 9.5, currency: 'EUR' });
     const error = expectToolError(await client.callTool('lookup', { sku: 'gone' }), 'NOT_FOUND');
     expect(error.message).toBe('No product gone');
-    expectToolError(await client.callTool('lookup', { sku: 'boom' }), 'INTERNAL');
+    expect(await client.callTool('lookup', { sku: 'boom' })).toBeToolError('INTERNAL');
     await client.close();
   });
 
   it('does not apply the output schema to validation failures or handler-built error results', async () => {
     const client = await createTestClient(app, { era });
     await client.listTools();
-    expectToolError(await client.callToolUnchecked('lookup', { sku: 42 }), 'VALIDATION_FAILED');
+    expect(await client.callToolUnchecked('lookup', { sku: 42 })).toBeToolError('VALIDATION_FAILED');
     const manual = await client.callTool('lookup', { sku: 'manual' });
     expect(manual.isError).toBe(true);
     expect(manual.structuredContent).toBeUndefined();

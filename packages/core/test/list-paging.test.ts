@@ -1,5 +1,6 @@
 import { createServer, type ServerOptions } from '@mcpkit/core';
-import { connectTestClient, createTestClient, serveForTest } from '@mcpkit/testing';
+import { createTestClient } from '@mcpkit/testing';
+import { describeEachClient } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 
 function bigServer(options: Partial<ServerOptions> = {}) {
@@ -14,6 +15,31 @@ function bigServer(options: Partial<ServerOptions> = {}) {
   return server;
 }
 
+const pages: Array<{ size: number; more: boolean }> = [];
+const pagedServer = bigServer({ listPageSize: 100 }).use('tools/list', async (_ctx, next) => {
+  const result = await next();
+  pages.push({ size: result.tools.length, more: result.nextCursor !== undefined });
+  return result;
+});
+
+describeEachClient('paging through the official client', { server: pagedServer }, (run) => {
+  it('pages tools, resources and prompts, each item once', async () => {
+    pages.length = 0;
+    // The official client follows nextCursor itself and hands back the whole list.
+    const { tools } = await run.client.client.listTools();
+    expect(pages).toEqual([
+      { size: 100, more: true },
+      { size: 100, more: true },
+      { size: 50, more: false },
+    ]);
+    expect(tools.map((t) => t.name)).toEqual(
+      Array.from({ length: 250 }, (_, i) => `tool_${String(i).padStart(3, '0')}`),
+    );
+    expect((await run.client.client.listResources()).resources).toHaveLength(30);
+    expect((await run.client.client.listPrompts()).prompts).toHaveLength(12);
+  });
+});
+
 describe('paging of the list methods (listPageSize)', () => {
   it('answers every list in one page by default', async () => {
     const client = await createTestClient(bigServer());
@@ -21,37 +47,6 @@ describe('paging of the list methods (listPageSize)', () => {
     expect(listed.tools).toHaveLength(250);
     expect(listed.nextCursor).toBeUndefined();
     await client.close();
-  });
-
-  it('pages tools, resources and prompts through the official client over HTTP, both eras, each item once', async () => {
-    const pages: Array<{ size: number; more: boolean }> = [];
-    const server = bigServer({ listPageSize: 100 }).use('tools/list', async (_ctx, next) => {
-      const result = await next();
-      pages.push({ size: result.tools.length, more: result.nextCursor !== undefined });
-      return result;
-    });
-    const served = await serveForTest(server);
-    try {
-      for (const era of ['modern', 'legacy'] as const) {
-        pages.length = 0;
-        const { client } = await connectTestClient(served.url, { era });
-        // The official client follows nextCursor itself and hands back the whole list.
-        const { tools } = await client.listTools();
-        expect(pages).toEqual([
-          { size: 100, more: true },
-          { size: 100, more: true },
-          { size: 50, more: false },
-        ]);
-        expect(tools.map((t) => t.name)).toEqual(
-          Array.from({ length: 250 }, (_, i) => `tool_${String(i).padStart(3, '0')}`),
-        );
-        expect((await client.listResources()).resources).toHaveLength(30);
-        expect((await client.listPrompts()).prompts).toHaveLength(12);
-        await client.close();
-      }
-    } finally {
-      await served.close();
-    }
   });
 
   it('refuses a cursor it did not issue, or one of another list, with -32602', async () => {

@@ -1,7 +1,10 @@
 import { createServer, McpkitError, type Middleware } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 declare module '@mcpkit/core' {
   interface ContextState {
@@ -217,7 +220,7 @@ describe.each(eras)('middleware arguments (%s era)', (era) => {
         handler: ({ n }) => String(n),
       });
     const client = await createTestClient(app, { era });
-    expectToolError(await client.callToolUnchecked('strict', { n: 'nope' }), 'VALIDATION_FAILED');
+    expect(await client.callToolUnchecked('strict', { n: 'nope' })).toBeToolError('VALIDATION_FAILED');
     expect(seen).toEqual([{ n: 'nope' }]);
     expect(perToolRan).toBe(false);
     await client.close();

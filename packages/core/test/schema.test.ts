@@ -1,8 +1,11 @@
 import { createServer, McpkitError } from '@mcpkit/core';
-import { createTestClient, expectToolError } from '@mcpkit/testing';
+import { createTestClient } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import * as z3 from 'zod/v3';
+
+expect.extend(mcpkitMatchers);
 
 /** Builds a server and returns what building threw (fails the test when it does not throw). */
 function buildError(register: (app: ReturnType<typeof createServer>) => unknown): McpkitError {
@@ -44,7 +47,7 @@ describe('tool schemas given the official SDK way (a raw shape of zod schemas)',
     const client = await createTestClient(app);
     const ok = await client.callTool('greet', { name: 'Ada', times: 2 });
     expect(ok.structuredContent).toEqual({ text: 'hello Adahello Ada' });
-    expectToolError(await client.callTool('greet', { name: '' }), 'VALIDATION_FAILED');
+    expect(await client.callTool('greet', { name: '' })).toBeToolError('VALIDATION_FAILED');
     await client.close();
   });
 });

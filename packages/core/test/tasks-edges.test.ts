@@ -9,7 +9,8 @@ import {
   TASKS_EXTENSION,
   type TaskStore,
 } from '@mcpkit/core';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { useFakeClock } from '@mcpkit/testing/vitest';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import * as z from 'zod';
 import { envelope, modernHeaders } from './fixtures/http-wire.js';
 
@@ -131,9 +132,18 @@ describe('task edges', () => {
         },
       }),
     );
+    // The fake clock fires an out-of-range timer after 1 ms, as Node does: a ttl timer set
+    // without clamping would abort the handler within the 100 ms it waits, with no real wait.
+    const clock = useFakeClock();
+    onTestFinished(() => clock.restore());
     const created = await rpc(server, 'tools/call', { name: 'month', arguments: {} });
     expect(created.ttlMs).toBe(30 * 86_400_000);
-    await until(server, created.taskId as string, 'completed');
+    await clock.advance(100);
+    await vi.waitFor(async () =>
+      expect(await rpc(server, 'tasks/get', { taskId: created.taskId })).toMatchObject({
+        status: 'completed',
+      }),
+    );
     expect(aborted).toBe(false);
   });
 

@@ -1,19 +1,16 @@
 import { createServer, type Era, TASKS_EXTENSION } from '@mcpkit/core';
-import { connectTestClient, mockUpstream, serveForTest, type TestClient } from '@mcpkit/testing';
 import {
-  type ApplicationInputRequest,
-  createTaskSessionFromClient,
-  type TaskEnabledSession,
-} from '@modelcontextprotocol/ext-tasks/client';
-import {
-  CreateTaskResultV2Schema,
-  DetailedTaskV2Schema,
-  GetTaskResultV2Schema,
-} from '@modelcontextprotocol/ext-tasks/core/v2';
+  connectTaskRequester,
+  mockUpstream,
+  modernTaskDispatch,
+  serveForTest,
+  type TaskRequester,
+} from '@mcpkit/testing';
+import { CreateTaskResultV2Schema, GetTaskResultV2Schema } from '@modelcontextprotocol/ext-tasks/core/v2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 
-// Tasks driven by the official clients over real HTTP, in both eras.
+// Tasks driven by the official clients over real HTTP, in both eras (`connectTaskRequester`).
 // - Modern (2026-07-28): the official Tasks requester (@modelcontextprotocol/ext-tasks) on the
 //   official SDK v2 client. It polls, answers input requests and cancels by itself; the SDK client
 //   cannot carry task results, so the requester sends tools/call and tasks/* through `rawDispatch`,
@@ -25,7 +22,6 @@ import * as z from 'zod';
 //   forbids advertising their `capabilities.tasks` slot.)
 
 const DECLARED = { extensions: { [TASKS_EXTENSION]: {} }, elicitation: {} };
-const ANY = z.looseObject({});
 
 const upstream = await mockUpstream();
 const handlerSignals: { aborted: number; reason?: unknown } = { aborted: 0 };
@@ -91,132 +87,15 @@ afterAll(async () => {
   await upstream.close();
 });
 
-/** Answers an input request the way a user at a client would. */
-function answer(request: ApplicationInputRequest) {
-  if (request.kind !== 'elicitation') throw new Error(`unexpected ${request.kind} request`);
-  return { action: 'accept' as const, content: { channel: '#finance' } };
-}
+/** Answers the question the way a user at a client would. */
+const answer = () => ({ action: 'accept' as const, content: { channel: '#finance' } });
 
-/** The requester's raw path for task traffic: one JSON-RPC message over Streamable HTTP, 2026-07-28 framing. */
-let nextId = 0;
-async function rawDispatch(request: unknown, options?: { signal?: AbortSignal }) {
-  const framed = request as { id?: number; method: string; params: Record<string, unknown> };
-  const message = { jsonrpc: '2.0', ...framed, id: framed.id ?? ++nextId };
-  const response = await fetch(served.url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': message.method,
-      'mcp-name': String(message.params.name ?? message.params.taskId),
-    },
-    body: JSON.stringify(message),
-    ...(options?.signal ? { signal: options.signal } : {}),
-  });
-  const text = await response.text();
-  // A JSON answer, or the last JSON-RPC response on an SSE stream.
-  const body = response.headers.get('content-type')?.includes('text/event-stream')
-    ? text
-        .split('\n')
-        .filter((line) => line.startsWith('data:'))
-        .map((line) => JSON.parse(line.slice(5)))
-        .reverse()
-        .find((event) => event.id === message.id)
-    : JSON.parse(text);
-  return body.error
-    ? { kind: 'error' as const, error: body }
-    : { kind: 'result' as const, result: body.result };
-}
-
-/** What each era's official client does with one task-augmented call. */
-interface Requester {
-  /** Calls the tool as a task; `onTask` sees the task id as soon as the call answered. */
-  run(
-    name: string,
-    args: Record<string, unknown>,
-    onTask?: (taskId: string) => void,
-  ): Promise<{ status: string; result?: Record<string, unknown>; taskId: string }>;
-  cancel(taskId: string): Promise<void>;
-  close(): Promise<void>;
-}
-
-async function modernRequester(): Promise<Requester> {
-  const client: TestClient = await connectTestClient(served.url, { era: 'modern', capabilities: DECLARED });
-  const session: TaskEnabledSession = createTaskSessionFromClient(client.client, {
-    endpointId: 'reports-test',
-    rawDispatch: rawDispatch as never,
-    v2RequestFraming: {
-      protocolVersion: '2026-07-28',
-      clientInfo: { name: 'reports-test', version: '1.0.0' },
-      clientCapabilities: DECLARED,
-    },
-    onInputRequest: async (request) => answer(request) as never,
-  });
-  const executions = new Map<string, Awaited<ReturnType<TaskEnabledSession['callTool']>>>();
-  return {
-    async run(name, args, onTask) {
-      const execution = await session.callTool(name, args as never, { task: { preference: 'require' } });
-      if (execution.kind !== 'task') throw new Error('the call did not become a task');
-      const taskId = execution.handle.taskId;
-      executions.set(taskId, execution);
-      onTask?.(taskId);
-      const { outcome } = await execution.settle();
-      return {
-        status: outcome.status,
-        taskId,
-        ...(outcome.status === 'completed' ? { result: outcome.result as Record<string, unknown> } : {}),
-      };
-    },
-    async cancel(taskId) {
-      await executions.get(taskId)?.cancel();
-    },
-    async close() {
-      await session.close();
-      await client.close();
-    },
-  };
-}
-
-// The SDK client drops `resultType` from results in the legacy era (a 2026-07-28 field); the rest of
-// the CreateTaskResult must match the extension's schema exactly.
-const LegacyCreateTaskResult = CreateTaskResultV2Schema.omit({ resultType: true });
-
-async function legacyRequester(): Promise<Requester> {
-  const client: TestClient = await connectTestClient(served.url, { era: 'legacy', capabilities: DECLARED });
-  const send = (method: string, params: Record<string, unknown>) =>
-    client.client.request({ method, params } as never, ANY) as Promise<Record<string, unknown>>;
-  return {
-    async run(name, args, onTask) {
-      const created = LegacyCreateTaskResult.parse(await send('tools/call', { name, arguments: args }));
-      onTask?.(created.taskId);
-      for (;;) {
-        const task = DetailedTaskV2Schema.parse(await send('tasks/get', { taskId: created.taskId }));
-        if (task.status === 'completed')
-          return { status: task.status, taskId: task.taskId, result: task.result };
-        if (task.status === 'failed' || task.status === 'cancelled')
-          return { status: task.status, taskId: task.taskId };
-        if (task.status === 'input_required') {
-          const inputResponses: Record<string, unknown> = {};
-          for (const [key, request] of Object.entries(task.inputRequests)) {
-            inputResponses[key] = answer({ kind: 'elicitation', params: request.params as never });
-          }
-          await send('tasks/update', { taskId: task.taskId, inputResponses });
-          continue;
-        }
-        await new Promise((resolve) => setTimeout(resolve, task.pollIntervalMs ?? 20));
-      }
-    },
-    async cancel(taskId) {
-      await send('tasks/cancel', { taskId });
-    },
-    close: () => client.close(),
-  };
-}
-
-const requesters: Record<Era, () => Promise<Requester>> = {
-  modern: modernRequester,
-  legacy: legacyRequester,
+/** Each era's official client, calling tools as tasks (see `connectTaskRequester`). */
+const requesters: Record<Era, () => Promise<TaskRequester>> = {
+  modern: () =>
+    connectTaskRequester('modern', served.url, { elicitation: answer, clientName: 'reports-test' }),
+  legacy: () =>
+    connectTaskRequester('legacy', served.url, { elicitation: answer, clientName: 'reports-test' }),
 };
 
 describe.each(['modern', 'legacy'] as const)('tasks through the official client (%s era)', (era) => {
@@ -247,7 +126,7 @@ describe.each(['modern', 'legacy'] as const)('tasks through the official client 
     const taskId = new Promise<string>((resolve) => {
       created = resolve;
     });
-    const settled = requester.run('export_ledger', {}, created);
+    const settled = requester.run('export_ledger', {}, { onTask: created });
     const [ledgerRequest] = await upstream.waitForRequests(1);
     await requester.cancel(await taskId);
     const closedAt = await upstream.waitForClose(ledgerRequest as never);
@@ -259,6 +138,7 @@ describe.each(['modern', 'legacy'] as const)('tasks through the official client 
 });
 
 it('answers tasks/get in the modern era with the exact wire shape of the extension', async () => {
+  const rawDispatch = modernTaskDispatch(served.url);
   const created = await rawDispatch({
     method: 'tools/call',
     params: {

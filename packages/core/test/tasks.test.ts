@@ -92,9 +92,10 @@ function buildServer(store = createMemoryTaskStore()) {
       },
     })
     .tool('stubborn', {
-      description: 'Ignores its signal',
+      description: 'Ignores its signal and never answers',
       taskSupport: 'optional',
-      handler: () => new Promise<string>((resolve) => setTimeout(() => resolve('late'), 2_000)),
+      // A hang, not a timer: nothing of the test waits for it, and nothing outlives the test.
+      handler: () => new Promise<string>(() => undefined),
     })
     .build();
 }

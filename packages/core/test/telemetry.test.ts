@@ -9,8 +9,11 @@ import {
   type TelemetryEvents,
 } from '@mcpkit/core';
 import { createTestClient, expectToolError } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 const eras = ['modern', 'legacy'] as const;
 
@@ -100,8 +103,8 @@ describe.each(eras)('request telemetry (%s era)', (era) => {
     const { server, ends } = recordingApp();
     const client = await createTestClient(server, { era });
     const payload = expectToolError(await client.callTool('coded'), 'RATE_LIMITED');
-    expectToolError(await client.callTool('crash'), 'INTERNAL');
-    expectToolError(await client.callToolUnchecked('ok', { n: 'x' }), 'VALIDATION_FAILED');
+    expect(await client.callTool('crash')).toBeToolError('INTERNAL');
+    expect(await client.callToolUnchecked('ok', { n: 'x' })).toBeToolError('VALIDATION_FAILED');
     const calls = ends.filter((e) => e.method === 'tools/call');
     expect(calls.map((e) => [e.name, e.outcome, e.errorCode])).toEqual([
       ['coded', 'error', 'RATE_LIMITED'],

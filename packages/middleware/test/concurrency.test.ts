@@ -1,7 +1,10 @@
 import { createServer, silentLogger } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { concurrency } from '../src/index.js';
+
+expect.extend(mcpkitMatchers);
 
 function gate() {
   let open!: () => void;
@@ -64,7 +67,7 @@ describe('concurrency', () => {
       },
     });
     const client = await createTestClient(builder);
-    expectToolError(await client.callTool('flaky'), 'INTERNAL');
+    expect(await client.callTool('flaky')).toBeToolError('INTERNAL');
     expect(resultText(await client.callTool('flaky'))).toBe('ok');
     await client.close();
   });

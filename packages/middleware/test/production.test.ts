@@ -1,12 +1,7 @@
 import { createServer, McpkitError, type Middleware, type Plugin } from '@mcpkit/core';
 import { type AuditRecord, production } from '@mcpkit/middleware';
-import {
-  connectTestClient,
-  createTestClient,
-  expectToolError,
-  serveForTest,
-  type TestServer,
-} from '@mcpkit/testing';
+import { connectTestClient, createTestClient, serveForTest, type TestServer } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -16,6 +11,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import * as z from 'zod';
 import { captureLogger, recordingFetch } from './fixtures/capture-logger.js';
 import { parsePrometheusText, sumOf } from './fixtures/prometheus-text.js';
+
+expect.extend(mcpkitMatchers);
 
 let served: TestServer | undefined;
 afterEach(async () => {
@@ -72,7 +69,7 @@ describe('production()', () => {
     served = await serveForTest(builder);
 
     const anonymous = await connectTestClient(served.url);
-    expectToolError(await anonymous.callTool('echo', { text: 'hi' }), 'UNAUTHORIZED');
+    expect(await anonymous.callTool('echo', { text: 'hi' })).toBeToolError('UNAUTHORIZED');
     await anonymous.close();
 
     const responses: Headers[] = [];

@@ -8,8 +8,11 @@ import {
   resultText,
   type TestClient,
 } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 let mock: MockUpstream;
 let client: TestClient | undefined;
@@ -118,7 +121,7 @@ describe('createUpstream through a real MCP client', () => {
   it('does not retry a POST without an idempotency key', async () => {
     mock.route('POST', '/items', [503, { status: 201, body: { id: 'new' } }]);
     const c = await connect(upstream());
-    expectToolError(await c.callTool('create_item', { name: 'a' }), 'UPSTREAM_UNAVAILABLE');
+    expect(await c.callTool('create_item', { name: 'a' })).toBeToolError('UPSTREAM_UNAVAILABLE');
     expect(mock.requests).toHaveLength(1);
   });
 
@@ -165,7 +168,7 @@ describe('createUpstream through a real MCP client', () => {
     mock.route('GET', '/items/1', { hang: true });
     const c = await connect(upstream({ attemptTimeoutMs: 1_000, deadlineMs: 80, retry: { maxAttempts: 5 } }));
     const started = performance.now();
-    expectToolError(await c.callTool('get_item', { id: '1' }), 'UPSTREAM_TIMEOUT');
+    expect(await c.callTool('get_item', { id: '1' })).toBeToolError('UPSTREAM_TIMEOUT');
     expect(performance.now() - started).toBeLessThan(500);
     expect(mock.requests).toHaveLength(1);
   });

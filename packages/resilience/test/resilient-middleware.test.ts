@@ -1,8 +1,11 @@
 import { createServer, McpkitError, type Middleware, type ResultOf } from '@mcpkit/core';
 import { resilient } from '@mcpkit/resilience';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
-import { describe, expect, it } from 'vitest';
+import { mcpkitMatchers, useFakeClock } from '@mcpkit/testing/vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 type CallToolResult = ResultOf<'tools/call'>;
 
@@ -88,7 +91,7 @@ describe('resilient() as middleware runs the whole policy', () => {
         handler: tool.handler,
       });
     const client = await createTestClient(server);
-    expectToolError(await client.callToolUnchecked('stock', { sku: 42 }), 'VALIDATION_FAILED');
+    expect(await client.callToolUnchecked('stock', { sku: 42 })).toBeToolError('VALIDATION_FAILED');
     expect(innerRuns).toBe(1);
     expect(tool.runs).toHaveLength(0);
     await client.close();
@@ -130,10 +133,14 @@ describe('resilient() as middleware runs the whole policy', () => {
         });
       },
     });
+    // The attempt deadline and the backoff run on the fake clock: the retry has answered once
+    // 30 ms (the deadline) and at most 2 ms (the backoff) have passed.
+    const clock = useFakeClock();
+    onTestFinished(() => clock.restore());
     const client = await createTestClient(server);
-    const started = performance.now();
-    expect(resultText(await client.callTool('report'))).toBe('report ready');
-    expect(performance.now() - started).toBeLessThan(1_000);
+    const report = client.callTool('report');
+    await clock.advance(32);
+    expect(resultText(await report)).toBe('report ready');
     expect(runs).toBe(2);
     expect(reasons).toHaveLength(1);
     expect((reasons[0] as McpkitError).code).toBe('UPSTREAM_TIMEOUT');
@@ -160,8 +167,13 @@ describe('resilient() as middleware runs the whole policy', () => {
         }
       },
     });
+    // Deadlines, backoff (at most 2 ms) and the stubborn run's 100 ms all run on the fake clock.
+    const clock = useFakeClock();
+    onTestFinished(() => clock.restore());
     const client = await createTestClient(server);
-    expect(resultText(await client.callTool('report'))).toBe('run 2');
+    const report = client.callTool('report');
+    await clock.advance(102);
+    expect(resultText(await report)).toBe('run 2');
     expect(runs).toBe(2);
     expect(maxConcurrent).toBe(1);
     await client.close();
@@ -204,7 +216,7 @@ describe('resilient() as middleware runs the whole policy', () => {
     const first = expectToolError(await client.callTool('stock'), 'CIRCUIT_OPEN');
     expect(first.retryAfterMs).toBeGreaterThan(59_000);
     expect(tool.runs).toHaveLength(2);
-    expectToolError(await client.callTool('stock'), 'CIRCUIT_OPEN');
+    expect(await client.callTool('stock')).toBeToolError('CIRCUIT_OPEN');
     expect(tool.runs).toHaveLength(2);
     await client.close();
   });

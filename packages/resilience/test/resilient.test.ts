@@ -1,9 +1,11 @@
 import { createServer, McpkitError } from '@mcpkit/core';
 import { resilient } from '@mcpkit/resilience';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
-import { useFakeClock } from '@mcpkit/testing/vitest';
+import { mcpkitMatchers, useFakeClock } from '@mcpkit/testing/vitest';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import * as z from 'zod';
+
+expect.extend(mcpkitMatchers);
 
 const sleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
@@ -41,12 +43,17 @@ describe('resilient() tool middleware', () => {
   });
 
   it('works as global tools/call middleware', async () => {
+    // The 20 ms deadline runs on the fake clock; the slow handler's 200 ms never pass.
+    const clock = useFakeClock();
+    onTestFinished(() => clock.restore());
     const server = createServer({ name: 'db', version: '1.0.0' })
       .use('tools/call', resilient({ timeoutMs: 20 }))
       .tool('slow', { description: 'Slow', handler: (_a, ctx) => sleep(200, ctx.signal).then(() => 'done') })
       .tool('fast', { description: 'Fast', handler: () => 'quick' });
     const client = await createTestClient(server);
-    expectToolError(await client.callTool('slow'), 'UPSTREAM_TIMEOUT');
+    const slow = client.callTool('slow');
+    await clock.advance(20);
+    expect(await slow).toBeToolError('UPSTREAM_TIMEOUT');
     expect(resultText(await client.callTool('fast'))).toBe('quick');
     await client.close();
   });
@@ -80,7 +87,7 @@ describe('resilient() tool middleware', () => {
       }),
     });
     const client = await createTestClient(server);
-    expectToolError(await client.callTool('find'), 'NOT_FOUND');
+    expect(await client.callTool('find')).toBeToolError('NOT_FOUND');
     expect(calls).toBe(1);
     await client.close();
   });
@@ -136,10 +143,13 @@ describe('resilient() tool middleware', () => {
       ],
       handler: () => sleep(200).then(() => '10.01'),
     });
+    // The 10 ms deadline runs on the fake clock; the handler's 200 ms never pass.
+    const clock = useFakeClock();
+    onTestFinished(() => clock.restore());
     const client = await createTestClient(server);
-    expect(resultText(await client.callTool('price'))).toBe(
-      'price unavailable (UPSTREAM_TIMEOUT); last known: 9.99',
-    );
+    const price = client.callTool('price');
+    await clock.advance(10);
+    expect(resultText(await price)).toBe('price unavailable (UPSTREAM_TIMEOUT); last known: 9.99');
     await client.close();
   });
 });

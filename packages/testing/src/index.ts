@@ -57,6 +57,16 @@ export { serveForTest } from './serve-for-test.js';
 export type { ContractValue, ServerContract } from './server-contract.js';
 export { formatContract, serverContract } from './server-contract.js';
 export type {
+  RawTaskAnswer,
+  RawTaskRequest,
+  TaskElicitationAnswer,
+  TaskRequester,
+  TaskRequesterOptions,
+  TaskRun,
+  TaskRunHooks,
+} from './task-requester.js';
+export { connectTaskRequester, modernTaskDispatch, TASKS_CAPABILITY } from './task-requester.js';
+export type {
   CallOptions,
   CapturedLog,
   CapturedProgress,

@@ -1,8 +1,11 @@
 import { createServer, silentLogger } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText, serveForTest } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { apiKey, hashApiKey } from '../../src/index.js';
 import { postModern, type RpcBody } from '../fixtures/wire.js';
+
+expect.extend(mcpkitMatchers);
 
 const KEY = 'sk_live_7f3a9c0e1d2b4a6f';
 
@@ -37,7 +40,7 @@ describe('apiKey', () => {
 
   it('refuses a missing or unknown key in process with UNAUTHORIZED and never echoes the key', async () => {
     const anonymous = await createTestClient(app());
-    expectToolError(await anonymous.callTool('whoami'), 'UNAUTHORIZED');
+    expect(await anonymous.callTool('whoami')).toBeToolError('UNAUTHORIZED');
     await expect(anonymous.listTools()).rejects.toThrow(/API key is required/);
     await anonymous.close();
     const wrong = await createTestClient(app(), { headers: { 'x-api-key': 'sk_live_wrong_key_123' } });
@@ -122,13 +125,13 @@ describe('apiKey', () => {
     for (let i = 0; i < 5; i++) expect(resultText(await many.callTool('whoami'))).toBe('svc-1 []');
     await many.close();
     const wrong = await createTestClient(builder, { headers: { 'x-api-key': 'sk_many_1x' } });
-    expectToolError(await wrong.callTool('whoami'), 'UNAUTHORIZED');
+    expect(await wrong.callTool('whoami')).toBeToolError('UNAUTHORIZED');
     await wrong.close();
     // A key from verify is not remembered: revoking it there takes effect on the next request.
     const tenant = await createTestClient(builder, { headers: { 'x-api-key': 'db-key-7' } });
     expect(resultText(await tenant.callTool('whoami'))).toBe('tenant-7 []');
     allowed = false;
-    expectToolError(await tenant.callTool('whoami'), 'UNAUTHORIZED');
+    expect(await tenant.callTool('whoami')).toBeToolError('UNAUTHORIZED');
     await tenant.close();
   });
 
@@ -144,7 +147,7 @@ describe('apiKey', () => {
     const viaBearer = await createTestClient(builder.build(), {
       headers: { authorization: `Bearer ${KEY}` },
     });
-    expectToolError(await viaBearer.callTool('whoami'), 'UNAUTHORIZED');
+    expect(await viaBearer.callTool('whoami')).toBeToolError('UNAUTHORIZED');
     await viaBearer.close();
   });
 

@@ -1,10 +1,13 @@
 import { createServer, silentLogger } from '@mcpkit/core';
-import { createTestClient, expectToolError, resultText, serveForTest } from '@mcpkit/testing';
+import { createTestClient, resultText, serveForTest } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { generateSecret, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJwtVerifier, jwt } from '../../src/index.js';
 import { startIssuer, type TestIssuer } from '../fixtures/issuer.js';
 import { postModern } from '../fixtures/wire.js';
+
+expect.extend(mcpkitMatchers);
 
 const AUDIENCE = 'https://api.test/mcp';
 let issuer: TestIssuer;
@@ -125,7 +128,7 @@ describe('jwt', () => {
 
   it('refuses an anonymous in-process caller with a coded tool error', async () => {
     const client = await createTestClient(app());
-    expectToolError(await client.callTool('whoami'), 'UNAUTHORIZED');
+    expect(await client.callTool('whoami')).toBeToolError('UNAUTHORIZED');
     await client.close();
   });
 

@@ -1,15 +1,12 @@
 import { createServer, silentLogger } from '@mcpkit/core';
-import {
-  createTestClient,
-  expectToolError,
-  resultText,
-  serveForTest,
-  type TestServer,
-} from '@mcpkit/testing';
+import { createTestClient, resultText, serveForTest, type TestServer } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { oauthResourceServer, protectedResourceMetadataPath } from '../../src/index.js';
 import { startIssuer, type TestIssuer } from '../fixtures/issuer.js';
 import { postModern } from '../fixtures/wire.js';
+
+expect.extend(mcpkitMatchers);
 
 const RESOURCE = 'https://mcp.example.test/mcp';
 let issuer: TestIssuer;
@@ -101,7 +98,7 @@ describe('oauthResourceServer', () => {
     const client = await createTestClient(app(), {
       headers: { authorization: `Bearer ${await issuer.mint({ scope: 'x' })}` },
     });
-    expectToolError(await client.callTool('whoami'), 'FORBIDDEN');
+    expect(await client.callTool('whoami')).toBeToolError('FORBIDDEN');
     await client.close();
   });
 

@@ -1,7 +1,10 @@
 import { createServer, silentLogger } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import { apiKey, hashApiKey, rbac, requireScopes, withRoleScopes } from '../../src/index.js';
+
+expect.extend(mcpkitMatchers);
 
 const keys = [
   { hash: hashApiKey('admin-key'), subject: 'alice', claims: { roles: ['admin'] } },
@@ -94,7 +97,7 @@ describe('rbac and requireScopes', () => {
       handler: () => 'ran',
     });
     const client = await createTestClient(server);
-    expectToolError(await client.callTool('t'), 'UNAUTHORIZED');
+    expect(await client.callTool('t')).toBeToolError('UNAUTHORIZED');
     await client.close();
   });
 });

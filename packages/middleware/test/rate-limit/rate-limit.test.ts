@@ -1,5 +1,6 @@
 import { createServer, silentLogger, type TelemetryEvents } from '@mcpkit/core';
 import { createTestClient, expectToolError, resultText, serveForTest } from '@mcpkit/testing';
+import { mcpkitMatchers } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import {
   apiKey,
@@ -9,6 +10,8 @@ import {
   rateLimit,
 } from '../../src/index.js';
 import { postModern, type RpcBody } from '../fixtures/wire.js';
+
+expect.extend(mcpkitMatchers);
 
 function app(options: Partial<RateLimitOptions> & { now?: () => number } = {}) {
   const { now, ...rest } = options;
@@ -49,7 +52,7 @@ describe('rateLimit', () => {
     expect(resultText(await bob.callTool('a'))).toBe('a');
     expect(rejected).toEqual([{ key: 'rateLimit:caller:alice', retryAfterMs: 75_000 }]);
     now += 75_000 - 1;
-    expectToolError(await alice.callTool('a'), 'RATE_LIMITED');
+    expect(await alice.callTool('a')).toBeToolError('RATE_LIMITED');
     now += 1;
     expect(resultText(await alice.callTool('a'))).toBe('a');
     await alice.close();
@@ -69,14 +72,14 @@ describe('rateLimit', () => {
     });
     expect(resultText(await byTool.callTool('a'))).toBe('a');
     expect(resultText(await byTool.callTool('b'))).toBe('b');
-    expectToolError(await byTool.callTool('a'), 'RATE_LIMITED');
+    expect(await byTool.callTool('a')).toBeToolError('RATE_LIMITED');
     await byTool.close();
     const builder = app({ by: 'caller+tool', limit: 1, methods: ['tools/call'] });
     const alice = await createTestClient(builder, { headers: { 'x-api-key': 'key-a' } });
     const bob = await createTestClient(builder, { headers: { 'x-api-key': 'key-b' } });
     expect(resultText(await alice.callTool('a'))).toBe('a');
     expect(resultText(await bob.callTool('a'))).toBe('a');
-    expectToolError(await alice.callTool('a'), 'RATE_LIMITED');
+    expect(await alice.callTool('a')).toBeToolError('RATE_LIMITED');
     await alice.close();
     await bob.close();
   });
@@ -92,7 +95,7 @@ describe('rateLimit', () => {
       .tool('free', { description: 'Unlimited', handler: () => 'free' });
     const client = await createTestClient(server);
     expect(resultText(await client.callTool('scarce'))).toBe('ok');
-    expectToolError(await client.callTool('scarce'), 'RATE_LIMITED');
+    expect(await client.callTool('scarce')).toBeToolError('RATE_LIMITED');
     expect(resultText(await client.callTool('free'))).toBe('free');
     await client.close();
   });
@@ -181,7 +184,7 @@ describe('rateLimit', () => {
       });
       expect(resultText(await client.callTool('a'))).toBe('a');
       expect(resultText(await client.callTool('a'))).toBe('a');
-      expectToolError(await client.callTool('a'), 'RATE_LIMITED');
+      expect(await client.callTool('a')).toBeToolError('RATE_LIMITED');
       await client.close();
 
       const server = await serveForTest(app({ store: store as never, edge: true, name: 'edge' }));
