@@ -66,6 +66,9 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
   const chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, minLength));
   // Bytes of whole lines in `chunk`, not yet written.
   let used = 0;
+  // Lines taken since, as text: they are encoded into the chunk together, one UTF-8 encode for many
+  // lines, when `minLength` characters are pending and whenever the destination writes.
+  let pending = '';
   // Copies of bytes the destination refused (EAGAIN), oldest first; they go out before anything newer.
   const stuck: Buffer[] = [];
   let stuckBytes = 0;
@@ -103,8 +106,30 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
     stuckBytes += bytes.length;
   };
 
+  /** Exactly whether the pending text and `line` take at most `room` bytes. */
+  const fitsHeld = (line: string, room: number): boolean =>
+    Buffer.byteLength(pending) + Buffer.byteLength(line) <= room;
+
+  /** Copies the pending text into the chunk, writing the chunk out first when it would not fit. */
+  const settle = (): void => {
+    if (pending.length === 0) return;
+    if (!fits(pending, chunk.length - used)) {
+      sendChunk();
+      if (!fits(pending, chunk.length)) {
+        // Longer than the whole chunk: it goes out on its own, behind anything still refused.
+        const bytes = Buffer.from(pending);
+        pending = '';
+        const sent = stuck.length > 0 ? 0 : send(bytes);
+        if (sent < bytes.length) park(bytes.subarray(sent));
+        return;
+      }
+    }
+    used += chunk.write(pending, used);
+    pending = '';
+  };
+
   /** Writes what is refused from before, then the chunk. Afterwards the chunk is empty either way. */
-  const writeOut = (): void => {
+  function sendChunk(): void {
     while (stuck.length > 0) {
       const head = stuck[0] as Buffer;
       const sent = send(head);
@@ -120,6 +145,12 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
     const sent = stuck.length > 0 ? 0 : send(bytes);
     if (sent < used) park(Buffer.from(bytes.subarray(sent)));
     used = 0;
+  }
+
+  /** Writes what is refused from before, then every line taken. Afterwards nothing is pending either way. */
+  const writeOut = (): void => {
+    settle();
+    sendChunk();
   };
 
   const timer = setInterval(writeOut, options.flushIntervalMs ?? 1000);
@@ -127,22 +158,18 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
 
   const destination: LogDestination = {
     write(line) {
-      if (ended || !fits(line, maxBuffered - used - stuckBytes)) {
+      if (ended) {
         dropped++;
         return false;
       }
-      if (!fits(line, chunk.length - used)) {
-        writeOut();
-        if (!fits(line, chunk.length)) {
-          // Longer than the whole chunk: it goes out on its own, behind anything still refused.
-          const bytes = Buffer.from(line);
-          const sent = stuck.length > 0 ? 0 : send(bytes);
-          if (sent < bytes.length) park(bytes.subarray(sent));
-          return true;
-        }
+      // Held: the pending text (at most 3 UTF-8 bytes per unit), the chunk's bytes, what was refused.
+      const held = used + stuckBytes;
+      if ((pending.length + line.length) * 3 > maxBuffered - held && !fitsHeld(line, maxBuffered - held)) {
+        dropped++;
+        return false;
       }
-      used += chunk.write(line, used);
-      if (used >= minLength) writeOut();
+      pending += line;
+      if (pending.length >= minLength) writeOut();
       return true;
     },
     flush(callback) {
