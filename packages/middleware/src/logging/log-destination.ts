@@ -49,10 +49,11 @@ function linesIn(bytes: Buffer, offset: number): number {
 }
 
 /**
- * A pino destination that encodes each line into one reused buffer and writes it with one
- * synchronous `write` per `minLength` bytes (and at least every `flushIntervalMs`, and at exit).
- * A line costs one UTF-8 encode into memory that is already there: no per-batch allocation, no
- * string joining. pino's own destination measures the byte length of everything it holds on every
+ * A pino destination that gathers lines as text and writes them with one synchronous `write` per
+ * `minLength` characters (and at least every `flushIntervalMs`, and at exit), encoded together
+ * into one reused buffer: a line costs a string append, and a batch one UTF-8 encode into memory
+ * that is already there (pino's lines are built by concatenation, so encoding them one by one
+ * flattens each on its own). pino's own destination measures the byte length of everything it holds on every
  * line, and by default writes once per line. A destination that cannot take more (a full
  * non-blocking pipe) gets the refused bytes again, in order, on the next write, up to
  * `maxBufferedLength` held in all.
