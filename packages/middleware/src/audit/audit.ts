@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import type { Logger, Middleware, Plugin, ServerBuilder, ToolCallContext } from '@mcpkit/core';
 import { type ClassifiedOutcome, classifyError, classifyResult } from '../outcome/classify-outcome.js';
 import { createSecretRedactor } from '../redaction/redact-secrets.js';
+import { encodingRecord, jsonlEncoders } from './audit-line.js';
 import type { AuditRecord, AuditSink, AuditSinkFunction } from './audit-record.js';
 import { isoTime } from './iso-time.js';
 
@@ -63,6 +64,8 @@ export function audit<T = AuditRecord>(options: AuditOptions<T>): AuditPlugin {
   const sink = (typeof options.sink === 'function' ? { write: options.sink } : options.sink) as AuditSink<T>;
   // Without `encode`, T is AuditRecord: the buffer holds the records themselves.
   const encode = sink.encode?.bind(sink) ?? ((record: AuditRecord) => record as T);
+  // A JSON Lines sink called directly may build its lines field by field (see audit-line.ts).
+  const fieldByField = sink.encode !== undefined && jsonlEncoders.get(sink) === sink.encode;
   const mode = options.args ?? 'redact';
   const maxBuffered = options.maxBuffered ?? 10_000;
   const maxBatch = options.maxBatch ?? 1000;
@@ -147,6 +150,8 @@ export function audit<T = AuditRecord>(options: AuditOptions<T>): AuditPlugin {
     }
     let encoded: T;
     try {
+      // A JSON Lines sink builds the line of a record made here field by field (see audit-line.ts).
+      if (fieldByField) encodingRecord(record);
       encoded = encode(record);
     } catch (error) {
       failed++;
@@ -155,6 +160,8 @@ export function audit<T = AuditRecord>(options: AuditOptions<T>): AuditPlugin {
         'audit sink could not encode a record; record lost',
       );
       return;
+    } finally {
+      encodingRecord(undefined);
     }
     buffer.push(encoded);
     if (wake !== undefined && buffer.length >= maxBatch) wake();

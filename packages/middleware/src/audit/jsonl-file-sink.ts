@@ -1,4 +1,5 @@
 import { type FileHandle, open } from 'node:fs/promises';
+import { auditJson, jsonlEncoders } from './audit-line.js';
 import type { AuditRecord, AuditSink } from './audit-record.js';
 
 /** Options of {@link createJsonlFileSink}. */
@@ -83,9 +84,9 @@ export function createJsonlFileSink(options: JsonlFileSinkOptions): AuditSink<nu
     }
   };
 
-  return {
+  const sink: AuditSink<number> = {
     encode(record: AuditRecord): number {
-      const text = JSON.stringify(record);
+      const text = auditJson(record);
       // UTF-8 takes at most 3 bytes per UTF-16 unit, plus the newline.
       const room = text.length * 3 + 1;
       const chunk = current !== undefined && used + room <= current.length ? current : roll(room);
@@ -112,4 +113,6 @@ export function createJsonlFileSink(options: JsonlFileSinkOptions): AuditSink<nu
       await (await opened).close();
     },
   };
+  jsonlEncoders.set(sink, sink.encode as (record: AuditRecord) => number);
+  return sink;
 }

@@ -49,10 +49,11 @@ function linesIn(bytes: Buffer, offset: number): number {
 }
 
 /**
- * A pino destination that encodes each line into one reused buffer and writes it with one
- * synchronous `write` per `minLength` bytes (and at least every `flushIntervalMs`, and at exit).
- * A line costs one UTF-8 encode into memory that is already there: no per-batch allocation, no
- * string joining. pino's own destination measures the byte length of everything it holds on every
+ * A pino destination that gathers lines as text and writes them with one synchronous `write` per
+ * `minLength` characters (and at least every `flushIntervalMs`, and at exit), encoded together
+ * into one reused buffer: a line costs a string append, and a batch one UTF-8 encode into memory
+ * that is already there (pino's lines are built by concatenation, so encoding them one by one
+ * flattens each on its own). pino's own destination measures the byte length of everything it holds on every
  * line, and by default writes once per line. A destination that cannot take more (a full
  * non-blocking pipe) gets the refused bytes again, in order, on the next write, up to
  * `maxBufferedLength` held in all.
@@ -66,6 +67,9 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
   const chunk = Buffer.allocUnsafeSlow(Math.max(CHUNK_BYTES, minLength));
   // Bytes of whole lines in `chunk`, not yet written.
   let used = 0;
+  // Lines taken since, as text: they are encoded into the chunk together, one UTF-8 encode for many
+  // lines, when `minLength` characters are pending and whenever the destination writes.
+  let pending = '';
   // Copies of bytes the destination refused (EAGAIN), oldest first; they go out before anything newer.
   const stuck: Buffer[] = [];
   let stuckBytes = 0;
@@ -103,8 +107,30 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
     stuckBytes += bytes.length;
   };
 
+  /** Exactly whether the pending text and `line` take at most `room` bytes. */
+  const fitsHeld = (line: string, room: number): boolean =>
+    Buffer.byteLength(pending) + Buffer.byteLength(line) <= room;
+
+  /** Copies the pending text into the chunk, writing the chunk out first when it would not fit. */
+  const settle = (): void => {
+    if (pending.length === 0) return;
+    if (!fits(pending, chunk.length - used)) {
+      sendChunk();
+      if (!fits(pending, chunk.length)) {
+        // Longer than the whole chunk: it goes out on its own, behind anything still refused.
+        const bytes = Buffer.from(pending);
+        pending = '';
+        const sent = stuck.length > 0 ? 0 : send(bytes);
+        if (sent < bytes.length) park(bytes.subarray(sent));
+        return;
+      }
+    }
+    used += chunk.write(pending, used);
+    pending = '';
+  };
+
   /** Writes what is refused from before, then the chunk. Afterwards the chunk is empty either way. */
-  const writeOut = (): void => {
+  function sendChunk(): void {
     while (stuck.length > 0) {
       const head = stuck[0] as Buffer;
       const sent = send(head);
@@ -120,6 +146,12 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
     const sent = stuck.length > 0 ? 0 : send(bytes);
     if (sent < used) park(Buffer.from(bytes.subarray(sent)));
     used = 0;
+  }
+
+  /** Writes what is refused from before, then every line taken. Afterwards nothing is pending either way. */
+  const writeOut = (): void => {
+    settle();
+    sendChunk();
   };
 
   const timer = setInterval(writeOut, options.flushIntervalMs ?? 1000);
@@ -127,22 +159,18 @@ export function createLogDestination(options: LogDestinationOptions = {}): LogDe
 
   const destination: LogDestination = {
     write(line) {
-      if (ended || !fits(line, maxBuffered - used - stuckBytes)) {
+      if (ended) {
         dropped++;
         return false;
       }
-      if (!fits(line, chunk.length - used)) {
-        writeOut();
-        if (!fits(line, chunk.length)) {
-          // Longer than the whole chunk: it goes out on its own, behind anything still refused.
-          const bytes = Buffer.from(line);
-          const sent = stuck.length > 0 ? 0 : send(bytes);
-          if (sent < bytes.length) park(bytes.subarray(sent));
-          return true;
-        }
+      // Held: the pending text (at most 3 UTF-8 bytes per unit), the chunk's bytes, what was refused.
+      const held = used + stuckBytes;
+      if ((pending.length + line.length) * 3 > maxBuffered - held && !fitsHeld(line, maxBuffered - held)) {
+        dropped++;
+        return false;
       }
-      used += chunk.write(line, used);
-      if (used >= minLength) writeOut();
+      pending += line;
+      if (pending.length >= minLength) writeOut();
       return true;
     },
     flush(callback) {
