@@ -110,11 +110,14 @@ export class NodeSink implements HttpSink, CorkedStream {
   end(received?: () => void): void {
     const res = this.res;
     if (this.#held) {
-      // Ended in the turn it started: head and every event leave as one chunk, in one write.
+      // Ended in the turn it started: head and every event leave as one chunk, in one write, with
+      // the complete responses of this turn when they are batched.
       this.#held = false;
+      this.#sent = true;
       const pending = this.#pending;
       this.#pending = '';
-      res.end(pending);
+      if (this.batch) this.batch.end(res, pending);
+      else res.end(pending);
     } else res.end();
     if (received !== undefined && res.socket) (res.socket as ReceiptSocket)[RECEIPT] = received;
   }
