@@ -30,7 +30,8 @@ export interface ServeOptions extends HttpHandlerOptions {
    * Write complete JSON responses together at the end of each event-loop turn instead of one by
    * one: far fewer wake-ups under load, at the price of a response waiting for the other requests
    * read in its turn. Event streams are held to the end of their turn either way (one that ends
-   * in it leaves in one write), then written as they go. Default: true.
+   * in it leaves in one write, with the turn's batch when batching), then written as they go.
+   * Default: true.
    */
   batchResponses?: boolean;
 }
