@@ -57,9 +57,14 @@ function progressServer(release?: Promise<void>) {
 }
 
 describe('event streams on node:http', () => {
-  for (const era of ['modern', 'legacy'] as const) {
-    it(`sends a stream that ends within its turn in one write (${era})`, async () => {
-      server = await serveForTest(progressServer());
+  for (const [era, batchResponses] of [
+    ['modern', true],
+    ['legacy', true],
+    ['modern', false],
+    ['legacy', false],
+  ] as const) {
+    it(`sends a stream that ends within its turn in one write (${era}, batchResponses ${batchResponses})`, async () => {
+      server = await serveForTest(progressServer(), { batchResponses });
       const writes = countWrites(server);
       const params = { name: 'progress', arguments: {}, _meta: { progressToken: 'p' } };
       const response =

@@ -5,7 +5,7 @@ import { PendingRequests } from '../pending-requests.js';
 import { DetachedCalls } from './detached-calls.js';
 import type { EventStore } from './event-store.js';
 import type { PeerAddress } from './peer-address.js';
-import { RequestStream } from './request-stream.js';
+import { RequestStream, type StreamHooks } from './request-stream.js';
 import type { HttpSink } from './sink.js';
 import { callerKeyOf } from './stream-admission.js';
 import type { ResolvedStreamLimits } from './stream-limits.js';
@@ -95,55 +95,106 @@ export class HttpCalls {
     retryMs: number,
     info: CallInfo,
   ): OpenCall {
-    const detached = this.#detached;
-    const stream: RequestStream = new RequestStream(
+    const key = info.era === 'legacy' ? `${info.sessionId ?? ''}:${String(info.request.id)}` : undefined;
+    const call = new HttpCall(
+      this,
+      this.#detached,
       sink,
       headers,
       info.resumable ? events : undefined,
       retryMs,
-      {
-        onResumable: (opened) => {
-          // The socket may be gone by the time anyone asks for the address: read it now.
-          info.peer.pin();
-          this.streams.set(opened.id as string, opened);
-        },
-        onDetach: (gone) =>
-          detached.detach(gone, {
-            cancel: (reason) => cancellation.abort(reason),
-            session: info.sessionId,
-            caller: callerKeyOf(info.auth, info.peer.clientAddress),
-          }),
-        onReattach: (back) => detached.forget(back),
-      },
-      this.pending,
+      info,
+      key,
     );
-    // The signal is made (and the disconnect watched) only when the handler asks for it. A resumable
-    // stream that reached its client may be resumed: its disconnect starts the reconnect window
-    // instead; anywhere else a disconnect is a cancellation.
-    // No closure here may capture `sink`: they live as long as the call, the socket must not.
-    const cancellation: Cancellation = new Cancellation(() =>
-      stream.onClientGone(() => {
-        if (!info.resumable || stream.done || stream.id === undefined)
-          cancellation.abort(new Error('The client disconnected.'));
-      }),
-    );
-    const key = info.era === 'legacy' ? `${info.sessionId ?? ''}:${String(info.request.id)}` : undefined;
     if (key !== undefined) {
       const peers = this.#byRpcId.get(key);
-      if (peers) peers.push(cancellation);
-      else this.#byRpcId.set(key, [cancellation]);
+      if (peers) peers.push(call.cancellation);
+      else this.#byRpcId.set(key, [call.cancellation]);
     }
     this.#calls++;
-    const close = () => {
-      this.#calls--;
-      if (key !== undefined) {
-        const rest = (this.#byRpcId.get(key) ?? []).filter((c) => c !== cancellation);
-        if (rest.length === 0) this.#byRpcId.delete(key);
-        else this.#byRpcId.set(key, rest);
+    return call;
+  }
+
+  /** Forgets what {@link open} registered for `call` (its {@link OpenCall.close}). */
+  closed(call: HttpCall, key: string | undefined): void {
+    this.#calls--;
+    if (key !== undefined) {
+      const peers = this.#byRpcId.get(key);
+      if (peers !== undefined) {
+        if (peers.length === 1 && peers[0] === call.cancellation) this.#byRpcId.delete(key);
+        else {
+          const rest = peers.filter((c) => c !== call.cancellation);
+          if (rest.length === 0) this.#byRpcId.delete(key);
+          else this.#byRpcId.set(key, rest);
+        }
       }
-      if (stream.id !== undefined) this.streams.delete(stream.id);
-      detached.forget(stream);
-    };
-    return { stream, cancellation, close };
+    }
+    const id = call.stream.id;
+    if (id !== undefined) this.streams.delete(id);
+    this.#detached.forget(call.stream);
+  }
+}
+
+/**
+ * One open call: it is the stream's hooks and the call's handle at once, so opening a call makes
+ * one object here instead of a closure per hook. No field may hold `sink`: a call may outlive its
+ * connection, the socket must not.
+ */
+class HttpCall implements OpenCall, StreamHooks {
+  readonly stream: RequestStream;
+  readonly cancellation: Cancellation;
+  readonly #calls: HttpCalls;
+  readonly #detached: DetachedCalls;
+  readonly #info: CallInfo;
+  readonly #key: string | undefined;
+
+  constructor(
+    calls: HttpCalls,
+    detached: DetachedCalls,
+    sink: HttpSink,
+    headers: Record<string, string>,
+    events: EventStore | undefined,
+    retryMs: number,
+    info: CallInfo,
+    key: string | undefined,
+  ) {
+    this.#calls = calls;
+    this.#detached = detached;
+    this.#info = info;
+    this.#key = key;
+    this.stream = new RequestStream(sink, headers, events, retryMs, this, calls.pending);
+    // The signal is made (and the disconnect watched) only when the handler asks for it. A
+    // resumable stream that reached its client may be resumed: its disconnect starts the reconnect
+    // window instead; anywhere else a disconnect is a cancellation.
+    this.cancellation = new Cancellation(() => this.stream.onClientGone(() => this.#clientGone()));
+  }
+
+  #clientGone(): void {
+    const stream = this.stream;
+    if (!this.#info.resumable || stream.done || stream.id === undefined)
+      this.cancellation.abort(new Error('The client disconnected.'));
+  }
+
+  onResumable(opened: RequestStream): void {
+    // The socket may be gone by the time anyone asks for the address: read it now.
+    this.#info.peer.pin();
+    this.#calls.streams.set(opened.id as string, opened);
+  }
+
+  onDetach(gone: RequestStream): void {
+    const info = this.#info;
+    this.#detached.detach(gone, {
+      cancel: (reason) => this.cancellation.abort(reason),
+      session: info.sessionId,
+      caller: callerKeyOf(info.auth, info.peer.clientAddress),
+    });
+  }
+
+  onReattach(back: RequestStream): void {
+    this.#detached.forget(back);
+  }
+
+  close(): void {
+    this.#calls.closed(this, this.#key);
   }
 }

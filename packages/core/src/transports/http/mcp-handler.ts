@@ -349,10 +349,13 @@ export class McpHttpHandler {
     const listen = request.method === 'subscriptions/listen' && call.era === 'modern';
     const out = listen ? this.#admission.admitOrRefuse(this.#server, sink, decision, peer, request.id) : sink;
     if (out === undefined) return;
-    const info = { request, era: call.era, resumable: call.resumable, sessionId: call.sessionId, peer };
     const open = this.#calls.open(out, responseHeaders, this.#events, this.#retryMs, {
-      ...info,
+      request,
+      era: call.era,
+      resumable: call.resumable,
+      sessionId: call.sessionId,
       auth: decision?.auth,
+      peer,
     });
     const env: CallEnv = {
       era: call.era,

@@ -30,7 +30,8 @@ export interface ServeOptions extends HttpHandlerOptions {
    * Write complete JSON responses together at the end of each event-loop turn instead of one by
    * one: far fewer wake-ups under load, at the price of a response waiting for the other requests
    * read in its turn. Event streams are held to the end of their turn either way (one that ends
-   * in it leaves in one write), then written as they go. Default: true.
+   * in it leaves in one write, with the turn's batch when batching), then written as they go.
+   * Default: true.
    */
   batchResponses?: boolean;
 }
@@ -110,11 +111,14 @@ export class NodeSink implements HttpSink, CorkedStream {
   end(received?: () => void): void {
     const res = this.res;
     if (this.#held) {
-      // Ended in the turn it started: head and every event leave as one chunk, in one write.
+      // Ended in the turn it started: head and every event leave as one chunk, in one write, with
+      // the complete responses of this turn when they are batched.
       this.#held = false;
+      this.#sent = true;
       const pending = this.#pending;
       this.#pending = '';
-      res.end(pending);
+      if (this.batch) this.batch.end(res, pending);
+      else res.end(pending);
     } else res.end();
     if (received !== undefined && res.socket) (res.socket as ReceiptSocket)[RECEIPT] = received;
   }

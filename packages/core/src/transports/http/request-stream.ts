@@ -14,11 +14,13 @@ export interface StreamHooks {
   onReattach?(stream: RequestStream): void;
 }
 
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'no-cache',
-  connection: 'keep-alive',
-};
+/** The head of an event stream with the call's own headers (a fresh object: the sink owns it). */
+function streamHeaders(headers: Record<string, string>): Record<string, string> {
+  return Object.assign(
+    { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' },
+    headers,
+  );
+}
 
 /**
  * The output of one POST: a plain JSON response when the handler only returns a result, upgraded
@@ -73,7 +75,7 @@ export class RequestStream implements Exchange {
     const sink = this.#sink;
     if (!sink?.open) return;
     this.#watch(sink);
-    sink.startStream({ ...SSE_HEADERS, ...this.#headers });
+    sink.startStream(streamHeaders(this.#headers));
     if (primingId !== undefined) sink.write(`id: ${primingId}\nretry: ${this.#retryMs}\ndata: \n\n`);
   }
 
@@ -96,7 +98,10 @@ export class RequestStream implements Exchange {
 
   /** Exchange: a notification tied to this request (progress, logs). */
   notify(method: string, params: Record<string, unknown>): void {
-    this.send({ jsonrpc: '2.0', method, params });
+    if (this.#mode === 'done') return;
+    this.#upgrade();
+    // The envelope's text is fixed: only the method and the params are serialized.
+    this.#event(`{"jsonrpc":"2.0","method":${JSON.stringify(method)},"params":${JSON.stringify(params)}}`);
   }
 
   /** Exchange: a server→client request on this stream; the answer comes back in a separate POST. */
@@ -180,7 +185,7 @@ export class RequestStream implements Exchange {
 
   /** Attaches a reconnecting client: replays what it missed, then continues live (or ends if finished). */
   resume(sink: HttpSink, missed: ReadonlyArray<{ id: string; data: string }>): void {
-    sink.startStream({ ...SSE_HEADERS, ...this.#headers });
+    sink.startStream(streamHeaders(this.#headers));
     for (const event of missed) if (event.data !== '') sink.write(`id: ${event.id}\ndata: ${event.data}\n\n`);
     if (this.#mode === 'done') {
       sink.end();

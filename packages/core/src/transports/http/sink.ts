@@ -1,11 +1,15 @@
 /** A response body: text, or pieces sent one after the other (large pre-encoded bytes are not copied). */
 export type ResponseBody = string | readonly (string | Uint8Array)[];
 
+/** Stateless between calls (no `stream` option), so one serves every body. */
+const decoder = new TextDecoder();
+
 /** `body` as one string (for an event stream's data, or a runtime that wants one piece). */
 export function bodyText(body: ResponseBody): string {
   if (typeof body === 'string') return body;
-  const decoder = new TextDecoder();
-  return body.map((part) => (typeof part === 'string' ? part : decoder.decode(part))).join('');
+  let text = '';
+  for (const part of body) text += typeof part === 'string' ? part : decoder.decode(part);
+  return text;
 }
 
 /** The response of JSON-RPC request `id` whose result is already serialized as `result`. */
