@@ -640,11 +640,9 @@ describeEachClient(
   },
 );
 
-// A legacy Streamable HTTP endpoint answers a missing capability with status 400 and the JSON-RPC
-// error, which the official client reports as an HTTP failure: these run in process only.
 describeEachClient(
   'everything server refusals',
-  { server: createEverythingServer(), transports: ['in-process'] },
+  { server: createEverythingServer(), serve: { sessions: true } },
   (run) => {
     const { connect, asked } = everythingClients(run);
 

@@ -277,6 +277,14 @@ const cases: EdgeCase[] = [
     id: 34,
   },
   {
+    // A 404 would read as "session gone" to a legacy client.
+    name: 'legacy call of a modern-only method → JSON-RPC Method not found with status 200',
+    send: async (url) => answerOf(await postLegacy(url, 35, 'server/discover')),
+    status: 200,
+    code: -32601,
+    id: 35,
+  },
+  {
     name: 'header and envelope both v999.0.0 → 400 Unsupported protocol version',
     send: async (url) => {
       const params = { _meta: { ...envelope(), 'io.modelcontextprotocol/protocolVersion': 'v999.0.0' } };

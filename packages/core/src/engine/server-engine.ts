@@ -155,7 +155,11 @@ export class ServerEngine implements Engine {
     } catch (error) {
       const protocol = this.#asProtocolError(error, env);
       errorCode = String(protocol.rpcCode);
-      outcome = { response: rpcErrorFrom(id, protocol), status: protocol.httpStatus ?? 200 };
+      // The legacy era's HTTP status speaks of the transport only (404 there means "session
+      // gone", and the official client reads no JSON-RPC error out of a 4xx): its request errors
+      // go out with 200. The modern era maps some of them to statuses of their own.
+      const status = env.era === 'legacy' ? 200 : (protocol.httpStatus ?? 200);
+      outcome = { response: rpcErrorFrom(id, protocol), status };
     }
     if (emitEnd) {
       const event: TelemetryEvents['request.end'] = {
