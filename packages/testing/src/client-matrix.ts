@@ -48,8 +48,12 @@ export interface RunConnectOptions extends Omit<TestClientOptions, 'era'> {
  * tools (see `TestClient`), also for the `stdio` runs, which are meant to run the same server.
  */
 export interface ClientMatrixOptions<S extends LocalTestServer = LocalTestServer> {
-  /** The server for the `in-process` and `http` runs (a builder is built once, here). */
-  server?: S;
+  /**
+   * The server for the `in-process` and `http` runs (a builder is built once). A function is
+   * called once, when the first client connects: for a server a `beforeAll` makes (on a database
+   * opened there, say), which does not exist yet when the runs are declared.
+   */
+  server?: S | (() => S);
   /** The command for the `stdio` runs. */
   stdio?: StdioCommand;
   /** Eras to run. Default: `['modern', 'legacy']`. */
@@ -113,11 +117,16 @@ export function clientMatrix<S extends LocalTestServer = LocalTestServer>(
       hint: "Pass `stdio: { command: process.execPath, args: ['dist/main.js', '--stdio'] }`.",
     });
   }
-  const server = options.server ? toServer(options.server) : undefined;
+  const given = options.server;
+  let server: McpkitServer | undefined;
+  const serverOf = (): McpkitServer => {
+    server ??= toServer(typeof given === 'function' ? given() : (given as S));
+    return server;
+  };
   const runs: ClientMatrixRun<S>[] = [];
   for (const era of options.eras ?? ALL_ERAS) {
     for (const transport of transports) {
-      runs.push(createRun(era, transport, server, options) as unknown as ClientMatrixRun<S>);
+      runs.push(createRun(era, transport, serverOf, options) as unknown as ClientMatrixRun<S>);
     }
   }
   return runs;
@@ -126,20 +135,17 @@ export function clientMatrix<S extends LocalTestServer = LocalTestServer>(
 function createRun(
   era: Era,
   transport: TestTransport,
-  server: McpkitServer | undefined,
+  serverOf: () => McpkitServer,
   options: ClientMatrixOptions<LocalTestServer>,
 ): ClientMatrixRun {
   const clients = new Set<TestClient>();
   let endpoint: Promise<TestServer> | undefined;
   const open = async ({ env, ...clientOptions }: RunConnectOptions & { era: Era }): Promise<TestClient> => {
     if (transport === 'in-process') {
-      return connectWith(
-        new InProcessTransport(server as McpkitServer, clientOptions.headers),
-        clientOptions,
-      );
+      return connectWith(new InProcessTransport(serverOf(), clientOptions.headers), clientOptions);
     }
     if (transport === 'http') {
-      endpoint ??= serveForTest(server as McpkitServer, options.serve);
+      endpoint ??= serveForTest(serverOf(), options.serve);
       const { url } = await endpoint;
       return connectTestClient(url, clientOptions);
     }

@@ -42,6 +42,35 @@ describeEachClient(
   },
 );
 
+// A server made in a beforeAll (on a database opened there, say) is passed as a function: it is
+// called when the first client connects, after the outer hooks ran.
+describe('a server made in beforeAll', () => {
+  let made: ReturnType<typeof notesServer> | undefined;
+  let calls = 0;
+  beforeAll(() => {
+    made = notesServer();
+  });
+  describeEachClient(
+    'notes made late',
+    {
+      server: () => {
+        calls++;
+        if (!made) throw new Error('the server factory ran before beforeAll');
+        return made;
+      },
+    },
+    (run) => {
+      it('reads a note from the server the hook made', async () => {
+        expect(resultText(await run.client.callTool('get_note', { id: 'n1' }))).toBe('Buy milk');
+      });
+    },
+  );
+  afterAll(() => {
+    // One server for all four runs: the factory ran once.
+    expect(calls).toBe(1);
+  });
+});
+
 describe('describeEachClient', () => {
   afterAll(() => {
     // Every era × transport ran, and each landed on the era it was named after.
