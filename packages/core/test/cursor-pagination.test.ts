@@ -1,5 +1,6 @@
 import { createCursorPagination, createServer, McpkitError } from '@mcpkit/core';
 import { createTestClient, expectToolError } from '@mcpkit/testing';
+import { describeEachClient } from '@mcpkit/testing/vitest';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod';
 
@@ -46,26 +47,24 @@ function rowsServer(pagination = createCursorPagination({ secret: SECRET })) {
 
 type RowsPage = { items: Array<{ id: string }>; nextCursor?: string };
 
-describe('cursor pagination', () => {
+describeEachClient('cursor pagination', { server: rowsServer() }, (run) => {
   it('walks an offset/limit list through a real client, each item exactly once', async () => {
-    for (const era of ['modern', 'legacy'] as const) {
-      const client = await createTestClient(rowsServer(), { era });
-      const seen: string[] = [];
-      let cursor: string | undefined;
-      let pages = 0;
-      do {
-        const result = await client.callTool('list_rows', { limit: 25, ...(cursor ? { cursor } : {}) });
-        const page = result.structuredContent as RowsPage;
-        seen.push(...page.items.map((r) => r.id));
-        cursor = page.nextCursor;
-        pages += 1;
-      } while (cursor);
-      expect(pages).toBe(10);
-      expect(seen).toEqual(rows.map((r) => r.id));
-      await client.close();
-    }
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const result = await run.client.callTool('list_rows', { limit: 25, ...(cursor ? { cursor } : {}) });
+      const page = result.structuredContent as RowsPage;
+      seen.push(...page.items.map((r) => r.id));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(10);
+    expect(seen).toEqual(rows.map((r) => r.id));
   });
+});
 
+describe('cursor pagination', () => {
   it('binds a cursor to its filter and list: reusing it elsewhere is VALIDATION_FAILED with a hint', async () => {
     const client = await createTestClient(rowsServer());
     const first = (await client.callTool('list_rows', { colour: 'red', limit: 10 }))
